@@ -1,0 +1,140 @@
+package org.diffusej.engine;
+
+import java.util.Objects;
+
+/**
+ * Everything one generation needs, immutable. Build with {@link #builder(Mode)}; defaults follow AUTOMATIC1111's
+ * (20 steps, "Euler a", CFG 7, 512×512, strength 0.75, seed −1 = random).
+ *
+ * <p>Sampler names are accepted in diffusers style ({@code EulerAncestralDiscreteScheduler}) and AUTOMATIC1111
+ * style ({@code "Euler a"}, {@code "DPM++ 2M Karras"} or {@code "DPM++ 2M"} + scheduler {@code "Karras"}).
+ *
+ * @param mode              txt2img, img2img or inpaint
+ * @param prompt            A1111 emphasis syntax allowed; longer than 75 tokens is chunked
+ * @param negativePrompt    may be empty
+ * @param width             output width in pixels (txt2img); img2img/inpaint default to the init image's size
+ * @param height            output height in pixels
+ * @param steps             sampler steps before strength is applied
+ * @param sampler           sampler name
+ * @param scheduler         sigma schedule ("Automatic", "Karras", ...); null or "Automatic" = the sampler's own
+ * @param cfgScale          classifier-free guidance scale; ≤ 1 disables the unconditional pass
+ * @param seed              −1 = random; batch item k uses seed + k
+ * @param batchSize         images denoised together
+ * @param batchCount        batches run one after another (A1111 {@code n_iter})
+ * @param strength          img2img/inpaint denoising strength in [0, 1]
+ * @param initImage         img2img/inpaint input, null for txt2img
+ * @param mask              inpaint mask (1 = repaint), same size as initImage
+ * @param maskBlur          Gaussian feather of the mask in pixels (A1111 {@code mask_blur})
+ * @param onlyMasked        A1111 "Only masked": crop the mask's bounds + padding, work at model size, paste back
+ * @param onlyMaskedPadding pixels around the mask's bounds in only-masked mode
+ * @param maskedContent     what the masked area starts from
+ * @param invertMask        repaint what the mask keeps
+ * @param clipSkip          1 = last CLIP layer (SD1 default); 2 = penultimate, ...
+ */
+public record Request(
+        Mode mode,
+        String prompt,
+        String negativePrompt,
+        int width,
+        int height,
+        int steps,
+        String sampler,
+        String scheduler,
+        double cfgScale,
+        long seed,
+        int batchSize,
+        int batchCount,
+        double strength,
+        RgbImage initImage,
+        Mask mask,
+        int maskBlur,
+        boolean onlyMasked,
+        int onlyMaskedPadding,
+        MaskedContent maskedContent,
+        boolean invertMask,
+        int clipSkip) {
+
+    public Request {
+        Objects.requireNonNull(mode, "mode");
+        prompt = prompt == null ? "" : prompt;
+        negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        sampler = sampler == null ? "Euler a" : sampler;
+        maskedContent = maskedContent == null ? MaskedContent.ORIGINAL : maskedContent;
+    }
+
+    public static Builder builder(Mode mode) {
+        return new Builder(mode);
+    }
+
+    /** A builder initialised from this request. */
+    public Builder toBuilder() {
+        Builder b = new Builder(mode);
+        b.prompt = prompt; b.negativePrompt = negativePrompt; b.width = width; b.height = height; b.steps = steps;
+        b.sampler = sampler; b.scheduler = scheduler; b.cfgScale = cfgScale; b.seed = seed; b.batchSize = batchSize;
+        b.batchCount = batchCount; b.strength = strength; b.initImage = initImage; b.mask = mask; b.maskBlur = maskBlur;
+        b.onlyMasked = onlyMasked; b.onlyMaskedPadding = onlyMaskedPadding; b.maskedContent = maskedContent;
+        b.invertMask = invertMask; b.clipSkip = clipSkip;
+        return b;
+    }
+
+    /** Fluent builder with AUTOMATIC1111's defaults. */
+    public static final class Builder {
+        private Mode mode;
+        private String prompt = "";
+        private String negativePrompt = "";
+        private int width = 512;
+        private int height = 512;
+        private int steps = 20;
+        private String sampler = "Euler a";
+        private String scheduler = null;
+        private double cfgScale = 7.0;
+        private long seed = -1;
+        private int batchSize = 1;
+        private int batchCount = 1;
+        private double strength = 0.75;
+        private RgbImage initImage;
+        private Mask mask;
+        private int maskBlur = 4;
+        private boolean onlyMasked = false;
+        private int onlyMaskedPadding = 32;
+        private MaskedContent maskedContent = MaskedContent.ORIGINAL;
+        private boolean invertMask = false;
+        private int clipSkip = 1;
+
+        private Builder(Mode mode) { this.mode = mode; }
+
+        public Builder mode(Mode v) { mode = v; return this; }
+        public Builder prompt(String v) { prompt = v; return this; }
+        public Builder negativePrompt(String v) { negativePrompt = v; return this; }
+        public Builder size(int w, int h) { width = w; height = h; return this; }
+        public Builder width(int v) { width = v; return this; }
+        public Builder height(int v) { height = v; return this; }
+        public Builder steps(int v) { steps = v; return this; }
+        public Builder sampler(String v) { sampler = v; return this; }
+        public Builder scheduler(String v) { scheduler = v; return this; }
+        public Builder cfgScale(double v) { cfgScale = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder batchCount(int v) { batchCount = v; return this; }
+        public Builder strength(double v) { strength = v; return this; }
+        /** Sets the init image and, unless set explicitly later, the output size to the image's size. */
+        public Builder initImage(RgbImage v) {
+            initImage = v;
+            if (v != null) { width = v.width(); height = v.height(); }
+            return this;
+        }
+        public Builder mask(Mask v) { mask = v; return this; }
+        public Builder maskBlur(int v) { maskBlur = v; return this; }
+        public Builder onlyMasked(boolean v) { onlyMasked = v; return this; }
+        public Builder onlyMaskedPadding(int v) { onlyMaskedPadding = v; return this; }
+        public Builder maskedContent(MaskedContent v) { maskedContent = v; return this; }
+        public Builder invertMask(boolean v) { invertMask = v; return this; }
+        public Builder clipSkip(int v) { clipSkip = v; return this; }
+
+        public Request build() {
+            return new Request(mode, prompt, negativePrompt, width, height, steps, sampler, scheduler, cfgScale, seed,
+                    batchSize, batchCount, strength, initImage, mask, maskBlur, onlyMasked, onlyMaskedPadding,
+                    maskedContent, invertMask, clipSkip);
+        }
+    }
+}

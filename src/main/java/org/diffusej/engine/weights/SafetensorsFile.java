@@ -1,0 +1,252 @@
+package org.diffusej.engine.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A memory-mapped {@code .safetensors} file. The whole header is validated when the file is opened (header length
+ * against file size, JSON, dtypes, shape × dtype size against byte ranges, ranges in bounds and not overlapping), so a
+ * malformed file is refused with an {@link InvalidCheckpointException} naming the file and the tensor before any data
+ * is touched. F32 and F16 tensors are wrapped zero-copy; BF16 is widened to F32 in Java (never through DJL's bf16 type).
+ */
+public final class SafetensorsFile implements AutoCloseable {
+    /** Real headers are a few hundred KB; anything far larger is a corrupt length field. */
+    private static final long MAX_HEADER_BYTES = 100L << 20;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final long dataStart;
+    private final Map<String, TensorInfo> tensors;
+    private final Map<String, String> metadata;
+
+    private SafetensorsFile(Path path, FileChannel channel, long dataStart, Map<String, TensorInfo> tensors,
+                            Map<String, String> metadata) {
+        this.path = path;
+        this.channel = channel;
+        this.dataStart = dataStart;
+        this.tensors = tensors;
+        this.metadata = metadata;
+    }
+
+    /** Opens and validates {@code path}. */
+    public static SafetensorsFile open(Path path) throws InvalidCheckpointException {
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(path, StandardOpenOption.READ);
+        } catch (IOException e) {
+            throw new InvalidCheckpointException("Cannot open " + path + ": " + e.getMessage(), e);
+        }
+        try {
+            long size = ch.size();
+            if (size < 8) throw bad(path, "the file is only " + size + " bytes long (truncated or empty)");
+            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(ch, lenBuf, 0);
+            long headerLen = lenBuf.getLong(0);
+            if (headerLen <= 0 || headerLen > MAX_HEADER_BYTES || headerLen > size - 8)
+                throw bad(path, "the header length field says " + Long.toUnsignedString(headerLen)
+                        + " bytes but the file has " + (size - 8) + " bytes after it (truncated, or not a safetensors file)");
+            ByteBuffer header = ByteBuffer.allocate((int) headerLen);
+            readFully(ch, header, 8);
+            String json = new String(header.array(), java.nio.charset.StandardCharsets.UTF_8);
+            long dataLen = size - 8 - headerLen;
+            Map<String, String> meta = new LinkedHashMap<>();
+            Map<String, TensorInfo> infos = parseHeader(path, json, dataLen, meta);
+            return new SafetensorsFile(path, ch, 8 + headerLen, infos, meta);
+        } catch (InvalidCheckpointException e) {
+            closeQuietly(ch);
+            throw e;
+        } catch (IOException e) {
+            closeQuietly(ch);
+            throw new InvalidCheckpointException("Cannot read " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Map<String, TensorInfo> parseHeader(Path path, String json, long dataLen, Map<String, String> meta)
+            throws InvalidCheckpointException {
+        JsonObject root;
+        try {
+            JsonElement el = JsonParser.parseString(json);
+            if (!el.isJsonObject()) throw bad(path, "the header is not a JSON object");
+            root = el.getAsJsonObject();
+        } catch (RuntimeException e) {
+            throw bad(path, "the header is not valid JSON (" + e.getMessage() + ")");
+        }
+        Map<String, TensorInfo> infos = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonElement> e : root.entrySet()) {
+            String name = e.getKey();
+            if (name.equals("__metadata__")) {
+                if (e.getValue().isJsonObject())
+                    for (Map.Entry<String, JsonElement> m : e.getValue().getAsJsonObject().entrySet())
+                        meta.put(m.getKey(), m.getValue().isJsonPrimitive() ? m.getValue().getAsString() : m.getValue().toString());
+                continue;
+            }
+            infos.put(name, parseEntry(path, name, e.getValue(), dataLen));
+        }
+        List<TensorInfo> sorted = new ArrayList<>(infos.values());
+        sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
+        for (int i = 1; i < sorted.size(); i++) {
+            TensorInfo prev = sorted.get(i - 1), cur = sorted.get(i);
+            if (cur.begin() < prev.end() && cur.byteLength() > 0 && prev.byteLength() > 0)
+                throw bad(path, "tensor '" + cur.name() + "' (bytes " + cur.begin() + ".." + cur.end()
+                        + ") overlaps tensor '" + prev.name() + "' (bytes " + prev.begin() + ".." + prev.end() + ")");
+        }
+        return Collections.unmodifiableMap(infos);
+    }
+
+    private static TensorInfo parseEntry(Path path, String name, JsonElement value, long dataLen)
+            throws InvalidCheckpointException {
+        try {
+            JsonObject o = value.getAsJsonObject();
+            String dt = o.get("dtype").getAsString();
+            TensorDType dtype = TensorDType.fromHeader(dt);
+            if (dtype == null)
+                throw bad(path, "tensor '" + name + "' has unsupported dtype '" + dt + "'");
+            JsonArray sh = o.getAsJsonArray("shape");
+            long[] shape = new long[sh.size()];
+            long count = 1;
+            for (int i = 0; i < shape.length; i++) {
+                shape[i] = sh.get(i).getAsLong();
+                if (shape[i] < 0) throw bad(path, "tensor '" + name + "' has a negative dimension " + shape[i]);
+                count = Math.multiplyExact(count, shape[i]);
+            }
+            long bytes = Math.multiplyExact(count, (long) dtype.bytes());
+            JsonArray off = o.getAsJsonArray("data_offsets");
+            if (off == null || off.size() != 2) throw bad(path, "tensor '" + name + "' has no [begin, end] data_offsets");
+            long begin = off.get(0).getAsLong(), end = off.get(1).getAsLong();
+            if (begin < 0 || end < begin || end > dataLen)
+                throw bad(path, "tensor '" + name + "' has data_offsets [" + begin + ", " + end
+                        + "] outside the " + dataLen + " data bytes (truncated file or corrupt header)");
+            if (end - begin != bytes)
+                throw bad(path, "tensor '" + name + "' has shape " + java.util.Arrays.toString(shape) + " of " + dtype
+                        + " (" + bytes + " bytes) but its data range holds " + (end - begin) + " bytes");
+            return new TensorInfo(name, dtype, shape, begin, end);
+        } catch (ArithmeticException e) {
+            throw bad(path, "tensor '" + name + "' has a shape too large to exist");
+        } catch (InvalidCheckpointException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw bad(path, "tensor '" + name + "' has a malformed header entry (" + e.getMessage() + ")");
+        }
+    }
+
+    public Path path() { return path; }
+
+    /** Tensor names in header order. */
+    public Set<String> names() { return tensors.keySet(); }
+
+    public boolean contains(String name) { return tensors.containsKey(name); }
+
+    /** The header entry for {@code name}. */
+    public TensorInfo info(String name) {
+        TensorInfo t = tensors.get(name);
+        if (t == null) throw new IllegalArgumentException("no tensor '" + name + "' in " + path);
+        return t;
+    }
+
+    public Map<String, TensorInfo> tensors() { return tensors; }
+
+    /** The free-form {@code __metadata__} strings. */
+    public Map<String, String> metadata() { return metadata; }
+
+    /**
+     * Loads a tensor into {@code manager}. F32/F16/integer tensors wrap the mapped file (zero-copy, read-only: never
+     * modify them in place); BF16 is converted to a new F32 array.
+     */
+    public NDArray load(String name, NDManager manager) throws InvalidCheckpointException {
+        TensorInfo t = info(name);
+        ByteBuffer buf = map(t);
+        if (t.dtype() == TensorDType.BF16) buf = bf16ToF32(buf, t.elementCount());
+        return manager.create(buf, t.djlShape(), t.dtype().loadedAs());
+    }
+
+    /** Reads a float tensor (F32, F16 or BF16) into a Java array; for small tensors and tests. */
+    public float[] readFloats(String name) throws InvalidCheckpointException {
+        TensorInfo t = info(name);
+        ByteBuffer b = map(t);
+        int n = Math.toIntExact(t.elementCount());
+        float[] out = new float[n];
+        switch (t.dtype()) {
+            case F32 -> b.asFloatBuffer().get(out);
+            case F64 -> { for (int i = 0; i < n; i++) out[i] = (float) b.getDouble(i * 8); }
+            case F16 -> { for (int i = 0; i < n; i++) out[i] = Half.toFloat(b.getShort(i * 2)); }
+            case BF16 -> { for (int i = 0; i < n; i++) out[i] = Float.intBitsToFloat((b.getShort(i * 2) & 0xffff) << 16); }
+            default -> throw bad(path, "tensor '" + name + "' is " + t.dtype() + ", not a float tensor");
+        }
+        return out;
+    }
+
+    /** Reads an integer tensor (I64, I32, I8, U8) into a Java array. */
+    public long[] readLongs(String name) throws InvalidCheckpointException {
+        TensorInfo t = info(name);
+        ByteBuffer b = map(t);
+        int n = Math.toIntExact(t.elementCount());
+        long[] out = new long[n];
+        for (int i = 0; i < n; i++)
+            out[i] = switch (t.dtype()) {
+                case I64 -> b.getLong(i * 8);
+                case I32 -> b.getInt(i * 4);
+                case I8 -> b.get(i);
+                case U8, BOOL -> b.get(i) & 0xff;
+                default -> throw bad(path, "tensor '" + name + "' is " + t.dtype() + ", not an integer tensor");
+            };
+        return out;
+    }
+
+    private ByteBuffer map(TensorInfo t) throws InvalidCheckpointException {
+        if (t.byteLength() > Integer.MAX_VALUE)
+            throw bad(path, "tensor '" + t.name() + "' is larger than 2 GiB, which this reader cannot map");
+        if (t.byteLength() == 0) return ByteBuffer.allocateDirect(0).order(ByteOrder.LITTLE_ENDIAN);
+        try {
+            MappedByteBuffer m = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + t.begin(), t.byteLength());
+            return m.order(ByteOrder.LITTLE_ENDIAN);
+        } catch (IOException e) {
+            throw new InvalidCheckpointException("Cannot map tensor '" + t.name() + "' of " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static ByteBuffer bf16ToF32(ByteBuffer src, long count) {
+        int n = Math.toIntExact(count);
+        ByteBuffer dst = ByteBuffer.allocateDirect(n * 4).order(ByteOrder.nativeOrder());
+        for (int i = 0; i < n; i++) dst.putInt(i * 4, (src.getShort(i * 2) & 0xffff) << 16);
+        return dst;
+    }
+
+    private static void readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        while (buf.hasRemaining()) {
+            int r = ch.read(buf, pos + buf.position());
+            if (r < 0) throw new IOException("unexpected end of file");
+        }
+    }
+
+    private static InvalidCheckpointException bad(Path path, String what) {
+        return new InvalidCheckpointException("Not a valid safetensors file: " + path + ": " + what + ".");
+    }
+
+    private static void closeQuietly(FileChannel ch) {
+        try { ch.close(); } catch (IOException ignored) { }
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(channel);
+    }
+}

@@ -1,0 +1,139 @@
+package org.diffusej.engine.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import org.diffusej.Fixtures;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+class SafetensorsFileTest {
+    @TempDir Path tmp;
+
+    @Test
+    void readsFixtureCheckpointZeroCopy() throws Exception {
+        try (SafetensorsFile f = SafetensorsFile.open(Fixtures.singleFile("sd1-tiny"));
+             NDManager m = NDManager.newBaseManager()) {
+            assertTrue(f.contains("model.diffusion_model.input_blocks.0.0.weight"));
+            TensorInfo ids = f.info("cond_stage_model.transformer.text_model.embeddings.position_ids");
+            assertEquals(TensorDType.I64, ids.dtype());
+            long[] pos = f.readLongs(ids.name());
+            assertEquals(77, pos.length);
+            assertEquals(76, pos[76]);
+            NDArray w = f.load("model.diffusion_model.input_blocks.0.0.weight", m);
+            assertEquals(DataType.FLOAT32, w.getDataType());
+            assertArrayEquals(f.readFloats("model.diffusion_model.input_blocks.0.0.weight"), w.toFloatArray());
+        }
+    }
+
+    @Test
+    void convertsF16AndBf16() throws Exception {
+        float[] values = {1.5f, -2.25f, 0.0078125f, 3.0f};
+        ByteBuffer f16 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bf16 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            f16.putShort(Half.fromFloat(v));
+            bf16.putShort((short) (Float.floatToIntBits(v) >>> 16));
+        }
+        Path p = write("{\"a\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[8,16]}}", concat(f16.array(), bf16.array()));
+        try (SafetensorsFile f = SafetensorsFile.open(p); NDManager m = NDManager.newBaseManager()) {
+            assertArrayEquals(values, f.load("a", m).toType(DataType.FLOAT32, false).toFloatArray());
+            NDArray b = f.load("b", m);
+            assertEquals(DataType.FLOAT32, b.getDataType());
+            assertArrayEquals(values, b.toFloatArray());
+        }
+    }
+
+    @Test
+    void refusesTruncatedFile() throws Exception {
+        byte[] all = Files.readAllBytes(Fixtures.singleFile("sd1-tiny"));
+        Path p = tmp.resolve("cut.safetensors");
+        Files.write(p, java.util.Arrays.copyOf(all, all.length / 2));
+        InvalidCheckpointException e = assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p));
+        assertTrue(e.getMessage().contains("cut.safetensors"), e.getMessage());
+        assertTrue(e.getMessage().contains("outside"), e.getMessage());
+    }
+
+    @Test
+    void refusesTinyFile() throws Exception {
+        Path p = tmp.resolve("tiny.safetensors");
+        Files.write(p, new byte[] {1, 2, 3});
+        assertTrue(assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p)).getMessage().contains("3 bytes"));
+    }
+
+    @Test
+    void refusesLyingHeaderLength() throws Exception {
+        ByteBuffer b = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(1L << 40);
+        Path p = tmp.resolve("lie.safetensors");
+        Files.write(p, b.array());
+        assertTrue(assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p)).getMessage().contains("header length"));
+    }
+
+    @Test
+    void refusesMalformedJson() throws Exception {
+        Path p = write("{\"a\": [", new byte[0]);
+        assertTrue(assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p)).getMessage().contains("JSON"));
+    }
+
+    @Test
+    void refusesOverlappingRanges() throws Exception {
+        Path p = write("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[4,12]}}", new byte[12]);
+        String msg = assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p)).getMessage();
+        assertTrue(msg.contains("overlaps") && msg.contains("'b'"), msg);
+    }
+
+    @Test
+    void refusesOutOfRangeOffsets() throws Exception {
+        Path p = write("{\"a\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[0,16]}}", new byte[8]);
+        String msg = assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p)).getMessage();
+        assertTrue(msg.contains("'a'") && msg.contains("outside"), msg);
+    }
+
+    @Test
+    void refusesUnknownDtype() throws Exception {
+        Path p = write("{\"a\":{\"dtype\":\"F8_E4M3X\",\"shape\":[4],\"data_offsets\":[0,4]}}", new byte[4]);
+        String msg = assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p)).getMessage();
+        assertTrue(msg.contains("unsupported dtype 'F8_E4M3X'"), msg);
+    }
+
+    @Test
+    void refusesShapeSizeMismatch() throws Exception {
+        Path p = write("{\"a\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new byte[8]);
+        String msg = assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p)).getMessage();
+        assertTrue(msg.contains("'a'") && msg.contains("12 bytes"), msg);
+    }
+
+    @Test
+    void refusesHugeShape() throws Exception {
+        Path p = write("{\"a\":{\"dtype\":\"F32\",\"shape\":[4294967296,4294967296,16],\"data_offsets\":[0,8]}}", new byte[8]);
+        String msg = assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p)).getMessage();
+        assertTrue(msg.contains("too large"), msg);
+    }
+
+    private Path write(String header, byte[] data) throws IOException {
+        byte[] h = header.getBytes(StandardCharsets.UTF_8);
+        ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.putLong(h.length).put(h).put(data);
+        Path p = Files.createTempFile(tmp, "t", ".safetensors");
+        Files.write(p, b.array());
+        return p;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] r = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, r, a.length, b.length);
+        return r;
+    }
+}
