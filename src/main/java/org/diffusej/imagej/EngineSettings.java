@@ -1,0 +1,29 @@
+package org.diffusej.imagej;
+
+import java.util.Locale;
+
+/**
+ * Which model the shared engine runs and where.
+ *
+ * @param model     a catalog id (e.g. {@code sd15}) or a path to a {@code .safetensors} file or diffusers folder
+ * @param device    {@code auto} (GPU when present), {@code cpu} or {@code gpu}
+ * @param precision {@code auto} (fp16 on GPU, fp32 on CPU), {@code fp32} or {@code fp16}
+ */
+public record EngineSettings(String model, String device, String precision) {
+    /** Defaults: catalog model {@code sd15}, automatic device and precision. */
+    public static final EngineSettings DEFAULT = new EngineSettings("sd15", "auto", "auto");
+
+    public EngineSettings {
+        model = model == null || model.isBlank() ? DEFAULT_MODEL : model.trim();
+        device = normalise(device, "auto", "cpu", "gpu");
+        precision = normalise(precision, "auto", "fp32", "fp16");
+    }
+
+    private static final String DEFAULT_MODEL = "sd15";
+
+    private static String normalise(String v, String... allowed) {
+        String s = v == null ? allowed[0] : v.trim().toLowerCase(Locale.ROOT);
+        for (String a : allowed) if (a.equals(s)) return a;
+        throw new IllegalArgumentException("expected one of " + String.join(", ", allowed) + ", got '" + v + "'");
+    }
+}

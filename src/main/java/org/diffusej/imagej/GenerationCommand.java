@@ -1,0 +1,73 @@
+package org.diffusej.imagej;
+
+import org.diffusej.engine.CancellationToken;
+import org.diffusej.engine.CancelledException;
+import org.diffusej.engine.DiffusionException;
+import org.diffusej.engine.Mode;
+import org.diffusej.engine.Request;
+import org.diffusej.engine.Result;
+import org.scijava.plugin.Parameter;
+
+/**
+ * Base of the commands that run the engine: the prompt and sampling parameters every one of them shares
+ * (their field names are the macro keys: {@code prompt negative seed steps sampler cfg}), progress in the
+ * status bar, and cancellation (Esc, or {@link #cancel(String)} from a script).
+ */
+public abstract class GenerationCommand extends DiffuseJCommand {
+
+    @Parameter
+    protected DiffusionService diffusion;
+
+    @Parameter(label = "Prompt")
+    protected String prompt = "";
+
+    @Parameter(label = "Negative prompt", required = false)
+    protected String negative = "";
+
+    @Parameter(label = "Seed (-1 = random)")
+    protected long seed = -1;
+
+    @Parameter(label = "Steps", min = "1", max = "150")
+    protected int steps = 20;
+
+    @Parameter(label = "Sampler", choices = {"Euler a", "Euler", "DDIM", "PLMS", "DPM++ 2M", "DPM++ 2M Karras", "LCM"})
+    protected String sampler = "Euler a";
+
+    @Parameter(label = "CFG scale", min = "1", max = "30", stepSize = "0.5")
+    protected double cfg = 7.0;
+
+    /** Stops the running generation; set by Esc, {@link #cancel(String)} or the service. */
+    protected final CancellationToken token = new CancellationToken();
+
+    private String note = "";
+
+    @Override
+    public void cancel(String reason) {
+        token.cancel();
+        super.cancel(reason);
+    }
+
+    /** A request with this command's prompt and sampling parameters. */
+    protected Request.Builder request(Mode mode) {
+        return Request.builder(mode).prompt(prompt).negativePrompt(negative).seed(seed).steps(steps)
+                .sampler(sampler).cfgScale(cfg);
+    }
+
+    /**
+     * Runs {@code request} with progress in the status bar. A cancelled run that finished some images returns
+     * them (see {@link #note()}); one that finished none throws {@link CancelledException}.
+     */
+    protected Result generate(Request request, String what) throws DiffusionException {
+        StatusBarProgress bar = new StatusBarProgress("DiffuseJ " + what, token);
+        Result result = diffusion.generate(request, bar, token);
+        if (result.cancelled() && result.images().isEmpty()) throw new CancelledException();
+        note = result.cancelled() ? "Cancelled: kept the " + result.images().size() + " finished image(s)." : result.message();
+        String took = result.timings().containsKey("total") ? String.format(java.util.Locale.ROOT, " in %.1f s", result.timings().get("total")) : "";
+        bar.done("DiffuseJ " + what + ": " + result.images().size() + " image(s)" + took + (note.isEmpty() ? "" : ". " + note));
+        if (!note.isEmpty()) log.info("DiffuseJ: " + note);
+        return result;
+    }
+
+    /** The engine's note on the last generation (cancelled early, empty mask...), or empty. */
+    public String note() { return note; }
+}

@@ -1,0 +1,76 @@
+package org.diffusej.imagej;
+
+import ij.ImagePlus;
+import java.awt.Rectangle;
+import java.util.Locale;
+import org.diffusej.engine.DiffusionException;
+import org.diffusej.engine.Mask;
+import org.diffusej.engine.MaskedContent;
+import org.diffusej.engine.Mode;
+import org.diffusej.engine.Request;
+import org.diffusej.engine.Result;
+import org.diffusej.engine.RgbImage;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/** Repaints the active image's selection from a prompt; candidates come back as layers (or a new image). */
+@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Inpaint Selection...")
+public class InpaintSelectionCommand extends GenerationCommand {
+
+    public static final String WHOLE_PICTURE = "Whole picture", ONLY_MASKED = "Only masked";
+    public static final String LAYERS = "Layers", NEW_IMAGE = "New image";
+
+    @Parameter
+    private ImagePlus imp;
+
+    @Parameter(label = "Candidates", min = "1", max = "16")
+    private int candidates = 4;
+
+    @Parameter(label = "Denoising strength", min = "0", max = "1", stepSize = "0.05", style = "slider")
+    private double strength = 0.75;
+
+    @Parameter(label = "Mask blur (pixels)", min = "0", max = "64")
+    private int blur = 4;
+
+    @Parameter(label = "Inpaint area", choices = {WHOLE_PICTURE, ONLY_MASKED})
+    private String area = WHOLE_PICTURE;
+
+    @Parameter(label = "Only-masked padding (pixels)", min = "0", max = "256")
+    private int padding = 32;
+
+    @Parameter(label = "Masked content", choices = {"fill", "original", "latent noise", "latent nothing"})
+    private String fill = "original";
+
+    @Parameter(label = "Output", choices = {LAYERS, NEW_IMAGE})
+    private String output = LAYERS;
+
+    @Parameter(type = ItemIO.OUTPUT, required = false)
+    private ImagePlus result;
+
+    @Override
+    protected void execute() throws DiffusionException {
+        ImagePlus image = requireImage(imp);
+        int w = image.getWidth(), h = image.getHeight();
+        Mask mask = ImageConversion.toMask(image.getRoi(), w, h);
+        ImageConversion.checkSize(w, h, "The image");
+        RgbImage input = ImageConversion.toRgb(image);
+        Request r = request(Mode.INPAINT).initImage(input).mask(mask).strength(strength).maskBlur(blur)
+                .onlyMasked(ONLY_MASKED.equals(area)).onlyMaskedPadding(padding).maskedContent(maskedContent(fill))
+                .batchCount(candidates).build();
+        Result res = generate(r, "inpaint");
+        if (NEW_IMAGE.equals(output)) result = CandidateLayers.newImage(image.getTitle() + " inpainted", res, image);
+        else CandidateLayers.add(image, res, input, new Rectangle(0, 0, w, h), mask, "inpaint");
+    }
+
+    /** A1111's masked-content names ("fill", "original", "latent noise", "latent nothing"). */
+    static MaskedContent maskedContent(String name) {
+        return switch (name.toLowerCase(Locale.ROOT)) {
+            case "fill" -> MaskedContent.FILL;
+            case "latent noise" -> MaskedContent.LATENT_NOISE;
+            case "latent nothing" -> MaskedContent.LATENT_NOTHING;
+            default -> MaskedContent.ORIGINAL;
+        };
+    }
+}

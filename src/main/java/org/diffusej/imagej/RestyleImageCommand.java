@@ -1,0 +1,60 @@
+package org.diffusej.imagej;
+
+import ij.ImagePlus;
+import ij.gui.Roi;
+import java.awt.Rectangle;
+import org.diffusej.engine.DiffusionException;
+import org.diffusej.engine.Mode;
+import org.diffusej.engine.Result;
+import org.diffusej.engine.RgbImage;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/** img2img over the whole image or the selection's bounds; candidates come back as layers (or a new image). */
+@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Restyle Image...")
+public class RestyleImageCommand extends GenerationCommand {
+
+    public static final String SELECTION_BOUNDS = "Selection bounds", WHOLE_IMAGE = "Whole image";
+
+    @Parameter
+    private ImagePlus imp;
+
+    @Parameter(label = "Candidates", min = "1", max = "16")
+    private int candidates = 2;
+
+    @Parameter(label = "Denoising strength", min = "0", max = "1", stepSize = "0.05", style = "slider")
+    private double strength = 0.5;
+
+    @Parameter(label = "Area", choices = {SELECTION_BOUNDS, WHOLE_IMAGE})
+    private String area = SELECTION_BOUNDS;
+
+    @Parameter(label = "Output", choices = {InpaintSelectionCommand.LAYERS, InpaintSelectionCommand.NEW_IMAGE})
+    private String output = InpaintSelectionCommand.LAYERS;
+
+    @Parameter(type = ItemIO.OUTPUT, required = false)
+    private ImagePlus result;
+
+    @Override
+    protected void execute() throws DiffusionException {
+        ImagePlus image = requireImage(imp);
+        Rectangle region = region(image);
+        ImageConversion.checkSize(region.width, region.height, region.width == image.getWidth() && region.height == image.getHeight()
+                ? "The image" : "The selection's bounding box");
+        RgbImage input = ImageConversion.toRgb(image, region);
+        Result res = generate(request(Mode.IMG2IMG).initImage(input).strength(strength).batchCount(candidates).build(), "restyle");
+        if (InpaintSelectionCommand.NEW_IMAGE.equals(output))
+            result = CandidateLayers.newImage(image.getTitle() + " restyled", res, image);
+        else CandidateLayers.add(image, res, input, region, null, "restyle");
+    }
+
+    private Rectangle region(ImagePlus image) throws UnsuitableImageException {
+        Rectangle all = new Rectangle(0, 0, image.getWidth(), image.getHeight());
+        Roi roi = image.getRoi();
+        if (!SELECTION_BOUNDS.equals(area) || roi == null || !roi.isArea()) return all;
+        Rectangle r = roi.getBounds().intersection(all);
+        if (r.isEmpty()) throw new UnsuitableImageException("The selection lies outside the image.");
+        return r;
+    }
+}

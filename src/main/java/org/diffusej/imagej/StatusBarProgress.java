@@ -1,0 +1,41 @@
+package org.diffusej.imagej;
+
+import ij.IJ;
+import java.util.Locale;
+import org.diffusej.engine.CancellationToken;
+import org.diffusej.engine.Progress;
+import org.diffusej.engine.ProgressListener;
+
+/**
+ * Shows engine progress in ImageJ's status and progress bars ("DiffuseJ denoise 7/20, 3 s left") and turns
+ * the Esc key into a cancellation of {@code token}.
+ */
+public final class StatusBarProgress implements ProgressListener {
+    private final String title;
+    private final CancellationToken token;
+    private volatile Progress last;
+
+    public StatusBarProgress(String title, CancellationToken token) {
+        this.title = title;
+        this.token = token;
+        IJ.resetEscape();
+    }
+
+    @Override
+    public void onProgress(Progress p) {
+        last = p;
+        if (IJ.escapePressed()) token.cancel();
+        String eta = p.etaSeconds() >= 0 ? String.format(Locale.ROOT, ", %.0f s left", p.etaSeconds()) : "";
+        IJ.showStatus(title + " " + p.phase() + " " + p.step() + "/" + p.total() + eta + " (Esc cancels)");
+        IJ.showProgress(p.step(), Math.max(1, p.total()));
+    }
+
+    /** The last event received, or null. */
+    public Progress last() { return last; }
+
+    /** Clears the bars. */
+    public void done(String status) {
+        IJ.showProgress(1.0);
+        IJ.showStatus(status);
+    }
+}

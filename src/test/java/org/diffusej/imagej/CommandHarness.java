@@ -1,0 +1,38 @@
+package org.diffusej.imagej;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.scijava.Context;
+import org.scijava.command.Command;
+import org.scijava.command.CommandModule;
+import org.scijava.command.CommandService;
+import org.scijava.log.LogLevel;
+import org.scijava.log.LogMessage;
+import org.scijava.log.LogService;
+
+/** A headless SciJava context with the DiffuseJ service on a given engine, recording every log message. */
+final class CommandHarness implements AutoCloseable {
+    final Context context = new Context(CommandService.class, DiffusionService.class, LogService.class);
+    final CommandService commands = context.service(CommandService.class);
+    final DiffusionService diffusion = context.service(DiffusionService.class);
+    final List<LogMessage> log = new CopyOnWriteArrayList<>();
+
+    CommandHarness(EngineFactory factory) {
+        diffusion.setEngineFactory(factory);
+        context.service(LogService.class).addLogListener(log::add);
+    }
+
+    CommandModule run(Class<? extends Command> cls, Object... inputs) throws Exception {
+        return commands.run(cls, true, inputs).get();
+    }
+
+    /** Log lines that carry an exception, or are errors: a user-facing problem must produce neither. */
+    List<LogMessage> problems() {
+        return log.stream().filter(m -> m.throwable() != null || m.level() <= LogLevel.ERROR).toList();
+    }
+
+    @Override
+    public void close() {
+        context.dispose();
+    }
+}
