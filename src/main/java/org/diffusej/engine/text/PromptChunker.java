@@ -59,6 +59,13 @@ public final class PromptChunker {
         return new PromptChunker(tokenizer, CLIP_START, CLIP_END, CLIP_COMMA);
     }
 
+    /** A chunker on a CLIP tokenizer; the comma token is whatever the tokenizer makes of "," ({@code ,</w>}). */
+    public static PromptChunker of(ClipTokenizer tokenizer) {
+        int[] comma = tokenizer.tokenize(",");
+        if (comma.length != 1) throw new IllegalArgumentException("the tokenizer has no single comma token");
+        return new PromptChunker(tokenizer::tokenize, tokenizer.startId(), tokenizer.endId(), comma[0]);
+    }
+
     public int startId() { return startId; }
     public int endId() { return endId; }
 

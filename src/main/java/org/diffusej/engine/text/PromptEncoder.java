@@ -57,6 +57,11 @@ public final class PromptEncoder {
         this.padId = padId;
     }
 
+    /** A1111-style encoding for a model's tokenizer and text encoder (e.g. {@code model.textEncoder()::encode}). */
+    public static PromptEncoder of(ClipTokenizer tokenizer, ChunkEncoder encoder) {
+        return new PromptEncoder(PromptChunker.of(tokenizer), encoder, tokenizer.padId());
+    }
+
     public PromptChunker chunker() { return chunker; }
 
     /** Encodes one prompt: {@code [1, 77·chunks, H]}, attached to {@code manager}. */

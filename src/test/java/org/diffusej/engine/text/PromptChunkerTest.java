@@ -80,6 +80,23 @@ class PromptChunkerTest {
         return tests;
     }
 
+    @TestFactory
+    List<DynamicTest> reproducesEveryA1111CaseWithTheRealTokenizer() throws IOException {
+        JsonArray cases = PromptParserTest.fixture("chunks.json").getAsJsonArray("cases");
+        PromptChunker chunker = PromptChunker.of(ClipTokenizer.bundled());
+        assertEquals(PromptChunker.CLIP_COMMA, ClipTokenizer.bundled().tokenize(",")[0]);
+        List<DynamicTest> tests = new ArrayList<>();
+        for (JsonElement e : cases) {
+            JsonObject c = e.getAsJsonObject();
+            tests.add(DynamicTest.dynamicTest(c.get("name").getAsString(), () -> {
+                PromptChunker.Chunks result = chunker.chunk(c.get("prompt").getAsString());
+                assertEquals(expectedChunks(c), result.chunks());
+                assertEquals(c.get("token_count").getAsInt(), result.tokenCount());
+            }));
+        }
+        return tests;
+    }
+
     @Test
     void emptyChunkIsStartThenEnds() {
         PromptChunker.Chunk empty = PromptChunker.clip(t -> new int[0]).emptyChunk();
