@@ -1,0 +1,172 @@
+package org.diffusej.bridge;
+
+import com.google.gson.Gson;
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonNull;
+import com.google.gson.JsonObject;
+import org.diffusej.engine.ModelInfo;
+import org.diffusej.engine.Progress;
+import org.diffusej.engine.Request;
+import org.diffusej.engine.Result;
+
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
+
+/** Builds AUTOMATIC1111-shaped JSON responses (generation, progress, samplers, models, options). */
+final class A1111Response {
+    /** Version string reported where A1111 reports its own. */
+    static final String VERSION = "diffusej-0.1.0";
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneId.systemDefault());
+    private static final Gson GSON = new com.google.gson.GsonBuilder().serializeNulls().create();
+
+    /** The samplers DiffuseJ implements, in A1111 naming, with A1111's aliases. */
+    static final List<String[]> SAMPLERS = List.of(
+            new String[] {"DPM++ 2M", "k_dpmpp_2m"},
+            new String[] {"Euler a", "k_euler_a", "k_euler_ancestral"},
+            new String[] {"Euler", "k_euler"},
+            new String[] {"DDIM"},
+            new String[] {"PLMS"},
+            new String[] {"LCM", "k_lcm"});
+
+    private A1111Response() { }
+
+    /** {@code {"images": [...], "parameters": {...}, "info": "<json>"}} for a finished or interrupted job. */
+    static JsonObject generation(Job job, JobEvent last, JsonObject parameters) {
+        JsonObject out = new JsonObject();
+        JsonArray images = new JsonArray();
+        last.images().forEach(images::add);
+        out.add("images", images);
+        out.add("parameters", parameters);
+        out.addProperty("info", GSON.toJson(info(job, last)));
+        return out;
+    }
+
+    private static JsonObject info(Job job, JobEvent last) {
+        Result result = job.result();
+        Request r = result != null ? result.request() : job.request();
+        ModelInfo model = result != null ? result.model() : null;
+        List<Long> seeds = last.seeds();
+        long seed = seeds.isEmpty() ? r.seed() : seeds.get(0);
+        JsonObject info = new JsonObject();
+        info.addProperty("prompt", r.prompt());
+        info.add("all_prompts", repeat(r.prompt(), seeds.size()));
+        info.addProperty("negative_prompt", r.negativePrompt());
+        info.add("all_negative_prompts", repeat(r.negativePrompt(), seeds.size()));
+        info.addProperty("seed", seed);
+        info.add("all_seeds", GSON.toJsonTree(seeds));
+        info.addProperty("subseed", -1);
+        info.add("all_subseeds", repeat(-1, seeds.size()));
+        info.addProperty("subseed_strength", 0);
+        info.addProperty("width", r.width());
+        info.addProperty("height", r.height());
+        info.addProperty("sampler_name", r.sampler());
+        info.addProperty("cfg_scale", r.cfgScale());
+        info.addProperty("steps", r.steps());
+        info.addProperty("batch_size", r.batchSize());
+        info.addProperty("restore_faces", false);
+        info.add("face_restoration_model", JsonNull.INSTANCE);
+        info.addProperty("sd_model_name", model == null ? null : model.name());
+        info.addProperty("sd_model_hash", model == null ? null : model.shortHash());
+        info.add("sd_vae_name", JsonNull.INSTANCE);
+        info.add("sd_vae_hash", JsonNull.INSTANCE);
+        info.addProperty("seed_resize_from_w", -1);
+        info.addProperty("seed_resize_from_h", -1);
+        if (r.mode() == org.diffusej.engine.Mode.TXT2IMG) info.add("denoising_strength", JsonNull.INSTANCE);
+        else info.addProperty("denoising_strength", r.strength());
+        info.add("extra_generation_params", new JsonObject());
+        info.addProperty("index_of_first_image", 0);
+        info.add("infotexts", GSON.toJsonTree(last.infotexts()));
+        info.add("styles", new JsonArray());
+        info.addProperty("job_timestamp", TIMESTAMP.format(job.created()));
+        info.addProperty("clip_skip", r.clipSkip());
+        info.addProperty("is_using_inpainting_conditioning", model != null && model.inpainting());
+        info.addProperty("version", VERSION);
+        if (!last.message().isEmpty()) info.addProperty("comments", last.message());
+        return info;
+    }
+
+    private static JsonArray repeat(Object v, int n) {
+        JsonArray a = new JsonArray();
+        for (int i = 0; i < n; i++) a.add(GSON.toJsonTree(v));
+        return a;
+    }
+
+    /** A1111's {@code /sdapi/v1/progress}: fraction and ETA of the running job, zeros when idle. */
+    static JsonObject progress(Job current, int waiting) {
+        JsonObject state = new JsonObject();
+        Progress p = current == null ? null : current.lastProgress();
+        double fraction = p == null ? 0 : p.fraction();
+        state.addProperty("skipped", false);
+        state.addProperty("interrupted", current != null && current.cancelRequested());
+        state.addProperty("stopping_generation", false);
+        state.addProperty("job", current == null ? "" : current.kind());
+        state.addProperty("job_count", waiting + (current == null ? 0 : 1));
+        state.addProperty("job_timestamp", current == null ? "0" : TIMESTAMP.format(current.created()));
+        state.addProperty("job_no", 0);
+        state.addProperty("sampling_step", p == null ? 0 : p.step());
+        state.addProperty("sampling_steps", p == null ? (current == null ? 0 : current.request().steps()) : p.total());
+        JsonObject out = new JsonObject();
+        out.addProperty("progress", fraction);
+        out.addProperty("eta_relative", p == null || p.etaSeconds() < 0 ? 0 : p.etaSeconds());
+        out.add("state", state);
+        out.add("current_image", JsonNull.INSTANCE);
+        out.add("textinfo", current == null ? JsonNull.INSTANCE : GSON.toJsonTree(p == null ? "Waiting..." : p.phase()));
+        out.addProperty("current_task", current == null ? null : current.id());
+        return out;
+    }
+
+    static JsonArray samplers() {
+        JsonArray out = new JsonArray();
+        for (String[] s : SAMPLERS) {
+            JsonObject o = new JsonObject();
+            o.addProperty("name", s[0]);
+            JsonArray aliases = new JsonArray();
+            for (int i = 1; i < s.length; i++) aliases.add(s[i]);
+            o.add("aliases", aliases);
+            o.add("options", new JsonObject());
+            out.add(o);
+        }
+        return out;
+    }
+
+    static JsonArray schedulers() {
+        JsonArray out = new JsonArray();
+        for (String[] s : new String[][] {{"automatic", "Automatic"}, {"karras", "Karras"}}) {
+            JsonObject o = new JsonObject();
+            o.addProperty("name", s[0]);
+            o.addProperty("label", s[1]);
+            o.add("aliases", JsonNull.INSTANCE);
+            o.addProperty("default_rho", s[0].equals("karras") ? 7.0 : -1);
+            o.addProperty("need_inner_model", false);
+            out.add(o);
+        }
+        return out;
+    }
+
+    static JsonArray sdModels(List<Checkpoint> checkpoints) {
+        JsonArray out = new JsonArray();
+        for (Checkpoint c : checkpoints) {
+            JsonObject o = new JsonObject();
+            o.addProperty("title", c.title());
+            o.addProperty("model_name", c.modelName());
+            o.addProperty("hash", c.hash());
+            o.add("sha256", JsonNull.INSTANCE);
+            o.addProperty("filename", c.filename());
+            o.add("config", JsonNull.INSTANCE);
+            out.add(o);
+        }
+        return out;
+    }
+
+    /** The options this server has; only {@code sd_model_checkpoint} changes anything. */
+    static JsonObject options(ModelInfo current, JsonObject stored) {
+        JsonObject out = stored.deepCopy();
+        out.addProperty("sd_model_checkpoint", current.title());
+        out.addProperty("sd_checkpoint_hash", current.shortHash());
+        out.addProperty("samples_format", "png");
+        out.addProperty("CLIP_stop_at_last_layers", 1);
+        return out;
+    }
+}

@@ -1,0 +1,193 @@
+package org.diffusej.bridge;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.diffusej.engine.DiffusionEngine;
+import org.diffusej.engine.Result;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The Krita bridge: an HTTP server around one {@link DiffusionEngine} that speaks a subset of the AUTOMATIC1111
+ * {@code /sdapi/v1} API plus DiffuseJ's job API ({@link NativeApi}). Binds 127.0.0.1:7860 by default; another
+ * address needs {@link Builder#allowRemote} and then Basic authentication. One generation at a time, a bounded queue.
+ *
+ * <pre>
+ * BridgeServer server = BridgeServer.builder(ModelProvider.shared(engine)).port(7860).build().start();
+ * ...
+ * server.stop();
+ * </pre>
+ */
+public final class BridgeServer implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(BridgeServer.class.getName());
+
+    private final ModelProvider models;
+    private final String host;
+    private final int requestedPort;
+    private final BasicAuth auth;
+    private final long maxBodyBytes;
+    private final ImageCodec codec;
+    private final int queueCapacity;
+    private final boolean ownsModels;
+    private final Routes routes = new Routes();
+    private HttpServer http;
+    private ExecutorService executor;
+    private JobQueue queue;
+
+    private BridgeServer(Builder b) {
+        this.models = b.models;
+        this.host = b.host;
+        this.requestedPort = b.port;
+        this.auth = b.auth;
+        this.maxBodyBytes = b.maxBodyBytes;
+        this.codec = new ImageCodec(b.maxImageSide);
+        this.queueCapacity = b.queueCapacity;
+        this.ownsModels = b.closeModelsOnStop;
+        new SdApi(this).register(routes);
+        new NativeApi(this).register(routes);
+    }
+
+    /** A builder with the defaults: 127.0.0.1, port 7860, no auth, 64 MiB bodies, 2048 px per side, 4 waiting jobs. */
+    public static Builder builder(ModelProvider models) {
+        return new Builder(models);
+    }
+
+    /** Binds and starts serving; throws if the port is taken. */
+    public synchronized BridgeServer start() throws IOException {
+        if (http != null) throw new IllegalStateException("already started");
+        queue = new JobQueue(models::engine, queueCapacity, BridgeServer::encodeImages);
+        http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), requestedPort), 64);
+        executor = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "diffusej-bridge-http");
+            t.setDaemon(true);
+            return t;
+        });
+        http.setExecutor(executor);
+        http.createContext("/", this::dispatch);
+        http.start();
+        LOG.info("DiffuseJ bridge listening on " + url());
+        return this;
+    }
+
+    /** Stops accepting, interrupts the running job, drops waiting ones; closes the models only if built to. */
+    public synchronized void stop() {
+        if (http == null) return;
+        queue.close();
+        http.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (ownsModels) models.close();
+        http = null;
+    }
+
+    @Override
+    public void close() { stop(); }
+
+    public synchronized boolean isRunning() { return http != null; }
+
+    /** The bound port (useful with port 0). */
+    public synchronized int port() {
+        if (http == null) throw new IllegalStateException("not started");
+        return http.getAddress().getPort();
+    }
+
+    /** {@code http://host:port} as clients reach it. */
+    public String url() {
+        String h = host.contains(":") ? "[" + host + "]" : host;
+        return "http://" + h + ":" + port();
+    }
+
+    ModelProvider models() { return models; }
+    JobQueue queue() { return queue; }
+    ImageCodec codec() { return codec; }
+    long maxBodyBytes() { return maxBodyBytes; }
+
+    private void dispatch(HttpExchange ex) {
+        try {
+            if (auth != null && !auth.accepts(ex.getRequestHeaders().getFirst("Authorization"))) {
+                ex.getResponseHeaders().set("WWW-Authenticate", "Basic");
+                throw new ApiException(401, "Unauthorized", "Incorrect username or password.");
+            }
+            Routes.Reply reply = routes.find(ex.getRequestMethod(), ex.getRequestURI().getPath()).handle(ex);
+            HttpIO.send(ex, reply.status(), reply.body());
+        } catch (ApiException e) {
+            HttpIO.sendError(ex, e);
+        } catch (InterruptedException e) {
+            HttpIO.sendError(ex, new ApiException(503, "ServiceUnavailable", "The server is stopping."));
+        } catch (IOException e) {
+            ex.close(); // the client went away while sending
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "bridge request failed: " + ex.getRequestURI(), e);
+            HttpIO.sendError(ex, new ApiException(500, e.getClass().getSimpleName(), "Internal error: " + e.getMessage()));
+        }
+    }
+
+    private static List<String> encodeImages(Result r) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < r.images().size(); i++)
+            out.add(ImageCodec.pngBase64(r.images().get(i), i < r.infotexts().size() ? r.infotexts().get(i) : null));
+        return out;
+    }
+
+    /** Settings for a {@link BridgeServer}; {@link #build()} checks they are safe together. */
+    public static final class Builder {
+        private final ModelProvider models;
+        private String host = "127.0.0.1";
+        private int port = 7860;
+        private boolean allowRemote;
+        private BasicAuth auth;
+        private long maxBodyBytes = 64L * 1024 * 1024;
+        private int maxImageSide = 2048;
+        private int queueCapacity = 4;
+        private boolean closeModelsOnStop;
+
+        private Builder(ModelProvider models) {
+            this.models = java.util.Objects.requireNonNull(models, "models");
+        }
+
+        /** Address to bind; anything but loopback also needs {@link #allowRemote(boolean)} and {@link #auth(String)}. */
+        public Builder host(String v) { host = v; return this; }
+        /** Port; 0 picks a free one. */
+        public Builder port(int v) { port = v; return this; }
+        public Builder allowRemote(boolean v) { allowRemote = v; return this; }
+        /** {@code user:pass} (A1111's {@code --api-auth}), or null for none. */
+        public Builder auth(String userColonPass) { auth = userColonPass == null ? null : BasicAuth.parse(userColonPass); return this; }
+        public Builder maxBodyBytes(long v) { maxBodyBytes = v; return this; }
+        public Builder maxImageSide(int v) { maxImageSide = v; return this; }
+        /** Jobs that may wait behind the running one before 429. */
+        public Builder queueCapacity(int v) { queueCapacity = v; return this; }
+        /** Close the model provider on {@link #stop()} (the CLI's own models: yes; Fiji's shared engine: no). */
+        public Builder closeModelsOnStop(boolean v) { closeModelsOnStop = v; return this; }
+
+        public BridgeServer build() {
+            boolean loopback;
+            try {
+                loopback = InetAddress.getByName(host).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("Unknown host to bind: " + host, e);
+            }
+            if (!loopback && !allowRemote)
+                throw new IllegalArgumentException("Binding " + host + " exposes the server beyond this computer; "
+                        + "allow it explicitly (--listen) and set a user and password (--api-auth user:pass).");
+            if (!loopback && auth == null)
+                throw new IllegalArgumentException("Binding " + host + " needs authentication: set --api-auth user:pass.");
+            if (maxBodyBytes <= 0 || maxImageSide <= 0 || queueCapacity < 0)
+                throw new IllegalArgumentException("limits must be positive");
+            return new BridgeServer(this);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package org.diffusej.bridge;
+
+import org.diffusej.engine.CancellationToken;
+import org.diffusej.engine.Progress;
+import org.diffusej.engine.Request;
+import org.diffusej.engine.Result;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * One generation submitted to the bridge: its request, its cancellation token and the events it has produced so far.
+ * Thread-safe; waiters are woken on every new event.
+ */
+public final class Job {
+    private final String id = UUID.randomUUID().toString();
+    private final String kind;
+    private final Request request;
+    private final CancellationToken token = new CancellationToken();
+    private final Instant created = Instant.now();
+    private final List<JobEvent> events = new ArrayList<>();
+    private Result result;
+    private ApiException failure;
+    private Progress lastProgress;
+
+    Job(String kind, Request request) {
+        this.kind = kind;
+        this.request = request;
+    }
+
+    public String id() { return id; }
+    /** "txt2img", "img2img" or "inpaint". */
+    public String kind() { return kind; }
+    public Request request() { return request; }
+    public Instant created() { return created; }
+    CancellationToken token() { return token; }
+
+    /** Asks the job to stop: a queued job never starts, a running one stops within a step. */
+    public void cancel() { token.cancel(); }
+    public boolean cancelRequested() { return token.isCancelled(); }
+
+    synchronized JobEvent add(JobEvent.Type type, double progress, int step, int total, double eta, String message,
+                              List<String> images, List<Long> seeds, List<String> infotexts) {
+        JobEvent e = new JobEvent(events.size(), type, id, progress, step, total, eta, message, images, seeds, infotexts);
+        events.add(e);
+        notifyAll();
+        return e;
+    }
+
+    synchronized void progress(Progress p) { lastProgress = p; }
+    synchronized void finish(Result r) { result = r; }
+    synchronized void fail(ApiException e) { failure = e; }
+
+    public synchronized Progress lastProgress() { return lastProgress; }
+    public synchronized Result result() { return result; }
+    public synchronized ApiException failure() { return failure; }
+
+    /** The latest event (there is always at least the {@code queued} event once submitted). */
+    public synchronized JobEvent lastEvent() { return events.isEmpty() ? null : events.get(events.size() - 1); }
+
+    public synchronized boolean isDone() {
+        JobEvent last = lastEvent();
+        return last != null && last.type().isFinal();
+    }
+
+    public synchronized boolean isRunning() {
+        JobEvent last = lastEvent();
+        return last != null && last.type() == JobEvent.Type.PROGRESS;
+    }
+
+    /** Events with {@code seq > after}; waits up to {@code timeoutMillis} for one if there is none yet. */
+    public synchronized List<JobEvent> eventsAfter(int after, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (events.size() <= after + 1 && !isDone()) {
+            long left = deadline - System.currentTimeMillis();
+            if (left <= 0) break;
+            wait(left);
+        }
+        return List.copyOf(events.subList(Math.min(events.size(), after + 1), events.size()));
+    }
+
+    /** Blocks until the job reached a final event. */
+    public synchronized JobEvent awaitDone() throws InterruptedException {
+        while (!isDone()) wait();
+        return lastEvent();
+    }
+}

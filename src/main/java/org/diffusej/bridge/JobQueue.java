@@ -1,0 +1,209 @@
+package org.diffusej.bridge;
+
+import org.diffusej.engine.CancelledException;
+import org.diffusej.engine.DiffusionEngine;
+import org.diffusej.engine.DiffusionException;
+import org.diffusej.engine.InvalidRequestException;
+import org.diffusej.engine.Progress;
+import org.diffusej.engine.Request;
+import org.diffusej.engine.Result;
+
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs jobs one at a time on one worker thread, with a bounded waiting line: beyond {@code capacity} waiting jobs
+ * {@link #submit} answers 429. The engine lock is also taken by model switches, so a switch never overlaps a run.
+ */
+final class JobQueue implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(JobQueue.class.getName());
+    private static final int RETAINED_JOBS = 64;
+
+    private final Supplier<DiffusionEngine> engine;
+    private final Function<Result, List<String>> encoder;
+    private final int capacity;
+    private final BlockingQueue<Job> waiting;
+    private final Map<String, Job> jobs = new LinkedHashMap<>();
+    private final ReentrantLock engineLock = new ReentrantLock();
+    private final Thread worker;
+    private volatile Job current;
+    private volatile boolean closed;
+    private int active; // running + waiting, guarded by this
+
+    /**
+     * @param engine   the engine to run each job on (looked up per job, so model switches take effect)
+     * @param capacity how many jobs may wait while one runs
+     * @param encoder  turns a result into base64 PNGs for the final event
+     */
+    JobQueue(Supplier<DiffusionEngine> engine, int capacity, Function<Result, List<String>> encoder) {
+        if (capacity < 0) throw new IllegalArgumentException("queue capacity must be >= 0");
+        this.engine = engine;
+        this.encoder = encoder;
+        this.capacity = capacity;
+        this.waiting = new ArrayBlockingQueue<>(capacity + 1);
+        this.worker = new Thread(this::work, "diffusej-bridge-worker");
+        worker.setDaemon(true);
+        worker.start();
+    }
+
+    /** Queues a job, or refuses with 429 when {@code capacity} jobs already wait. */
+    synchronized Job submit(String kind, Request request) throws ApiException {
+        if (closed) throw new ApiException(503, "ServiceUnavailable", "The server is shutting down.");
+        Job job = new Job(kind, request);
+        if (active > capacity || !waiting.offer(job))
+            throw new ApiException(429, "TooManyRequests", "The queue is full (" + capacity
+                    + " job(s) waiting behind the running one); try again when the current job finishes.");
+        job.add(JobEvent.Type.QUEUED, 0, 0, request.steps(), -1, "position " + waiting.size(), null, null, null);
+        active++;
+        jobs.put(job.id(), job);
+        trimRetained();
+        return job;
+    }
+
+    synchronized Job find(String id) { return jobs.get(id); }
+
+    /** The running job, or null. */
+    Job current() { return current; }
+
+    /** Jobs waiting behind the running one. */
+    int waitingCount() { return waiting.size(); }
+
+    /** Stops the running job within a step (A1111 "interrupt"); true if one was running. */
+    boolean interruptCurrent() {
+        Job j = current;
+        if (j == null) return false;
+        j.cancel();
+        return true;
+    }
+
+    /** Cancels a job: a waiting one is removed and reported interrupted at once, a running one stops within a step. */
+    void cancel(Job job) {
+        job.cancel();
+        if (waiting.remove(job)) {
+            released();
+            interrupted(job, "Cancelled before it started.");
+        }
+    }
+
+    private synchronized void released() { active--; }
+
+    /** Runs {@code action} while no generation runs (waits for the current one). */
+    <T> T whileIdle(Callable<T> action) throws Exception {
+        engineLock.lock();
+        try {
+            return action.call();
+        } finally {
+            engineLock.unlock();
+        }
+    }
+
+    private void work() {
+        while (!closed) {
+            Job job;
+            try {
+                job = waiting.take();
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (job.cancelRequested()) {
+                if (!job.isDone()) interrupted(job, "Cancelled before it started.");
+                released();
+                continue;
+            }
+            current = job;
+            engineLock.lock();
+            try {
+                run(job);
+            } catch (RuntimeException | Error e) {
+                LOG.log(Level.SEVERE, "job " + job.id() + " failed", e);
+                error(job, new ApiException(500, e.getClass().getSimpleName(), "Internal error: " + e));
+            } finally {
+                engineLock.unlock();
+                current = null;
+                released();
+            }
+        }
+    }
+
+    private void run(Job job) {
+        Request r = job.request();
+        job.add(JobEvent.Type.PROGRESS, 0, 0, r.steps(), -1, "started", null, null, null);
+        Result result;
+        try {
+            result = engine.get().generate(r, p -> onProgress(job, p), job.token());
+        } catch (CancelledException e) {
+            interrupted(job, "Interrupted.");
+            return;
+        } catch (InvalidRequestException e) {
+            error(job, ApiException.unprocessable(e.getMessage()));
+            return;
+        } catch (DiffusionException e) {
+            error(job, new ApiException(500, "GenerationFailed", e.getMessage()));
+            return;
+        }
+        List<String> images = encoder.apply(result);
+        job.finish(result);
+        Progress p = job.lastProgress();
+        int total = p == null ? r.steps() : p.total();
+        if (result.cancelled() || job.cancelRequested()) {
+            double frac = p == null ? 0 : p.fraction();
+            job.add(JobEvent.Type.INTERRUPTED, frac, p == null ? 0 : p.step(), total, 0,
+                    result.message().isEmpty() ? "Interrupted." : result.message(), images, result.seeds(), result.infotexts());
+        } else {
+            job.add(JobEvent.Type.FINISHED, 1.0, total, total, 0, result.message(), images, result.seeds(), result.infotexts());
+        }
+    }
+
+    private static void onProgress(Job job, Progress p) {
+        Progress prev = job.lastProgress();
+        // Progress that goes backwards (a new phase restarting its count) is reported at the previous level.
+        if (prev != null && p.total() == prev.total() && p.step() < prev.step()) return;
+        job.progress(p);
+        job.add(JobEvent.Type.PROGRESS, p.fraction(), p.step(), p.total(), p.etaSeconds(), p.phase(), null, null, null);
+    }
+
+    private static void interrupted(Job job, String message) {
+        Progress p = job.lastProgress();
+        job.add(JobEvent.Type.INTERRUPTED, p == null ? 0 : p.fraction(), p == null ? 0 : p.step(),
+                p == null ? job.request().steps() : p.total(), 0, message, null, null, null);
+    }
+
+    private static void error(Job job, ApiException e) {
+        job.fail(e);
+        job.add(JobEvent.Type.ERROR, 0, 0, 0, -1, e.detail(), null, null, null);
+    }
+
+    private void trimRetained() {
+        Iterator<Map.Entry<String, Job>> it = jobs.entrySet().iterator();
+        while (jobs.size() > RETAINED_JOBS && it.hasNext()) {
+            if (it.next().getValue().isDone()) it.remove();
+            else break;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Job j; (j = waiting.poll()) != null; ) {
+            j.cancel();
+            interrupted(j, "The server stopped.");
+        }
+        interruptCurrent();
+        worker.interrupt();
+        try {
+            worker.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

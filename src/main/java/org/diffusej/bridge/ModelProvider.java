@@ -1,0 +1,45 @@
+package org.diffusej.bridge;
+
+import org.diffusej.engine.DiffusionEngine;
+import org.diffusej.engine.DiffusionException;
+
+import java.util.List;
+
+/**
+ * The models the bridge can run and the one it runs now; A1111's {@code sd_model_checkpoint} option switches
+ * between them. The bridge calls {@link #select} only while no generation runs.
+ */
+public interface ModelProvider extends AutoCloseable {
+
+    /** What a client may select (A1111 {@code /sdapi/v1/sd-models}). */
+    List<Checkpoint> checkpoints();
+
+    /** The engine of the selected model. */
+    DiffusionEngine engine();
+
+    /** Makes {@code name} (title, model name or file name) the selected model, loading it if needed. */
+    void select(String name) throws DiffusionException;
+
+    /** Releases what this provider loaded itself; an engine handed in from outside stays open. */
+    @Override
+    void close();
+
+    /** One engine owned by someone else (Fiji's loaded model): listed, never closed, switching refused. */
+    static ModelProvider shared(DiffusionEngine engine) {
+        return new ModelProvider() {
+            @Override public List<Checkpoint> checkpoints() { return List.of(Checkpoint.of(engine.model())); }
+            @Override public DiffusionEngine engine() { return engine; }
+            @Override public void select(String name) throws DiffusionException {
+                if (!Checkpoint.of(engine.model()).matches(name))
+                    throw new UnknownModelException("Model '" + name + "' is not available: this server runs only '"
+                            + engine.model().title() + "' (load another model where the server was started).");
+            }
+            @Override public void close() { }
+        };
+    }
+
+    /** The requested model is not one this provider offers. */
+    class UnknownModelException extends DiffusionException {
+        public UnknownModelException(String message) { super(message); }
+    }
+}
