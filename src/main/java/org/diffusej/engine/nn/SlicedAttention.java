@@ -1,0 +1,66 @@
+package org.diffusej.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
+
+/**
+ * Explicit attention softmax(q kᵀ / √d) v computed over slices of query rows, so that the score matrix never
+ * exceeds {@code batch·heads·sliceRows·Lk} floats: the low-memory fallback when native SDPA is unavailable
+ * (one 512² SD1.5 self-attention holds 2·8·4096·4096 scores = 1 GiB unsliced).
+ */
+public final class SlicedAttention {
+    /** Score-matrix budget per slice used by {@link #apply(NDArray, NDArray, NDArray)}: 64 Mi floats = 256 MiB. */
+    public static final long DEFAULT_SCORE_BUDGET = 64L << 20;
+
+    private SlicedAttention() {
+    }
+
+    /** Attention with slices sized so one slice's scores stay within {@link #DEFAULT_SCORE_BUDGET}. */
+    public static NDArray apply(NDArray q, NDArray k, NDArray v) {
+        long[] qs = q.getShape().getShape(); // [B, heads, Lq, d]
+        long perRow = qs[0] * qs[1] * k.getShape().get(2);
+        long rows = Math.max(1, DEFAULT_SCORE_BUDGET / Math.max(1, perRow));
+        return apply(q, k, v, (int) Math.min(qs[2], rows));
+    }
+
+    /**
+     * Attention over slices of {@code sliceRows} query rows. q [B, heads, Lq, d], k and v [B, heads, Lk, d]
+     * → [B, heads, Lq, d]; {@code sliceRows >= Lq} is plain explicit attention.
+     */
+    public static NDArray apply(NDArray q, NDArray k, NDArray v, int sliceRows) {
+        if (sliceRows < 1) {
+            throw new IllegalArgumentException("sliceRows must be positive: " + sliceRows);
+        }
+        long lq = q.getShape().get(2);
+        double scale = 1.0 / Math.sqrt(q.getShape().get(3));
+        try (NDArray kt = k.transpose(0, 1, 3, 2)) { // [B, heads, d, Lk]
+            if (sliceRows >= lq) {
+                return attend(q, kt, v, scale);
+            }
+            NDList slices = new NDList();
+            try {
+                for (long start = 0; start < lq; start += sliceRows) {
+                    long end = Math.min(lq, start + sliceRows);
+                    try (NDScope scope = new NDScope()) {
+                        NDArray slice = attend(q.get(new NDIndex(":, :, {}:{}", start, end)), kt, v, scale);
+                        NDScope.unregister(slice);
+                        slices.add(slice);
+                    }
+                }
+                return NDArrays.concat(slices, 2);
+            } finally {
+                slices.close();
+            }
+        }
+    }
+
+    private static NDArray attend(NDArray q, NDArray kt, NDArray v, double scale) {
+        try (NDArray scores = q.matMul(kt); // [B, heads, rows, Lk]
+                NDArray scaled = scores.muli(scale).softmax(-1)) {
+            return scaled.matMul(v); // [B, heads, rows, d]
+        }
+    }
+}

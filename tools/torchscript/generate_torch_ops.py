@@ -1,0 +1,94 @@
+#!/usr/bin/env python3
+"""Generates src/main/resources/org/diffusej/engine/nn/torch_ops.pt, the TorchScript helper module that gives
+DiffuseJ libtorch's native ops DJL does not expose (scaled_dot_product_attention, group_norm, bf16 casts).
+
+Run with Debian's torch 1.13 (apt-get install python3-torch):
+    /usr/bin/python3 tools/torchscript/generate_torch_ops.py
+
+Why a rewrite step: the module is executed by libtorch 2.5.1 (DJL's PyTorch engine), but torch 1.13 has no
+scaled_dot_product_attention, so it cannot compile a call to it. A TorchScript archive stores its methods as
+plain-text TorchScript code (code/__torch__.py) that libtorch compiles again when it loads the archive. The
+module is therefore scripted with a stand-in op of the same arity (torch.lerp), and the stand-in is rewritten
+to torch.scaled_dot_product_attention in the archive's code text. The debug source-range pickles
+(*.debug_pkl) refer to the original text and are dropped: they only serve error messages.
+"""
+import io
+import os
+import sys
+import zipfile
+
+import torch
+
+STAND_IN = "torch.lerp("
+NATIVE_SDPA = "torch.scaled_dot_product_attention("
+
+
+class TorchOps(torch.nn.Module):
+    """Static helper ops; no parameters. Every method is exported so that DJL can call it by name."""
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x
+
+    @torch.jit.export
+    def sdpa(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        # softmax(q k^T / sqrt(d)) v on [B, heads, L, d]; rewritten to the native fused kernel.
+        return torch.lerp(q, k, v)
+
+    @torch.jit.export
+    def sdpa_bf16(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        # bf16 compute, float32 in and out: DJL must never see a bf16 tensor (it aborts the JVM).
+        return torch.lerp(q.to(torch.bfloat16), k.to(torch.bfloat16), v.to(torch.bfloat16)).to(torch.float32)
+
+    @torch.jit.export
+    def group_norm(self, x: torch.Tensor, groups: int, weight: torch.Tensor, bias: torch.Tensor,
+                   eps: float) -> torch.Tensor:
+        return torch.group_norm(x, groups, weight, bias, eps, True)
+
+    @torch.jit.export
+    def group_norm_silu(self, x: torch.Tensor, groups: int, weight: torch.Tensor, bias: torch.Tensor,
+                        eps: float) -> torch.Tensor:
+        # ResNet blocks always follow the norm with SiLU: one native call instead of two.
+        return torch.nn.functional.silu(torch.group_norm(x, groups, weight, bias, eps, True))
+
+    @torch.jit.export
+    def conv2d_bf16(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, stride: int,
+                    padding: int) -> torch.Tensor:
+        # bf16 convolution with float32 in and out, for CPUs with native bf16 (AMX / avx512_bf16).
+        y = torch.conv2d(x.to(torch.bfloat16), weight.to(torch.bfloat16), bias.to(torch.bfloat16),
+                         [stride, stride], [padding, padding])
+        return y.to(torch.float32)
+
+
+def rewrite(archive: bytes) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(archive))
+    out = io.BytesIO()
+    rewritten = 0
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
+        for info in source.infolist():
+            if info.filename.endswith(".debug_pkl"):
+                continue
+            data = source.read(info.filename)
+            if info.filename.endswith(".py"):
+                text = data.decode("utf-8")
+                rewritten += text.count(STAND_IN)
+                data = text.replace(STAND_IN, NATIVE_SDPA).encode("utf-8")
+            # torch's loader expects the same member names; ZIP_STORED keeps tensors mmap-able like torch.save.
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), data)
+    if rewritten != 2:
+        sys.exit(f"expected 2 stand-in calls in the scripted code, found {rewritten}")
+    return out.getvalue()
+
+
+def main() -> None:
+    repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    target = os.path.join(repo, "src", "main", "resources", "org", "diffusej", "engine", "nn", "torch_ops.pt")
+    buffer = io.BytesIO()
+    torch.jit.save(torch.jit.script(TorchOps()), buffer)
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    with open(target, "wb") as f:
+        f.write(rewrite(buffer.getvalue()))
+    print(f"wrote {target} (torch {torch.__version__})")
+
+
+if __name__ == "__main__":
+    main()
