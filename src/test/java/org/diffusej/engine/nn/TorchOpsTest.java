@@ -45,9 +45,8 @@ class TorchOpsTest {
 
     @Test
     void sdpaMatchesAttentionWrittenOut() {
-        NDArray q = manager.randomNormal(new Shape(2, 3, 17, 8));
-        NDArray k = manager.randomNormal(new Shape(2, 3, 11, 8));
-        NDArray v = manager.randomNormal(new Shape(2, 3, 11, 8));
+        NDArray[] qkv = randomQkv(2, 3, 17, 11, 8);
+        NDArray q = qkv[0], k = qkv[1], v = qkv[2];
         double[] expected = attentionByHand(q, k, v);
         NDArray out = TorchOps.sdpa(q, k, v);
         assertEquals(new Shape(2, 3, 17, 8), out.getShape());
@@ -57,9 +56,8 @@ class TorchOpsTest {
 
     @Test
     void slicedAttentionMatchesAttentionWrittenOut() {
-        NDArray q = manager.randomNormal(new Shape(1, 2, 23, 4));
-        NDArray k = manager.randomNormal(new Shape(1, 2, 9, 4));
-        NDArray v = manager.randomNormal(new Shape(1, 2, 9, 4));
+        NDArray[] qkv = randomQkv(1, 2, 23, 9, 4);
+        NDArray q = qkv[0], k = qkv[1], v = qkv[2];
         double[] expected = attentionByHand(q, k, v);
         for (int rows : new int[] {1, 5, 23, 100}) {
             NDArray out = SlicedAttention.apply(q, k, v, rows);
@@ -71,9 +69,8 @@ class TorchOpsTest {
 
     @Test
     void bf16AttentionIsCloseToFloat32AndReturnsFloat32() {
-        NDArray q = manager.randomNormal(new Shape(1, 2, 16, 8));
-        NDArray k = manager.randomNormal(new Shape(1, 2, 16, 8));
-        NDArray v = manager.randomNormal(new Shape(1, 2, 16, 8));
+        NDArray[] qkv = randomQkv(1, 2, 16, 16, 8);
+        NDArray q = qkv[0], k = qkv[1], v = qkv[2];
         NDArray out = TorchOps.sdpaBf16(q, k, v);
         assertEquals(DataType.FLOAT32, out.getDataType());
         // Outputs are weighted means of v ~ N(0, 1): errors scale with |v|, not with the (possibly tiny) mean.
@@ -127,6 +124,11 @@ class TorchOpsTest {
         }
         assertTrue(out.isReleased(), "scope closes native results like DJL's own ops");
         assertFalse(q.isReleased());
+    }
+
+    private static NDArray[] randomQkv(long batch, long heads, long lq, long lk, long d) {
+        return new NDArray[] {manager.randomNormal(new Shape(batch, heads, lq, d)),
+            manager.randomNormal(new Shape(batch, heads, lk, d)), manager.randomNormal(new Shape(batch, heads, lk, d))};
     }
 
     private static double[] attentionByHand(NDArray q, NDArray k, NDArray v) {
