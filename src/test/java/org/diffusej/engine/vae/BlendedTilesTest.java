@@ -45,22 +45,15 @@ class BlendedTilesTest {
     @Test
     void tiledUpsamplingOperatorEqualsUntiled() {
         UnaryOperator<NDArray> decoder = x -> conv3x3(x.repeat(2, 2).repeat(3, 2));
-        NDArray input = manager.randomNormal(new Shape(2, 3, 21, 19));
-        NDArray whole = decoder.apply(input);
-        NDArray tiled = new BlendedTiles(8, 4).apply(input, decoder, 2);
-        assertEquals(new Shape(2, 5, 42, 38), tiled.getShape());
-        assertEquals(0f, whole.sub(tiled).abs().max().getFloat(), EXACT_TOLERANCE);
+        assertTiledEqualsWhole(decoder, new Shape(2, 3, 21, 19), new BlendedTiles(8, 4), 2, new Shape(2, 5, 42, 38));
     }
 
     @Test
     void tiledDownsamplingOperatorEqualsUntiled() {
         UnaryOperator<NDArray> encoder = x -> Pool.avgPool2d(conv3x3(x), new Shape(2, 2), new Shape(2, 2),
                 new Shape(0, 0), false, true);
-        NDArray input = manager.randomNormal(new Shape(1, 3, 36, 28));
-        NDArray whole = encoder.apply(input);
-        NDArray tiled = new BlendedTiles(16, 8).apply(input, encoder, 0.5);
-        assertEquals(new Shape(1, 5, 18, 14), tiled.getShape());
-        assertEquals(0f, whole.sub(tiled).abs().max().getFloat(), EXACT_TOLERANCE);
+        assertTiledEqualsWhole(encoder, new Shape(1, 3, 36, 28), new BlendedTiles(16, 8), 0.5,
+                new Shape(1, 5, 18, 14));
     }
 
     @Test
@@ -81,6 +74,15 @@ class BlendedTilesTest {
             assertTrue(starts.get(i) - starts.get(i - 1) <= 48, "neighbours overlap by at least 16");
         }
         assertThrows(IllegalArgumentException.class, () -> new BlendedTiles(8, 8));
+    }
+
+    private static void assertTiledEqualsWhole(UnaryOperator<NDArray> op, Shape inputShape, BlendedTiles tiles,
+            double scale, Shape outputShape) {
+        NDArray input = manager.randomNormal(inputShape);
+        NDArray whole = op.apply(input);
+        NDArray tiled = tiles.apply(input, op, scale);
+        assertEquals(outputShape, tiled.getShape());
+        assertEquals(0f, whole.sub(tiled).abs().max().getFloat(), EXACT_TOLERANCE);
     }
 
     private NDArray identityCheck(NDArray x) {
