@@ -11,7 +11,8 @@ import org.scijava.plugin.Plugin;
 @Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Apply Candidate")
 public class ApplyCandidateCommand extends DiffuseJCommand {
 
-    @Parameter
+    // Not required: Fiji fills it from the active image; when there is none the command says so itself.
+    @Parameter(required = false)
     private ImagePlus imp;
 
     @Parameter(label = "Layer name (empty = newest candidate)", required = false)

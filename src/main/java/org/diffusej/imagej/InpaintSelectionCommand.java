@@ -22,7 +22,8 @@ public class InpaintSelectionCommand extends GenerationCommand {
     public static final String WHOLE_PICTURE = "Whole picture", ONLY_MASKED = "Only masked";
     public static final String LAYERS = "Layers", NEW_IMAGE = "New image";
 
-    @Parameter
+    // Not required: Fiji fills it from the active image; when there is none the command says so itself.
+    @Parameter(required = false)
     private ImagePlus imp;
 
     @Parameter(label = "Candidates", min = "1", max = "16")

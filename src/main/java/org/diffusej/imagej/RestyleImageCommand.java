@@ -18,7 +18,8 @@ public class RestyleImageCommand extends GenerationCommand {
 
     public static final String SELECTION_BOUNDS = "Selection bounds", WHOLE_IMAGE = "Whole image";
 
-    @Parameter
+    // Not required: Fiji fills it from the active image; when there is none the command says so itself.
+    @Parameter(required = false)
     private ImagePlus imp;
 
     @Parameter(label = "Candidates", min = "1", max = "16")

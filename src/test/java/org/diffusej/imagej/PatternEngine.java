@@ -27,6 +27,8 @@ final class PatternEngine implements DiffusionEngine {
     volatile long stepDelayMillis;
     volatile boolean closed;
     volatile Request lastRequest;
+    /** Steps run so far by all generations. */
+    final AtomicInteger stepsDone = new AtomicInteger();
 
     @Override
     public Result generate(Request request, ProgressListener listener, CancellationToken token) throws CancelledException {
@@ -42,6 +44,7 @@ final class PatternEngine implements DiffusionEngine {
             for (int s = 1; s <= request.steps(); s++) {
                 if (token.isCancelled()) { cancelled = true; break; }
                 sleep();
+                stepsDone.incrementAndGet();
                 listener.onProgress(new Progress("denoise", k * request.steps() + s, n * request.steps(), 0, -1, null));
             }
             if (cancelled) break;
