@@ -106,15 +106,20 @@ public final class CandidateLayers {
 
     /** A new image (one slice per result) in the type of {@code like} (RGB when null), parameters in slice labels. */
     public static ImagePlus newImage(String title, Result result, ImagePlus like) {
-        List<String> labels = new ArrayList<>();
-        for (int i = 0; i < result.images().size(); i++) {
-            String info = i < result.infotexts().size() ? result.infotexts().get(i) : "";
-            labels.add(Provenance.sliceLabel("seed " + result.seeds().get(i), info));
-        }
-        ImagePlus out = new ImagePlus(title, ImageConversion.toStackLike(result.images(), labels, like));
+        ImagePlus out = new ImagePlus(title, ImageConversion.toStackLike(result.images(), labels(result, ""), like));
         if (like != null && !ImageConversion.isCompositeView(like)) out.setCalibration(like.getCalibration().copy());
         if (!result.infotexts().isEmpty()) Provenance.record(out, result.infotexts().get(0));
         return out;
+    }
+
+    /** One slice label per result image: "{@code prefix}seed N" then its parameters. */
+    static List<String> labels(Result result, String prefix) {
+        List<String> labels = new ArrayList<>();
+        for (int i = 0; i < result.images().size(); i++) {
+            String info = i < result.infotexts().size() ? result.infotexts().get(i) : "";
+            labels.add(Provenance.sliceLabel(prefix + "seed " + result.seeds().get(i), info));
+        }
+        return labels;
     }
 
     // -- helpers --
@@ -156,7 +161,8 @@ public final class CandidateLayers {
         return out;
     }
 
-    private static void keepWhereUnchanged(ImageProcessor out, ImageProcessor original, RgbImage before, RgbImage after) {
+    /** Puts {@code original}'s raw values into {@code out} wherever the engine left the pixel as it was. */
+    static void keepWhereUnchanged(ImageProcessor out, ImageProcessor original, RgbImage before, RgbImage after) {
         for (int y = 0; y < out.getHeight(); y++)
             for (int x = 0; x < out.getWidth(); x++)
                 if (!changed(before, after, x, y)) out.set(x, y, original.get(x, y));
