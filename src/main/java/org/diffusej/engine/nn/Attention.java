@@ -1,0 +1,68 @@
+package org.diffusej.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.diffusej.engine.weights.InvalidCheckpointException;
+
+/**
+ * Multi-head attention of the LDM/diffusers transformer blocks ({@code to_q}, {@code to_k}, {@code to_v} without
+ * bias, {@code to_out.0} with bias). Self-attention when the context is the input itself, cross-attention otherwise.
+ */
+public final class Attention {
+    private final Linear toQ;
+    private final Linear toK;
+    private final Linear toV;
+    private final Linear toOut;
+    private final int heads;
+
+    private Attention(Linear toQ, Linear toK, Linear toV, Linear toOut, int heads) {
+        this.toQ = toQ;
+        this.toK = toK;
+        this.toV = toV;
+        this.toOut = toOut;
+        this.heads = heads;
+    }
+
+    /** Query from {@code queryDim} channels, keys/values from {@code contextDim}; {@code heads} heads over queryDim. */
+    public static Attention load(Parameters p, long queryDim, long contextDim, int heads)
+            throws InvalidCheckpointException {
+        if (queryDim % heads != 0)
+            throw new IllegalArgumentException(queryDim + " channels cannot be split into " + heads + " heads");
+        return new Attention(
+                Linear.loadWithoutBias(p.child("to_q"), queryDim, queryDim),
+                Linear.loadWithoutBias(p.child("to_k"), contextDim, queryDim),
+                Linear.loadWithoutBias(p.child("to_v"), contextDim, queryDim),
+                Linear.load(p.child("to_out").child("0"), queryDim, queryDim),
+                heads);
+    }
+
+    public NDArray forward(NDArray x, NDArray context) { // x [B, Lq, C], context [B, Lk, Cctx] -> [B, Lq, C]
+        return ScopedCall.run(() -> {
+            NDArray q = splitHeads(toQ.forward(x));       // [B, h, Lq, d]
+            NDArray k = splitHeads(toK.forward(context)); // [B, h, Lk, d]
+            NDArray v = splitHeads(toV.forward(context)); // [B, h, Lk, d]
+            NDArray o = scaledDotProduct(q, k, v);        // [B, h, Lq, d]
+            Shape s = o.getShape();
+            return toOut.forward(o.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), s.get(1) * s.get(3)));
+        });
+    }
+
+    private NDArray splitHeads(NDArray t) { // [B, L, h*d] -> [B, h, L, d]
+        Shape s = t.getShape();
+        return t.reshape(s.get(0), s.get(1), heads, s.get(2) / heads).transpose(0, 2, 1, 3);
+    }
+
+    /**
+     * softmax(Q Kᵀ / sqrt(d)) V for [B, heads, L, d] tensors → [B, heads, Lq, d]. The single place where attention is
+     * computed, so that a fused kernel can replace it. The softmax runs in float32 for half-precision inputs.
+     */
+    public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v) {
+        return ScopedCall.run(() -> {
+            double scale = 1.0 / Math.sqrt(q.getShape().get(3));
+            NDArray scores = q.mul(scale).matMul(k.transpose(0, 1, 3, 2));             // [B, h, Lq, Lk]
+            NDArray weights = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(v.getDataType(), false);
+            return weights.matMul(v);                                                    // [B, h, Lq, d]
+        });
+    }
+}

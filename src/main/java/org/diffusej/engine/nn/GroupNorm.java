@@ -1,0 +1,59 @@
+package org.diffusej.engine.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.diffusej.engine.weights.InvalidCheckpointException;
+
+/**
+ * Group normalisation ({@code torch.nn.GroupNorm}) over [N, C, ...]. DJL has no group norm: the statistics come
+ * from libtorch's layer norm on [N, G, C/G*spatial] (one fused kernel), then the per-channel affine. Half-precision
+ * input is normalised in float32 (variance in fp16 loses too much) and returned in its own type.
+ */
+public final class GroupNorm {
+    private final int groups;
+    private final float eps;
+    private final NDArray weight; // [C]
+    private final NDArray bias;   // [C]
+
+    private GroupNorm(int groups, float eps, NDArray weight, NDArray bias) {
+        this.groups = groups;
+        this.eps = eps;
+        this.weight = weight;
+        this.bias = bias;
+    }
+
+    public static GroupNorm load(Parameters p, int groups, long channels, float eps)
+            throws InvalidCheckpointException {
+        if (channels % groups != 0)
+            throw new IllegalArgumentException(channels + " channels cannot be split into " + groups + " groups");
+        return new GroupNorm(groups, eps, p.get("weight", channels), p.get("bias", channels));
+    }
+
+    public NDArray forward(NDArray x) {
+        return apply(x, groups, weight, bias, eps);
+    }
+
+    /** {@code torch.nn.functional.group_norm(x, groups, weight, bias, eps)}; x is [N, C, ...]. */
+    public static NDArray apply(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
+        return ScopedCall.run(() -> {
+            Shape shape = x.getShape();
+            long n = shape.get(0);
+            long c = shape.get(1);
+            DataType type = x.getDataType();
+            NDArray grouped = x.toType(DataType.FLOAT32, false).reshape(n, groups, -1); // [N, G, C/G*spatial]
+            Shape groupShape = new Shape(grouped.getShape().get(2));
+            NDArray ones = x.getManager().ones(groupShape);
+            NDArray zeros = x.getManager().zeros(groupShape);
+            NDArray normed = grouped.getNDArrayInternal()
+                    .layerNorm(grouped, groupShape, ones, zeros, eps).singletonOrThrow().reshape(shape);
+            long[] channelShape = new long[shape.dimension()];
+            java.util.Arrays.fill(channelShape, 1);
+            channelShape[1] = c;
+            Shape affine = new Shape(channelShape);                                          // [1, C, 1, ...]
+            NDArray out = normed.mul(weight.toType(DataType.FLOAT32, false).reshape(affine))
+                    .add(bias.toType(DataType.FLOAT32, false).reshape(affine));
+            return out.toType(type, false);
+        });
+    }
+}
