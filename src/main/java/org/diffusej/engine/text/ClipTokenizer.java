@@ -49,10 +49,10 @@ public final class ClipTokenizer {
     private final int startId, endId, padId;
     private final Map<String, int[]> cache = new ConcurrentHashMap<>();
 
-    private ClipTokenizer(Map<String, Integer> vocab, List<String> merges, Set<String> specialTokens, String padToken) {
+    private ClipTokenizer(Map<String, Integer> vocab, Map<String, Integer> mergeRanks, Set<String> specialTokens,
+                          String padToken) {
         this.vocab = vocab;
-        this.mergeRanks = new HashMap<>(merges.size() * 2);
-        for (int i = 0; i < merges.size(); i++) mergeRanks.put(merges.get(i), i); // later duplicates win, as in a dict
+        this.mergeRanks = mergeRanks;
         List<String> specials = new ArrayList<>(specialTokens);
         specials.sort((a, b) -> b.length() - a.length());
         this.specialTokens = Collections.unmodifiableList(specials);
@@ -92,7 +92,7 @@ public final class ClipTokenizer {
                     + " needs vocab.json and merges.txt (a CLIP BPE tokenizer).");
         try (Reader r = Files.newBufferedReader(vocabFile, StandardCharsets.UTF_8)) {
             Map<String, Integer> vocab = readVocab(r);
-            List<String> merges = readMerges(Files.readString(mergesFile, StandardCharsets.UTF_8));
+            Map<String, Integer> merges = readMerges(Files.readString(mergesFile, StandardCharsets.UTF_8));
             Set<String> specials = new LinkedHashSet<>();
             String pad = END;
             for (String name : new String[] {"special_tokens_map.json", "tokenizer_config.json"}) {
@@ -123,6 +123,16 @@ public final class ClipTokenizer {
         } catch (IOException | RuntimeException e) {
             throw new InvalidCheckpointException("Cannot read the tokenizer in " + tokenizerDir + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * This vocabulary with another pad token, which also becomes a special token split off the raw text: SD2's
+     * tokenizer is CLIP's with pad token {@code !} (id 0), for SD2 single files that bring no tokenizer files.
+     */
+    public ClipTokenizer withPadToken(String padToken) {
+        Set<String> specials = new LinkedHashSet<>(specialTokens);
+        specials.add(padToken);
+        return new ClipTokenizer(vocab, mergeRanks, specials, padToken);
     }
 
     /** BPE ids of {@code text}, without start/end tokens, cleaned like the reference tokenizer. */
@@ -234,14 +244,16 @@ public final class ClipTokenizer {
         return vocab;
     }
 
-    private static List<String> readMerges(String text) {
+    /** Merge ranks from merges.txt (after its version line); a repeated pair keeps its later rank, as in a dict. */
+    private static Map<String, Integer> readMerges(String text) {
         String[] lines = text.strip().split("\n");
-        List<String> merges = new ArrayList<>(MAX_MERGES);
-        for (int i = 1; i < lines.length && merges.size() < MAX_MERGES; i++) {
+        Map<String, Integer> ranks = new HashMap<>(2 * MAX_MERGES);
+        int rank = 0;
+        for (int i = 1; i < lines.length && rank < MAX_MERGES; i++) {
             String[] pair = lines[i].strip().split("\\s+");
-            if (pair.length == 2) merges.add(pair[0] + " " + pair[1]);
+            if (pair.length == 2) ranks.put(pair[0] + " " + pair[1], rank++);
         }
-        return merges;
+        return ranks;
     }
 
     private static InputStream resource(String name) throws IOException {

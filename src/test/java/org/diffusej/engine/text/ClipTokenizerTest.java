@@ -57,6 +57,11 @@ class ClipTokenizerTest {
     }
 
     @Test
+    void bundledWithSd2PadTokenIsSd2Tokenizer() throws Exception {
+        checkAgainstReference(ClipTokenizer.bundled().withPadToken("!"), "sd2-tiny");
+    }
+
+    @Test
     void sd2FolderSplitsPadTokenButBundledDoesNot() throws Exception {
         ClipTokenizer sd2 = ClipTokenizer.fromFolder(Fixtures.diffusersDir("sd2-tiny").resolve("tokenizer"));
         assertArrayEquals(new int[] {1002, 0, 0}, sd2.tokenize("world!!"));
