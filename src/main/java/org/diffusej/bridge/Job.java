@@ -60,6 +60,9 @@ public final class Job {
     /** The latest event (there is always at least the {@code queued} event once submitted). */
     public synchronized JobEvent lastEvent() { return events.isEmpty() ? null : events.get(events.size() - 1); }
 
+    /** The event with this sequence number (0 is always {@code queued}). */
+    public synchronized JobEvent event(int seq) { return events.get(seq); }
+
     public synchronized boolean isDone() {
         JobEvent last = lastEvent();
         return last != null && last.type().isFinal();

@@ -60,10 +60,12 @@ final class JobQueue implements AutoCloseable {
     synchronized Job submit(String kind, Request request) throws ApiException {
         if (closed) throw new ApiException(503, "ServiceUnavailable", "The server is shutting down.");
         Job job = new Job(kind, request);
-        if (active > capacity || !waiting.offer(job))
+        if (active > capacity || waiting.remainingCapacity() == 0)
             throw new ApiException(429, "TooManyRequests", "The queue is full (" + capacity
                     + " job(s) waiting behind the running one); try again when the current job finishes.");
-        job.add(JobEvent.Type.QUEUED, 0, 0, request.steps(), -1, "position " + waiting.size(), null, null, null);
+        // The queued event goes first: the worker may pick the job up the moment it is offered.
+        job.add(JobEvent.Type.QUEUED, 0, 0, request.steps(), -1, "position " + (waiting.size() + 1), null, null, null);
+        if (!waiting.offer(job)) throw new IllegalStateException("queue full despite the capacity check");
         active++;
         jobs.put(job.id(), job);
         trimRetained();

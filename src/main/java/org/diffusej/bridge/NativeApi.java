@@ -56,7 +56,7 @@ final class NativeApi {
         Job job = server.queue().submit(parsed.kind(), parsed.request());
         JsonObject o = new JsonObject();
         o.addProperty("job_id", job.id());
-        o.add("event", toJson(job.lastEvent()));
+        o.add("event", toJson(job.event(0)));
         return new Routes.Reply(202, o);
     }
 

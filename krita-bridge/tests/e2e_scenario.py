@@ -1,0 +1,57 @@
+"""The end-to-end scenario shared by the live-server test (fake krita) and the real-Krita test (kritarunner):
+a 64×48 grey document with a 12×8 selection, Inpaint through the real Java bridge, then checks of layers and pixels.
+The bridge runs the test engine of KritaTestServer, which paints the masked area in a colour made from the seed."""
+from diffusej_krita import generation
+from diffusej_krita.client import BridgeClient
+from diffusej_krita.document import KritaDocument
+from diffusej_krita.generation import Settings
+
+WIDTH, HEIGHT = 64, 48
+SELECTION = (20, 10, 12, 8)
+BACKGROUND_BGRA = bytes([50, 60, 70, 255])
+SEED = 7
+
+
+def engine_colour(seed):
+    """SlowTestEngine.colour(seed) as 8-bit RGB (Java Math.round of v*255)."""
+    return tuple(int(v * 255 + 0.5) for v in ((seed % 7) / 6, (seed % 5) / 4, (seed % 3) / 2))
+
+
+def prepare_document(doc):
+    """Fills the background of a krita-API document (real or fake) and makes it the active node."""
+    background = [n for n in doc.rootNode().childNodes() if n.type() == "paintlayer"][0]
+    background.setPixelData(BACKGROUND_BGRA * (WIDTH * HEIGHT), 0, 0, WIDTH, HEIGHT)
+    doc.setActiveNode(background)
+    return background
+
+
+def run(doc, url, check):
+    """Runs Inpaint on `doc` (already holding the selection) against the bridge; `check(cond, message)` asserts."""
+    background = prepare_document(doc)
+    kdoc = KritaDocument(doc)
+    job = generation.prepare(kdoc, Settings(prompt="e2e", seed=SEED, steps=4, batch_size=2, padding=8), "inpaint")
+    events = []
+    final = generation.run(BridgeClient(url), job, events.append)
+    check(final is not None and final.event == "finished", "job did not finish: %r" % (events[-1:],))
+    kinds = [e.event for e in events]
+    check(kinds[0] == "queued" and kinds[-1] == "finished" and "progress" in kinds, "events: %s" % kinds)
+    progress = [e.progress for e in events if e.event == "progress"]
+    check(progress == sorted(progress), "progress not monotonic: %s" % progress)
+    names = generation.place_results(kdoc, job, final)
+    check(names == ["DiffuseJ 7 – e2e", "DiffuseJ 8 – e2e"], "layer names %s" % names)
+
+    layers = [n for n in doc.rootNode().childNodes() if n.type() == "paintlayer"]
+    check([n.name() for n in layers] == ["Background", "DiffuseJ 7 – e2e", "DiffuseJ 8 – e2e"],
+          "layer order %s" % [n.name() for n in layers])
+    for layer, seed in ((layers[1], SEED), (layers[2], SEED + 1)):
+        r, g, b = engine_colour(seed)
+        x, y = SELECTION[0] + 3, SELECTION[1] + 3
+        inside = bytes(layer.pixelData(x, y, 1, 1))
+        check(inside == bytes([b, g, r, 255]), "pixel inside the selection of seed %d: %s" % (seed, list(inside)))
+        edge = bytes(layer.pixelData(job.region.x, job.region.y, 1, 1))
+        check(edge[3] == 0, "region corner outside the selection must be transparent: %s" % list(edge))
+        far = bytes(layer.pixelData(WIDTH - 1, HEIGHT - 1, 1, 1))
+        check(far[3] == 0, "outside the region must stay empty: %s" % list(far))
+    check(bytes(background.pixelData(SELECTION[0] + 3, SELECTION[1] + 3, 1, 1)) == BACKGROUND_BGRA,
+          "the original layer must be untouched")
+    return names

@@ -1,0 +1,47 @@
+"""Against a real running bridge (set DIFFUSEJ_BRIDGE_URL; run-tests.sh starts one): the plugin core, with the
+fake krita documents, talks real HTTP to the Java server."""
+import os
+import threading
+import time
+import unittest
+
+from tests import context  # noqa: F401
+from tests import fake_krita
+
+fake_krita.install()
+
+from diffusej_krita.client import BridgeClient, ClientError  # noqa: E402
+from tests import e2e_scenario  # noqa: E402
+
+URL = os.environ.get("DIFFUSEJ_BRIDGE_URL")
+
+
+@unittest.skipUnless(URL, "DIFFUSEJ_BRIDGE_URL not set: no running bridge to test against")
+class LiveServerTest(unittest.TestCase):
+    def test_inpaint_selection_end_to_end(self):
+        doc = fake_krita.Document(e2e_scenario.WIDTH, e2e_scenario.HEIGHT)
+        doc.setSelection(fake_krita.Selection(e2e_scenario.WIDTH, e2e_scenario.HEIGHT, [e2e_scenario.SELECTION + (255,)]))
+        e2e_scenario.run(doc, URL, lambda cond, msg: self.assertTrue(cond, msg))
+
+    def test_cancel_interrupts_a_running_job(self):
+        client = BridgeClient(URL)
+        job = client.enqueue({"mode": "txt2img", "steps": 900, "width": 8, "height": 8})
+        events = []
+        listener = threading.Thread(target=lambda: events.extend(client.listen(job)))
+        listener.start()
+        deadline = time.time() + 20
+        while not any(e.event == "progress" and e.step > 0 for e in events) and time.time() < deadline:
+            time.sleep(0.05)
+        client.interrupt()
+        listener.join(20)
+        self.assertFalse(listener.is_alive(), "listen() did not end after interrupt")
+        self.assertEqual("interrupted", events[-1].event)
+        self.assertLess(events[-1].step, 900)
+
+    def test_server_errors_reach_the_painter(self):
+        with self.assertRaisesRegex(ClientError, "HTTP 422.*init_images"):
+            BridgeClient(URL).enqueue({"mode": "img2img"})
+
+
+if __name__ == "__main__":
+    unittest.main()
