@@ -1,0 +1,228 @@
+package org.diffusej.engine.text;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import org.diffusej.engine.nn.LayerNorm;
+import org.diffusej.engine.nn.Linear;
+import org.diffusej.engine.nn.Parameters;
+import org.diffusej.engine.nn.ScopedCall;
+import org.diffusej.engine.weights.InvalidCheckpointException;
+import org.diffusej.engine.weights.WeightSource;
+
+/**
+ * The text encoder that turns token ids into the UNet's conditioning: CLIP ViT-L/14 for SD1 (quick_gelu, last
+ * layer) or OpenCLIP ViT-H/14 for SD2 (gelu, penultimate layer; an LDM single file's last resblock is never run),
+ * both followed by the final layer norm. Causal self-attention and no padding mask, as in the diffusers pipelines.
+ * Weights come under either internal naming: CLIP ({@code cond_stage_model.transformer.text_model.*}, SD1 files
+ * and every diffusers folder) or OpenCLIP ({@code cond_stage_model.model.*}, SD2 single files).
+ */
+public final class TextEncoder implements AutoCloseable {
+    static final String CLIP = "cond_stage_model.transformer.text_model.";
+    static final String OPEN_CLIP = "cond_stage_model.model.";
+
+    /**
+     * Shape of a text encoder.
+     *
+     * @param openClip   OpenCLIP naming (fused q/k/v) instead of CLIP naming
+     * @param vocabulary token embedding rows (49408)
+     * @param positions  position embedding rows (77)
+     * @param hidden     width H
+     * @param heads      attention heads (H/64 in the real models; not visible in weights)
+     * @param mlp        feed-forward width
+     * @param layers     layers run for clipSkip 1 (SD2 single files: all resblocks but the last)
+     * @param quickGelu  x·sigmoid(1.702x) (CLIP) instead of the exact erf gelu (OpenCLIP)
+     * @param eps        layer-norm epsilon
+     */
+    public record Config(boolean openClip, int vocabulary, int positions, int hidden, int heads, int mlp, int layers,
+                         boolean quickGelu, float eps) {
+        public Config {
+            if (heads < 1 || hidden % heads != 0)
+                throw new IllegalArgumentException(hidden + " channels cannot be split into " + heads + " heads");
+            if (layers < 1) throw new IllegalArgumentException("a text encoder needs at least one layer");
+        }
+
+        /**
+         * Reads the shape from the weights. {@code heads} 0 takes the real models' 64-channel heads; the activation
+         * is quick_gelu for CLIP naming and gelu for OpenCLIP naming unless {@code hiddenAct} (a diffusers
+         * {@code hidden_act}) says otherwise.
+         */
+        public static Config detect(WeightSource w, int heads, String hiddenAct) throws InvalidCheckpointException {
+            boolean open = w.contains(OPEN_CLIP + "token_embedding.weight");
+            String tokens = open ? OPEN_CLIP + "token_embedding.weight" : CLIP + "embeddings.token_embedding.weight";
+            if (!w.contains(tokens))
+                throw new InvalidCheckpointException("The checkpoint has no text encoder (no '" + tokens + "').");
+            long[] emb = w.shape(tokens);
+            long[] pos = w.shape(open ? OPEN_CLIP + "positional_embedding" : CLIP + "embeddings.position_embedding.weight");
+            String layerPrefix = open ? OPEN_CLIP + "transformer.resblocks." : CLIP + "encoder.layers.";
+            int count = 0;
+            while (w.contains(layerPrefix + count + (open ? ".ln_1.weight" : ".layer_norm1.weight"))) count++;
+            if (open && count < 2)
+                throw new InvalidCheckpointException("The OpenCLIP text encoder has " + count + " layers; SD2 uses the "
+                        + "penultimate one, so it needs at least 2.");
+            long mlp = w.shape(layerPrefix + "0" + (open ? ".mlp.c_fc.weight" : ".mlp.fc1.weight"))[0];
+            int hidden = (int) emb[1];
+            boolean quick = hiddenAct != null ? hiddenAct.equals("quick_gelu") : !open;
+            return new Config(open, (int) emb[0], (int) pos[0], hidden, heads > 0 ? heads : Math.max(1, hidden / 64),
+                    (int) mlp, open ? count - 1 : count, quick, 1e-5f);
+        }
+    }
+
+    private final Config config;
+    private final NDManager manager;
+    private final NDArray tokenEmbedding;    // [V, H]
+    private final NDArray positionEmbedding; // [P, H]
+    private final EncoderLayer[] layers;
+    private final LayerNorm finalNorm;
+
+    private TextEncoder(Config config, NDManager manager, NDArray tokenEmbedding, NDArray positionEmbedding,
+                        EncoderLayer[] layers, LayerNorm finalNorm) {
+        this.config = config;
+        this.manager = manager;
+        this.tokenEmbedding = tokenEmbedding;
+        this.positionEmbedding = positionEmbedding;
+        this.layers = layers;
+        this.finalNorm = finalNorm;
+    }
+
+    /** Loads the encoder's weights into a sub-manager of {@code parent} as {@code dtype} (FLOAT32 or FLOAT16). */
+    public static TextEncoder load(WeightSource w, Config c, NDManager parent, DataType dtype)
+            throws InvalidCheckpointException {
+        NDManager m = parent.newSubManager();
+        try {
+            Parameters root = Parameters.loading(w, m, dtype, c.openClip() ? OPEN_CLIP : CLIP);
+            NDArray tokens = c.openClip() ? root.get("token_embedding.weight", c.vocabulary(), c.hidden())
+                    : root.child("embeddings").get("token_embedding.weight", c.vocabulary(), c.hidden());
+            NDArray positions = c.openClip() ? root.get("positional_embedding", c.positions(), c.hidden())
+                    : root.child("embeddings").get("position_embedding.weight", c.positions(), c.hidden());
+            EncoderLayer[] layers = new EncoderLayer[c.layers()];
+            for (int i = 0; i < layers.length; i++) layers[i] = EncoderLayer.load(w, m, dtype, c, i);
+            LayerNorm norm = LayerNorm.load(root.child(c.openClip() ? "ln_final" : "final_layer_norm"), c.hidden(), c.eps());
+            return new TextEncoder(c, m, tokens, positions, layers, norm);
+        } catch (InvalidCheckpointException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    public Config config() { return config; }
+
+    /**
+     * Encodes token ids {@code [N, L]} (int64, L ≤ 77) to {@code [N, L, H]} float32 states after the final layer
+     * norm. {@code clipSkip} 1 is the model's own layer (SD1: last, SD2: penultimate); N counts N-1 layers further
+     * back. The result belongs to {@code inputIds}' manager.
+     */
+    public NDArray encode(NDArray inputIds, int clipSkip) {
+        if (clipSkip < 1 || clipSkip > config.layers())
+            throw new IllegalArgumentException("clipSkip must be 1.." + config.layers() + ", got " + clipSkip);
+        int run = config.layers() - (clipSkip - 1);
+        NDArray out = ScopedCall.run(() -> {
+            NDArray ids = inputIds.toDevice(tokenEmbedding.getDevice(), false).toType(DataType.INT64, false);
+            long length = ids.getShape().get(1);
+            NDArray x = tokenEmbedding.getNDArrayInternal().embedding(ids, tokenEmbedding, SparseFormat.DENSE)
+                    .singletonOrThrow()                                                   // [N, L, H]
+                    .add(positionEmbedding.get(new NDIndex("0:{}", length)));
+            NDArray mask = causalMask(length, x.getManager());                           // [L, L]
+            for (int i = 0; i < run; i++) x = layers[i].forward(x, mask);
+            return finalNorm.forward(x).toType(DataType.FLOAT32, false);
+        });
+        out.attach(inputIds.getManager());
+        return out;
+    }
+
+    /** 0 on and below the diagonal, the float32 minimum above it (a token never attends to later tokens). */
+    private static NDArray causalMask(long length, NDManager m) {
+        NDArray above = m.arange(length).reshape(1, length).gt(m.arange(length).reshape(length, 1));
+        return above.toType(DataType.FLOAT32, false).mul(-Float.MAX_VALUE);
+    }
+
+    @Override
+    public void close() { manager.close(); }
+
+    /** One pre-norm transformer layer: x + attn(ln1(x)), then x + mlp(ln2(x)). */
+    private static final class EncoderLayer {
+        private final LayerNorm norm1, norm2;
+        private final Linear q, k, v, qkv, out, fc1, fc2;
+        private final int heads;
+        private final boolean quickGelu;
+
+        private EncoderLayer(LayerNorm norm1, LayerNorm norm2, Linear q, Linear k, Linear v, Linear qkv, Linear out,
+                             Linear fc1, Linear fc2, int heads, boolean quickGelu) {
+            this.norm1 = norm1;
+            this.norm2 = norm2;
+            this.q = q;
+            this.k = k;
+            this.v = v;
+            this.qkv = qkv;
+            this.out = out;
+            this.fc1 = fc1;
+            this.fc2 = fc2;
+            this.heads = heads;
+            this.quickGelu = quickGelu;
+        }
+
+        static EncoderLayer load(WeightSource w, NDManager m, DataType dtype, Config c, int i)
+                throws InvalidCheckpointException {
+            long h = c.hidden();
+            if (c.openClip()) {
+                String prefix = OPEN_CLIP + "transformer.resblocks." + i + ".";
+                Parameters p = Parameters.loading(w, m, dtype, prefix);
+                // OpenCLIP fuses q;k;v as attn.in_proj_weight [3H, H] / in_proj_bias [3H]
+                Linear fused = Linear.load(Parameters.loading(w, m, dtype, prefix + "attn.in_proj_"), h, 3 * h);
+                return new EncoderLayer(LayerNorm.load(p.child("ln_1"), h, c.eps()), LayerNorm.load(p.child("ln_2"), h, c.eps()),
+                        null, null, null, fused, Linear.load(p.child("attn").child("out_proj"), h, h),
+                        Linear.load(p.child("mlp").child("c_fc"), h, c.mlp()), Linear.load(p.child("mlp").child("c_proj"), c.mlp(), h),
+                        c.heads(), c.quickGelu());
+            }
+            Parameters p = Parameters.loading(w, m, dtype, CLIP + "encoder.layers." + i + ".");
+            Parameters attn = p.child("self_attn");
+            return new EncoderLayer(LayerNorm.load(p.child("layer_norm1"), h, c.eps()), LayerNorm.load(p.child("layer_norm2"), h, c.eps()),
+                    Linear.load(attn.child("q_proj"), h, h), Linear.load(attn.child("k_proj"), h, h),
+                    Linear.load(attn.child("v_proj"), h, h), null, Linear.load(attn.child("out_proj"), h, h),
+                    Linear.load(p.child("mlp").child("fc1"), h, c.mlp()), Linear.load(p.child("mlp").child("fc2"), c.mlp(), h),
+                    c.heads(), c.quickGelu());
+        }
+
+        NDArray forward(NDArray x, NDArray mask) { // [N, L, H]
+            return ScopedCall.run(() -> {
+                NDArray y = x.add(attention(norm1.forward(x), mask));
+                NDArray hidden = fc1.forward(norm2.forward(y));
+                NDArray act = quickGelu ? hidden.mul(hidden.mul(1.702).getNDArrayInternal().sigmoid())
+                        : hidden.getNDArrayInternal().gelu();
+                return y.add(fc2.forward(act));
+            });
+        }
+
+        /**
+         * Causal multi-head self-attention. It needs an additive mask, which the UNet's shared
+         * {@code nn.Attention.scaledDotProduct} does not take; at 77 tokens its cost is negligible.
+         */
+        private NDArray attention(NDArray x, NDArray mask) {
+            NDArray qs, ks, vs;
+            if (qkv != null) {
+                NDList parts = qkv.forward(x).split(3, 2);
+                qs = parts.get(0);
+                ks = parts.get(1);
+                vs = parts.get(2);
+            } else {
+                qs = q.forward(x);
+                ks = k.forward(x);
+                vs = v.forward(x);
+            }
+            Shape s = x.getShape();
+            long n = s.get(0), length = s.get(1), hidden = s.get(2), d = hidden / heads;
+            NDArray qh = qs.reshape(n, length, heads, d).transpose(0, 2, 1, 3);     // [N, h, L, d]
+            NDArray kh = ks.reshape(n, length, heads, d).transpose(0, 2, 1, 3);
+            NDArray vh = vs.reshape(n, length, heads, d).transpose(0, 2, 1, 3);
+            NDArray scores = qh.mul(1.0 / Math.sqrt(d)).matMul(kh.transpose(0, 1, 3, 2))
+                    .toType(DataType.FLOAT32, false).add(mask);                      // [N, h, L, L]
+            NDArray weights = scores.softmax(-1).toType(vh.getDataType(), false);
+            NDArray o = weights.matMul(vh).transpose(0, 2, 1, 3).reshape(n, length, hidden);
+            return out.forward(o);
+        }
+    }
+}
