@@ -1,0 +1,58 @@
+package org.diffusej.engine.sampler;
+
+import ai.djl.ndarray.NDArray;
+import org.diffusej.engine.NoiseSource;
+
+/**
+ * Latent consistency model sampling (Luo et al. 2023) for LCM-distilled UNets or LCM-LoRA: every step jumps to a
+ * denoised estimate through the consistency boundary condition, then re-noises to the next timestep;
+ * diffusers' {@code LCMScheduler}. Timesteps are picked from the 50-step distillation schedule.
+ */
+public final class LcmSampler extends AlphaSampler {
+    private static final int ORIGINAL_STEPS = 50;
+    private static final double TIMESTEP_SCALING = 10.0;
+    private static final double SIGMA_DATA = 0.5;
+
+    public LcmSampler(NoiseSchedule schedule) {
+        super(schedule);
+    }
+
+    @Override public String name() { return "LCM"; }
+
+    @Override
+    public void setTimesteps(int steps) {
+        requirePositive(steps);
+        if (steps > ORIGINAL_STEPS)
+            throw new IllegalArgumentException("LCM runs at most " + ORIGINAL_STEPS + " steps, asked for " + steps);
+        inferenceSteps = steps;
+        int k = schedule.numTrainTimesteps() / ORIGINAL_STEPS;
+        // distillation timesteps 19, 39, ..., 999 (descending), of which every (50/n)-th is used
+        timesteps = new float[steps];
+        for (int i = 0; i < steps; i++) {
+            int j = (int) Math.floor(i * ((double) ORIGINAL_STEPS / steps));
+            timesteps[i] = (ORIGINAL_STEPS - j) * k - 1;
+        }
+    }
+
+    @Override
+    public StepResult step(NDArray modelOutput, int index, NDArray sample, NoiseSource noise) {
+        // 1. this and the next timestep (the last step stays where it is)
+        int t = (int) timesteps[index];
+        int prevT = index + 1 < timesteps.length ? (int) timesteps[index + 1] : t;
+        float alphaProd = alphaAt(t);
+        float alphaProdPrev = alphaAt(prevT);
+        // 2. boundary condition scalings c_skip, c_out
+        float scaled = (float) (t * TIMESTEP_SCALING);
+        float sd2 = (float) (SIGMA_DATA * SIGMA_DATA);
+        float cSkip = sd2 / (scaled * scaled + sd2);
+        float cOut = scaled / Float32.sqrt(scaled * scaled + sd2);
+        // 3. denoised estimate
+        NDArray predOriginal = predictOriginal(modelOutput, sample, alphaProd);
+        NDArray denoised = predOriginal.mul(cOut).add(sample.mul(cSkip));
+        // 4. re-noise to the next timestep, except after the last step
+        if (index == inferenceSteps - 1) return new StepResult(denoised, denoised);
+        NDArray fresh = noise.next(modelOutput.getShape(), modelOutput.getManager());
+        NDArray prev = denoised.mul(Float32.sqrt(alphaProdPrev)).add(fresh.mul(Float32.sqrt(1f - alphaProdPrev)));
+        return new StepResult(prev, denoised);
+    }
+}
