@@ -213,7 +213,7 @@ public final class Downloader {
             throw new ModelDownloadException("Too many redirects for " + url + ".");
         } catch (UnknownHostException | ConnectException | NoRouteToHostException e) {
             throw ModelNotAvailableException.offline(file.path(), url, target.getParent(),
-                    "cannot reach " + current.host() + ": " + describe(e), e);
+                    "no connection to " + current.host(), e);
         } catch (IOException e) {
             throw new RetryableFailure(describe(e), e);
         }

@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
  * answers like the Hub for LFS files (302 to a CDN path with {@code X-Linked-Etag}/{@code X-Linked-Size}), the CDN
  * path serves the bytes with Range support, and a queue of misbehaviours is applied to CDN requests in order.
  */
-final class FakeHub extends Dispatcher {
+public final class FakeHub extends Dispatcher {
     /** How the next CDN request is answered. */
-    enum Behaviour { NORMAL, DROP_MID_BODY, IGNORE_RANGE, STALL, ERROR_500, ERROR_503 }
+    public enum Behaviour { NORMAL, DROP_MID_BODY, IGNORE_RANGE, STALL, ERROR_500, ERROR_503 }
 
     final Map<String, byte[]> files = new ConcurrentHashMap<>();
     final Map<String, String> linkedEtags = new ConcurrentHashMap<>();
@@ -36,7 +36,7 @@ final class FakeHub extends Dispatcher {
     private synchronized Behaviour next() { return behaviours.isEmpty() ? Behaviour.NORMAL : behaviours.poll(); }
 
     /** Serves {@code bytes} as {@code repo}'s {@code path}; the Hub reports their SHA-256 unless told otherwise. */
-    void put(String repo, String path, byte[] bytes) {
+    public void put(String repo, String path, byte[] bytes) {
         files.put(repo + "/" + path, bytes);
         linkedEtags.put(repo + "/" + path, sha(bytes));
     }

@@ -1,0 +1,102 @@
+package org.diffusej.cli;
+
+import org.diffusej.engine.CancellationToken;
+import org.diffusej.models.ModelResolver;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintStream;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The {@code diffusej} command line: {@code txt2img | img2img | inpaint | outpaint | augment | dream | serve |
+ * models | bench}. Exit codes: see {@link ExitCode}.
+ */
+@Command(name = "diffusej", mixinStandardHelpOptions = true, versionProvider = DiffuseJ.Version.class,
+        description = "Stable Diffusion in Java: paint, restyle and repaint images from the command line.",
+        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input, 4 model, 130 cancelled.",
+                "Models: --model takes a catalog id (downloaded once into ~/.cache/diffusej or $DIFFUSEJ_HOME), "
+                        + "a .safetensors file or a diffusers folder."},
+        subcommands = {Txt2ImgCommand.class, Img2ImgCommand.class, InpaintCommand.class, OutpaintCommand.class,
+                AugmentCommand.class, DreamCommand.class, ServeCommand.class, ModelsCommand.class})
+public final class DiffuseJ implements Runnable {
+    @Spec CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "Name a command, e.g. `diffusej txt2img -p \"a cat\"`.");
+    }
+
+    /** Runs the CLI and exits; Ctrl-C cancels the running job, keeps finished images and exits with 130. */
+    public static void main(String[] args) {
+        CancellationToken token = new CancellationToken();
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            token.cancel();
+            try {
+                finished.await(30, TimeUnit.SECONDS); // let the job stop at the next step and write what it has
+            } catch (InterruptedException ignored) {
+                Thread.currentThread().interrupt();
+            }
+        }, "diffusej-cancel"));
+        PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
+        PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
+        boolean tty = System.console() != null && !"dumb".equals(System.getenv("TERM"));
+        CliContext ctx = new CliContext(out, err, PipelineEngineLoader::load, ModelResolver::fromEnvironment, token, tty);
+        int code = execute(ctx, args);
+        finished.countDown();
+        System.exit(code);
+    }
+
+    /** Runs one command line against {@code ctx}; returns the exit code. */
+    public static int execute(CliContext ctx, String... args) {
+        CommandLine cl = new CommandLine(new DiffuseJ(), new ContextFactory(ctx));
+        cl.setOut(new java.io.PrintWriter(ctx.out(), true));
+        cl.setErr(new java.io.PrintWriter(ctx.err(), true));
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            int code = ExitCode.of(ex);
+            if (code == ExitCode.INTERNAL) {
+                ctx.err().println("Internal error (a bug in DiffuseJ, please report it with this trace):");
+                ex.printStackTrace(ctx.err());
+            } else {
+                ctx.err().println(ex.getMessage());
+            }
+            return code;
+        });
+        return cl.execute(args);
+    }
+
+    /** Creates commands, handing the context to those that take one. */
+    private static final class ContextFactory implements CommandLine.IFactory {
+        private final CliContext ctx;
+        private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
+
+        ContextFactory(CliContext ctx) { this.ctx = ctx; }
+
+        @Override
+        public <K> K create(Class<K> cls) throws Exception {
+            try {
+                Constructor<K> c = cls.getDeclaredConstructor(CliContext.class);
+                c.setAccessible(true);
+                return c.newInstance(ctx);
+            } catch (NoSuchMethodException e) {
+                return fallback.create(cls);
+            }
+        }
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = DiffuseJ.class.getPackage().getImplementationVersion();
+            return new String[] {"DiffuseJ " + (v == null ? "(development build)" : v)};
+        }
+    }
+}

@@ -1,0 +1,11 @@
+package org.diffusej.cli;
+
+/**
+ * How to load a model, from the common command-line options.
+ *
+ * @param device     {@code auto}, {@code cpu} or {@code gpu}
+ * @param precision  {@code auto}, {@code fp32} or {@code fp16}
+ * @param threads    intra-op CPU threads, or 0 for the library's default
+ * @param prediction {@code epsilon} or {@code v} when known from the catalog, else null (detected by the loader)
+ */
+public record EngineSettings(String device, String precision, int threads, String prediction) { }

@@ -1,0 +1,218 @@
+package org.diffusej.cli;
+
+import org.diffusej.engine.Mask;
+import org.diffusej.engine.RgbImage;
+
+import javax.imageio.IIOImage;
+import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Reads and writes the images the CLI works on: 8- and 16-bit PNG and TIFF, grey or RGB (JPEG and others read
+ * as 8-bit), with the A1111 {@code parameters} text in PNG files (and TIFF's ImageDescription).
+ */
+public final class ImageFiles {
+    private ImageFiles() { }
+
+    /** Reads an image; the samples are scaled to [0, 1] by the file's own bit depth. */
+    public static ImageFile read(Path file) throws InputException {
+        if (!Files.isRegularFile(file)) throw new InputException("There is no image file " + file + ".");
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+            if (readers == null || !readers.hasNext())
+                throw new InputException(file + " is not an image this program can read (use PNG, TIFF or JPEG).");
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, false);
+                BufferedImage img = reader.read(0);
+                IIOMetadata md = reader.getImageMetadata(0);
+                String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+                Map<String, String> text = format.equals("png") ? PngText.read(md)
+                        : format.startsWith("tif") ? tiffDescription(md) : Map.of();
+                return toImageFile(img, normaliseFormat(format), text);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException | RuntimeException e) {
+            throw new InputException("Cannot read the image " + file + ": " + e.getMessage() + ".", e);
+        }
+    }
+
+    /** Reads a mask (white = repaint); it must have the image's size. */
+    public static Mask readMask(Path file, int width, int height) throws InputException {
+        ImageFile f = read(file);
+        RgbImage m = f.rgb();
+        if (m.width() != width || m.height() != height)
+            throw new InputException("The mask " + file + " is " + m.width() + "x" + m.height() + " but the image is "
+                    + width + "x" + height + ": they must have the same size.");
+        float[] v = new float[width * height];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+                v[y * width + x] = Math.max(m.get(0, x, y), Math.max(m.get(1, x, y), m.get(2, x, y)));
+        return new Mask(width, height, v);
+    }
+
+    /**
+     * Writes {@code image} as PNG or TIFF (by the file's extension) with {@code bitDepth} 8 or 16 bits, grey
+     * (the mean of R, G, B) or RGB, with {@code parameters} embedded when not null. Never replaces an existing
+     * file unless {@code force}; the file appears complete or not at all.
+     */
+    public static void write(Path file, RgbImage image, int bitDepth, boolean grey, String parameters, boolean force)
+            throws IOException, InputException {
+        String format = formatOf(file);
+        if (!force && Files.exists(file))
+            throw new InputException(file + " already exists: choose another --out or add --force to replace it.");
+        BufferedImage img = toBufferedImage(image, bitDepth, grey);
+        Path dir = file.toAbsolutePath().getParent();
+        Files.createDirectories(dir);
+        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        try {
+            ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
+            try (ImageOutputStream out = ImageIO.createImageOutputStream(tmp.toFile())) {
+                writer.setOutput(out);
+                ImageWriteParam param = writer.getDefaultWriteParam();
+                IIOMetadata md = writer.getDefaultImageMetadata(ImageTypeSpecifier.createFromRenderedImage(img), param);
+                if (parameters != null) addText(md, format, parameters);
+                writer.write(null, new IIOImage(img, null, md), param);
+            } finally {
+                writer.dispose();
+            }
+            if (force) Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            else Files.move(tmp, file); // fails if someone created the file meanwhile
+        } catch (FileAlreadyExistsException e) {
+            throw new InputException(file + " already exists: choose another --out or add --force to replace it.");
+        } finally {
+            Files.deleteIfExists(tmp);
+        }
+    }
+
+    /** {@code png} or {@code tif} for an output path; anything else is refused. */
+    public static String formatOf(Path file) throws InputException {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (name.endsWith(".png")) return "png";
+        if (name.endsWith(".tif") || name.endsWith(".tiff")) return "tif";
+        throw new InputException("Cannot write " + file + ": outputs are .png or .tif files.");
+    }
+
+    private static void addText(IIOMetadata md, String format, String parameters) throws IOException {
+        if (format.equals("png")) {
+            PngText.add(md, PngText.PARAMETERS, parameters);
+            return;
+        }
+        // TIFF: ImageDescription (tag 270), where ImageJ and others show it
+        String tiff = "javax_imageio_tiff_image_1.0";
+        IIOMetadataNode root = new IIOMetadataNode(tiff);
+        IIOMetadataNode ifd = new IIOMetadataNode("TIFFIFD");
+        IIOMetadataNode field = new IIOMetadataNode("TIFFField");
+        field.setAttribute("number", "270");
+        field.setAttribute("name", "ImageDescription");
+        IIOMetadataNode asciis = new IIOMetadataNode("TIFFAsciis");
+        IIOMetadataNode ascii = new IIOMetadataNode("TIFFAscii");
+        ascii.setAttribute("value", parameters);
+        asciis.appendChild(ascii);
+        field.appendChild(asciis);
+        ifd.appendChild(field);
+        root.appendChild(ifd);
+        md.mergeTree(tiff, root);
+    }
+
+    private static Map<String, String> tiffDescription(IIOMetadata md) {
+        String tiff = "javax_imageio_tiff_image_1.0";
+        if (md == null || !java.util.Arrays.asList(md.getMetadataFormatNames()).contains(tiff)) return Map.of();
+        org.w3c.dom.NodeList fields = ((IIOMetadataNode) md.getAsTree(tiff)).getElementsByTagName("TIFFField");
+        for (int i = 0; i < fields.getLength(); i++) {
+            IIOMetadataNode f = (IIOMetadataNode) fields.item(i);
+            if (!"270".equals(f.getAttribute("number"))) continue;
+            org.w3c.dom.NodeList values = f.getElementsByTagName("TIFFAscii");
+            if (values.getLength() > 0)
+                return Map.of(PngText.PARAMETERS, ((IIOMetadataNode) values.item(0)).getAttribute("value"));
+        }
+        return Map.of();
+    }
+
+    private static ImageFile toImageFile(BufferedImage img, String format, Map<String, String> text) {
+        int w = img.getWidth(), h = img.getHeight();
+        Raster r = img.getRaster();
+        boolean indexed = img.getColorModel() instanceof IndexColorModel;
+        int bits = indexed ? 8 : r.getSampleModel().getSampleSize(0);
+        boolean grey = !indexed && img.getColorModel().getNumColorComponents() == 1;
+        float[] planes = new float[3 * w * h];
+        int plane = w * h;
+        if (!indexed && bits > 8) {
+            double max = (1 << bits) - 1;
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    for (int c = 0; c < 3; c++)
+                        planes[c * plane + y * w + x] = (float) (r.getSample(x, y, grey ? 0 : c) / max);
+            return new ImageFile(new RgbImage(w, h, planes), 16, grey, format, text);
+        }
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                if (grey) {
+                    float v = r.getSample(x, y, 0) / 255f;
+                    planes[y * w + x] = v;
+                    planes[plane + y * w + x] = v;
+                    planes[2 * plane + y * w + x] = v;
+                } else {
+                    int rgb = img.getRGB(x, y);
+                    planes[y * w + x] = ((rgb >> 16) & 0xff) / 255f;
+                    planes[plane + y * w + x] = ((rgb >> 8) & 0xff) / 255f;
+                    planes[2 * plane + y * w + x] = (rgb & 0xff) / 255f;
+                }
+            }
+        return new ImageFile(new RgbImage(w, h, planes), 8, grey, format, text);
+    }
+
+    static BufferedImage toBufferedImage(RgbImage image, int bitDepth, boolean grey) {
+        int w = image.width(), h = image.height();
+        int max = bitDepth == 16 ? 65535 : 255;
+        BufferedImage img;
+        if (grey) img = new BufferedImage(w, h, bitDepth == 16 ? BufferedImage.TYPE_USHORT_GRAY : BufferedImage.TYPE_BYTE_GRAY);
+        else if (bitDepth == 16) {
+            ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_sRGB), false, false,
+                    Transparency.OPAQUE, DataBuffer.TYPE_USHORT);
+            img = new BufferedImage(cm, cm.createCompatibleWritableRaster(w, h), false, null);
+        } else img = new BufferedImage(w, h, BufferedImage.TYPE_3BYTE_BGR);
+        WritableRaster r = img.getRaster();
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                if (grey) {
+                    float v = (image.get(0, x, y) + image.get(1, x, y) + image.get(2, x, y)) / 3f;
+                    r.setSample(x, y, 0, quantise(v, max));
+                } else
+                    for (int c = 0; c < 3; c++) r.setSample(x, y, c, quantise(image.get(c, x, y), max));
+            }
+        return img;
+    }
+
+    private static int quantise(float v, int max) {
+        return Math.round(Math.max(0f, Math.min(1f, v)) * max);
+    }
+
+    private static String normaliseFormat(String readerFormat) {
+        return readerFormat.startsWith("tif") ? "tif" : readerFormat.startsWith("jp") ? "jpeg" : readerFormat;
+    }
+}

@@ -1,0 +1,23 @@
+package org.diffusej.cli;
+
+import picocli.CommandLine.Option;
+
+/** Options that choose and load the model (shared by every generating command). */
+public final class ModelOptions {
+    @Option(names = {"-m", "--model"}, paramLabel = "ID|PATH",
+            description = "Catalog id (see `diffusej models list`), a .safetensors checkpoint or a diffusers folder. "
+                    + "Default: the mode's default catalog model (downloaded on first use).")
+    String model;
+
+    @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
+            description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when there is one).")
+    String device;
+
+    @Option(names = "--precision", defaultValue = "auto", paramLabel = "auto|fp32|fp16",
+            description = "Weights precision (default: ${DEFAULT-VALUE}: fp16 on GPU, fp32 on CPU).")
+    String precision;
+
+    @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
+            description = "CPU threads for the engine (0 = all cores).")
+    int threads;
+}

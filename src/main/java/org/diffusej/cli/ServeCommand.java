@@ -1,0 +1,98 @@
+package org.diffusej.cli;
+
+import org.diffusej.bridge.BridgeServer;
+import org.diffusej.bridge.FolderModelProvider;
+import org.diffusej.bridge.ModelProvider;
+import org.diffusej.engine.DiffusionEngine;
+import org.diffusej.engine.Mode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code diffusej serve}: the HTTP bridge (Krita plugin, AUTOMATIC1111 API clients) until Ctrl-C. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve the engine over HTTP on this computer (Krita plugin, A1111 API clients) until Ctrl-C.")
+final class ServeCommand implements Callable<Integer> {
+    @Mixin ModelOptions model;
+    @Spec CommandSpec spec;
+
+    @Option(names = "--models", paramLabel = "FOLDER",
+            description = "Offer every checkpoint of this folder (clients switch with sd_model_checkpoint).")
+    Path modelsFolder;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "7860", description = "Port, 0 = any free one (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--listen", description = "Allow binding a non-loopback address (needs --api-auth).")
+    boolean listen;
+
+    @Option(names = "--api-auth", paramLabel = "USER:PASS", description = "Require HTTP basic authentication.")
+    String auth;
+
+    @Option(names = "--queue", defaultValue = "4", description = "Jobs that may wait (default: ${DEFAULT-VALUE}).")
+    int queue;
+
+    @Option(names = {"-q", "--quiet"}, description = "No progress on stderr.")
+    boolean quiet;
+
+    private final CliContext ctx;
+
+    ServeCommand(CliContext ctx) { this.ctx = ctx; }
+
+    @Override
+    public Integer call() throws Exception {
+        if (port < 0 || port > 65535) throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "--port must be between 0 and 65535.");
+        ProgressBar bar = new ProgressBar(ctx.err(), !quiet, ctx.tty());
+        EngineSettings settings = new EngineSettings(model.device, model.precision, model.threads, null);
+        ModelProvider provider;
+        if (modelsFolder != null) {
+            if (!Files.isDirectory(modelsFolder)) throw new InputException("There is no folder " + modelsFolder + ".");
+            provider = new FolderModelProvider(modelsFolder, p -> ctx.engines().load(p, settings, bar::engine),
+                    model.model);
+        } else {
+            Path path = ctx.models().get().resolve(model.model, Mode.TXT2IMG, bar::download, ctx.token());
+            DiffusionEngine engine = ctx.engines().load(path, settings, bar::engine);
+            provider = new OwnedEngine(engine);
+        }
+        BridgeServer server;
+        try {
+            server = BridgeServer.builder(provider).host(host).port(port).allowRemote(listen).auth(auth)
+                    .queueCapacity(queue).closeModelsOnStop(true).build();
+        } catch (IllegalArgumentException e) {
+            provider.close();
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (BridgeServer running = server.start()) {
+            ctx.out().println("DiffuseJ bridge listening on " + running.url() + " (Ctrl-C stops it)");
+            while (!ctx.token().isCancelled()) Thread.sleep(200);
+        }
+        bar.message("Bridge stopped.");
+        return ExitCode.OK;
+    }
+
+    /** One engine this command loaded and closes with the server. */
+    private static final class OwnedEngine implements ModelProvider {
+        private final DiffusionEngine engine;
+        private final ModelProvider shared;
+
+        OwnedEngine(DiffusionEngine engine) {
+            this.engine = engine;
+            this.shared = ModelProvider.shared(engine);
+        }
+
+        @Override public java.util.List<org.diffusej.bridge.Checkpoint> checkpoints() { return shared.checkpoints(); }
+        @Override public DiffusionEngine engine() { return engine; }
+        @Override public void select(String name) throws org.diffusej.engine.DiffusionException { shared.select(name); }
+        @Override public void close() { engine.close(); }
+    }
+}
