@@ -66,8 +66,11 @@ public final class TextEncoder implements AutoCloseable {
                         + "penultimate one, so it needs at least 2.");
             long mlp = w.shape(layerPrefix + "0" + (open ? ".mlp.c_fc.weight" : ".mlp.fc1.weight"))[0];
             int hidden = (int) emb[1];
+            if (heads <= 0 && hidden % 64 != 0)
+                throw new InvalidCheckpointException("The text encoder is " + hidden + " wide, not a multiple of the "
+                        + "64-channel heads of the real models; its head count must be given (diffusers config or options).");
             boolean quick = hiddenAct != null ? hiddenAct.equals("quick_gelu") : !open;
-            return new Config(open, (int) emb[0], (int) pos[0], hidden, heads > 0 ? heads : Math.max(1, hidden / 64),
+            return new Config(open, (int) emb[0], (int) pos[0], hidden, heads > 0 ? heads : hidden / 64,
                     (int) mlp, open ? count - 1 : count, quick, 1e-5f);
         }
     }

@@ -1,0 +1,77 @@
+package org.diffusej.engine;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.types.DataType;
+import org.diffusej.engine.sampler.PredictionType;
+
+import java.nio.file.Path;
+
+/**
+ * How {@link StableDiffusionModel#load} builds a model: device and precision, and the facts a single file cannot
+ * carry (LDM files store no group-norm groups, no attention heads and no prediction type). Every override is null
+ * when unset; unset facts come from the diffusers folder, then from {@link #config()}, then from the family defaults.
+ *
+ * @param device           where the networks run
+ * @param precision        FLOAT32, or FLOAT16 (GPU)
+ * @param predictionType   epsilon or v; null = the model's own (folder scheduler config, file metadata) or the
+ *                         family rule (SD1 epsilon, SD2 single file v)
+ * @param normGroups       group-norm groups of UNet and VAE (real models: 32)
+ * @param config           a diffusers folder whose configs (and tokenizer, scheduler) describe a single file, like
+ *                         diffusers' {@code from_single_file(config=...)}
+ * @param unetHeads        UNet heads per attention block (SD1 style), overriding the default
+ * @param unetHeadChannels UNet channels per head (SD2 style), overriding the default
+ * @param textHeads        text encoder heads (real models: width / 64)
+ */
+public record ModelOptions(Device device, DataType precision, PredictionType predictionType, Integer normGroups,
+                           Path config, Integer unetHeads, Integer unetHeadChannels, Integer textHeads) {
+
+    public ModelOptions {
+        if (precision != DataType.FLOAT32 && precision != DataType.FLOAT16)
+            throw new IllegalArgumentException("precision must be FLOAT32 or FLOAT16, not " + precision);
+    }
+
+    /** CPU, float32, everything from the model itself. */
+    public static ModelOptions cpu() {
+        return new ModelOptions(Device.cpu(), DataType.FLOAT32, null, null, null, null, null, null);
+    }
+
+    /** The GPU in half precision when the engine has one, else {@link #cpu()}. */
+    public static ModelOptions auto() {
+        Device d = Engine.getEngine("PyTorch").defaultDevice();
+        return d.isGpu() ? cpu().withDevice(d).withPrecision(DataType.FLOAT16) : cpu();
+    }
+
+    public ModelOptions withDevice(Device d) {
+        return new ModelOptions(d, precision, predictionType, normGroups, config, unetHeads, unetHeadChannels, textHeads);
+    }
+
+    public ModelOptions withPrecision(DataType p) {
+        return new ModelOptions(device, p, predictionType, normGroups, config, unetHeads, unetHeadChannels, textHeads);
+    }
+
+    public ModelOptions withPredictionType(PredictionType p) {
+        return new ModelOptions(device, precision, p, normGroups, config, unetHeads, unetHeadChannels, textHeads);
+    }
+
+    public ModelOptions withNormGroups(int groups) {
+        return new ModelOptions(device, precision, predictionType, groups, config, unetHeads, unetHeadChannels, textHeads);
+    }
+
+    public ModelOptions withConfig(Path diffusersFolder) {
+        return new ModelOptions(device, precision, predictionType, normGroups, diffusersFolder, unetHeads, unetHeadChannels,
+                textHeads);
+    }
+
+    public ModelOptions withUNetHeads(int heads) {
+        return new ModelOptions(device, precision, predictionType, normGroups, config, heads, null, textHeads);
+    }
+
+    public ModelOptions withUNetHeadChannels(int channels) {
+        return new ModelOptions(device, precision, predictionType, normGroups, config, null, channels, textHeads);
+    }
+
+    public ModelOptions withTextHeads(int heads) {
+        return new ModelOptions(device, precision, predictionType, normGroups, config, unetHeads, unetHeadChannels, heads);
+    }
+}
