@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# GUI smoke test: real Krita under Xvfb with the DiffuseJ plugin and a test plugin that drives it (see
+# gui_smoke_plugin/). Needs DIFFUSEJ_BRIDGE_URL (a running bridge) and xvfb-run; $1 = a scratch directory.
+# Krita's config and resources go to a separate profile ($DIFFUSEJ_KRITA_PROFILE), never the user's own.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+WORK=${1:?scratch directory}
+PROFILE=${DIFFUSEJ_KRITA_PROFILE:-$HOME/.cache/diffusej-krita-test}
+PYKRITA="$PROFILE/data/krita/pykrita"
+rm -rf "$PYKRITA"
+mkdir -p "$PYKRITA" "$PROFILE/config"
+# Installed from the zip the project ships (what Import Python Plugin from File unpacks).
+"${PYTHON:-python3}" "$HERE/build_plugin.py" "$WORK/diffusej_krita.zip" >/dev/null
+"${PYTHON:-python3}" -m zipfile -e "$WORK/diffusej_krita.zip" "$PYKRITA/"
+cp -r "$HERE/tests/gui_smoke_plugin/diffusej_smoke" "$HERE/tests/gui_smoke_plugin/diffusej_smoke.desktop" "$PYKRITA/"
+KRITARC="$PROFILE/config/kritarc"
+touch "$KRITARC"
+if ! grep -q '^\[python\]' "$KRITARC"; then printf '\n[python]\n' >> "$KRITARC"; fi
+for p in diffusej_krita diffusej_smoke; do
+  grep -q "^enable_$p=true" "$KRITARC" || sed -i "/^\[python\]/a enable_$p=true" "$KRITARC"
+done
+export DIFFUSEJ_SMOKE_RESULT="$WORK/smoke.txt"
+rm -f "$DIFFUSEJ_SMOKE_RESULT"
+XDG_DATA_HOME="$PROFILE/data" XDG_CONFIG_HOME="$PROFILE/config" timeout "${DIFFUSEJ_KRITA_TIMEOUT:-300}" \
+    xvfb-run -a krita --nosplash >"$WORK/krita-gui.log" 2>&1 || status=$?
+if ! grep -q '^PASS' "$DIFFUSEJ_SMOKE_RESULT" 2>/dev/null; then
+  echo "GUI smoke test failed:"; cat "$DIFFUSEJ_SMOKE_RESULT" 2>/dev/null || tail -40 "$WORK/krita-gui.log"; exit 1
+fi
+cat "$DIFFUSEJ_SMOKE_RESULT"; echo
+if [ "${status:-0}" != 0 ]; then
+  echo "GUI smoke test: Krita did not exit cleanly (status $status)"; tail -20 "$WORK/krita-gui.log"; exit 1
+fi
+echo "Krita exited cleanly"
