@@ -34,12 +34,21 @@ public final class DiffuseJ implements Runnable {
 
     /** Runs the CLI and exits; Ctrl-C cancels the running job, keeps finished images and exits with 130. */
     public static void main(String[] args) {
+        System.exit(runWithCtrlC(args, PipelineEngineLoader::load));
+    }
+
+    /**
+     * Runs one command line on the real console with a shutdown hook that turns Ctrl-C (SIGINT/SIGTERM) into a
+     * cancellation: the hook waits until the command has written what it finished, so no half-written files and
+     * no stack trace; the JVM then exits with 130.
+     */
+    static int runWithCtrlC(String[] args, EngineLoader engines) {
         CancellationToken token = new CancellationToken();
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             token.cancel();
             try {
-                finished.await(30, TimeUnit.SECONDS); // let the job stop at the next step and write what it has
+                finished.await(30, TimeUnit.SECONDS);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
@@ -47,10 +56,12 @@ public final class DiffuseJ implements Runnable {
         PrintStream out = new PrintStream(System.out, true, StandardCharsets.UTF_8);
         PrintStream err = new PrintStream(System.err, true, StandardCharsets.UTF_8);
         boolean tty = System.console() != null && !"dumb".equals(System.getenv("TERM"));
-        CliContext ctx = new CliContext(out, err, PipelineEngineLoader::load, ModelResolver::fromEnvironment, token, tty);
-        int code = execute(ctx, args);
-        finished.countDown();
-        System.exit(code);
+        CliContext ctx = new CliContext(out, err, engines, ModelResolver::fromEnvironment, token, tty);
+        try {
+            return execute(ctx, args);
+        } finally {
+            finished.countDown();
+        }
     }
 
     /** Runs one command line against {@code ctx}; returns the exit code. */

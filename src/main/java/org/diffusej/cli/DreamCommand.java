@@ -3,6 +3,7 @@ package org.diffusej.cli;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Result;
 import org.diffusej.engine.RgbImage;
+import org.diffusej.engine.image.Resampler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -66,26 +67,11 @@ final class DreamCommand extends GenerateCommand {
         }
     }
 
-    /** The centre 1/factor of the image, scaled back to full size (bilinear). */
+    /** The centre 1/factor of the image, scaled back to full size. */
     static RgbImage zoomed(RgbImage src, double factor) {
         int w = src.width(), h = src.height();
-        RgbImage out = RgbImage.blank(w, h);
-        double cw = w / factor, ch = h / factor, x0 = (w - cw) / 2, y0 = (h - ch) / 2;
-        for (int y = 0; y < h; y++) {
-            double sy = Math.min(h - 1, Math.max(0, y0 + (y + 0.5) * ch / h - 0.5));
-            int iy = (int) sy, iy1 = Math.min(h - 1, iy + 1);
-            double fy = sy - iy;
-            for (int x = 0; x < w; x++) {
-                double sx = Math.min(w - 1, Math.max(0, x0 + (x + 0.5) * cw / w - 0.5));
-                int ix = (int) sx, ix1 = Math.min(w - 1, ix + 1);
-                double fx = sx - ix;
-                for (int c = 0; c < 3; c++) {
-                    double top = src.get(c, ix, iy) * (1 - fx) + src.get(c, ix1, iy) * fx;
-                    double bottom = src.get(c, ix, iy1) * (1 - fx) + src.get(c, ix1, iy1) * fx;
-                    out.set(c, x, y, (float) (top * (1 - fy) + bottom * fy));
-                }
-            }
-        }
-        return out;
+        int cw = Math.max(1, (int) Math.round(w / factor)), ch = Math.max(1, (int) Math.round(h / factor));
+        RgbImage centre = src.crop((w - cw) / 2, (h - ch) / 2, cw, ch);
+        return Resampler.resize(centre, w, h, Resampler.Filter.BICUBIC);
     }
 }

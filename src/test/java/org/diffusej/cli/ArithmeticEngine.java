@@ -29,6 +29,7 @@ final class ArithmeticEngine implements DiffusionEngine {
     volatile IntConsumer beforeImage = n -> { };
     volatile RuntimeException failure;
     volatile boolean closed;
+    volatile long stepDelayMillis;
 
     @Override
     public Result generate(Request r, ProgressListener listener, CancellationToken token) {
@@ -41,14 +42,24 @@ final class ArithmeticEngine implements DiffusionEngine {
         for (int k = 0; k < n; k++) {
             beforeImage.accept(k);
             if (token.isCancelled()) break;
-            for (int s = 1; s <= r.steps(); s++)
+            for (int s = 1; s <= r.steps(); s++) {
+                sleep(stepDelayMillis);
                 listener.onProgress(new Progress("denoise", k * r.steps() + s, n * r.steps(), 0.1, 0.1, null));
+            }
             images.add(expected(r, r.seed() + k));
             seeds.add(r.seed() + k);
             infotexts.add(r.prompt() + "\nSteps: " + r.steps() + ", Sampler: " + r.sampler() + ", Seed: " + (r.seed() + k)
                     + ", Size: " + r.width() + "x" + r.height() + ", Model: arith");
         }
         return new Result(images, seeds, infotexts, r, INFO, Map.of("total", 0.5), images.size() < n, "");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            if (ms > 0) Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** What this engine returns for one image. */

@@ -153,16 +153,17 @@ class CliTest {
 
     @Test
     void outpaintGrowsTheCanvasToMultiplesOfEight() throws Exception {
-        Path img = image("in.png", 20, 12, 8, false);
+        Path img = image("in.png", 40, 24, 8, false);
         assertEquals(ExitCode.OK, cli.run("outpaint", "-i", img.toString(), "--expand", "5", "-m", model.toString(),
                 "--seed", "1", "-o", out("wide.png").toString()), cli.err());
         Request r = engine.requests.get(0);
-        assertEquals(32, r.initImage().width());  // 20 + 5 + 5 → 30 → 32
-        assertEquals(24, r.initImage().height()); // 12 + 5 + 5 → 22 → 24
-        assertEquals(0f, r.mask().get(5, 5));
+        assertEquals(56, r.initImage().width());  // 40 + 5 + 5 → 50 → 56
+        assertEquals(40, r.initImage().height()); // 24 + 5 + 5 → 34 → 40
+        assertEquals(0f, r.mask().get(24, 16), "the original's centre is kept");
+        assertEquals(1f, r.mask().get(5 + 7, 16), "8 px overlap into the original");
         assertEquals(1f, r.mask().get(0, 0));
-        assertEquals(1f, r.mask().get(31, 23));
-        assertEquals(32, ImageFiles.read(out("wide.png")).rgb().width());
+        assertEquals(1f, r.mask().get(55, 39));
+        assertEquals(56, ImageFiles.read(out("wide.png")).rgb().width());
     }
 
     @Test
