@@ -2,6 +2,7 @@ package org.diffusej.engine;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.nn.AllClose;
 import org.diffusej.engine.sampler.PredictionType;
@@ -48,6 +49,24 @@ class StableDiffusionModelTest {
             NDArray out = model.unet().forward(ref.load("sample", m), m.create(new float[] {999f, 999f}),
                     ref.load("encoder_hidden_states", m));
             AllClose.assertAllClose(ref.load("out_t999", m), out, 1e-4, 1e-4, variant + " " + layout + " UNet t=999");
+            try (SafetensorsFile vae = SafetensorsFile.open(Fixtures.reference(variant, "vae.safetensors"))) {
+                AllClose.assertAllClose(vae.load("decoder_output", m), model.vae().decode(vae.load("decoder_input", m)),
+                        1e-4, 1e-4, variant + " " + layout + " VAE decode");
+            }
+            assertEquals(0.18215, model.vae().config().scalingFactor(), 1e-12);
+        }
+    }
+
+    @Test
+    void halfPrecisionLoad() throws Exception {
+        try (StableDiffusionModel model = StableDiffusionModel.load(Fixtures.diffusersDir("sd2-tiny"),
+                ModelOptions.cpu().withPrecision(DataType.FLOAT16));
+             SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference("sd2-tiny", "text_encoder.safetensors"));
+             NDManager m = model.manager().newSubManager()) {
+            assertEquals(DataType.FLOAT16, model.unet().dtype());
+            assertEquals(DataType.FLOAT16, model.vae().dtype());
+            NDArray embeds = model.textEncoder().encode(ref.load("input_ids", m), 1);
+            AllClose.assertAllClose(ref.load("pipeline_prompt_embeds", m), embeds, 1e-2, 1e-2, "sd2-tiny fp16 text encoder");
         }
     }
 

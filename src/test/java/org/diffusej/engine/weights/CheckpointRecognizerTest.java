@@ -92,6 +92,23 @@ class CheckpointRecognizerTest {
     }
 
     @Test
+    void acceptsExtraTensorsRealFilesCarry() throws Exception {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        shapes.put("model.diffusion_model.input_blocks.0.0.weight", new long[] {4, 9, 3, 3});
+        shapes.put("first_stage_model.decoder.conv_in.weight", new long[] {2});
+        shapes.put("cond_stage_model.model.token_embedding.weight", new long[] {2});
+        shapes.put("model_ema.diffusion_modelinput_blocks00weight", new long[] {2});
+        shapes.put("model_ema.num_updates", new long[] {1});
+        shapes.put("alphas_cumprod", new long[] {1000});
+        shapes.put("v_pred", new long[] {1});
+        try (Checkpoint c = CheckpointRecognizer.open(CraftedSafetensors.write(tmp.resolve("ema.safetensors"), shapes))) {
+            assertEquals(ModelFamily.SD2, c.family());
+            assertTrue(c.inpainting());
+            assertEquals(Boolean.TRUE, c.declaresVPrediction(), "a v_pred marker tensor declares v-prediction");
+        }
+    }
+
+    @Test
     void refusesTruncatedFile() throws Exception {
         byte[] all = Files.readAllBytes(Fixtures.singleFile("sd1-tiny"));
         Path cut = tmp.resolve("cut.safetensors");
