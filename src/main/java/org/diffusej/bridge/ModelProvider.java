@@ -38,6 +38,17 @@ public interface ModelProvider extends AutoCloseable {
         };
     }
 
+    /** One engine the server owns (the CLI's {@code serve --model}): like {@link #shared}, but closed with the provider. */
+    static ModelProvider owned(DiffusionEngine engine) {
+        ModelProvider shared = shared(engine);
+        return new ModelProvider() {
+            @Override public List<Checkpoint> checkpoints() { return shared.checkpoints(); }
+            @Override public DiffusionEngine engine() { return engine; }
+            @Override public void select(String name) throws DiffusionException { shared.select(name); }
+            @Override public void close() { engine.close(); }
+        };
+    }
+
     /** The requested model is not one this provider offers. */
     class UnknownModelException extends DiffusionException {
         public UnknownModelException(String message) { super(message); }

@@ -128,6 +128,16 @@ class BridgeQueueTest {
     }
 
     @Test
+    void ownedEngineIsClosedWithTheServerSharedIsNot() throws Exception {
+        SlowTestEngine owned = new SlowTestEngine("own", 1);
+        BridgeServer.builder(ModelProvider.owned(owned)).port(0).closeModelsOnStop(true).build().start().stop();
+        assertTrue(owned.closed);
+        SlowTestEngine shared = new SlowTestEngine("shared", 1);
+        BridgeServer.builder(ModelProvider.shared(shared)).port(0).closeModelsOnStop(true).build().start().stop();
+        assertFalse(shared.closed);
+    }
+
+    @Test
     void noAuthByDefaultOnLoopback() throws Exception {
         HttpTestClient client = start(1, 1);
         assertEquals(200, client.get("/sdapi/v1/sd-models").status());

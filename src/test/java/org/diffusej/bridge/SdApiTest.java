@@ -215,6 +215,8 @@ class SdApiTest {
         assertEquals("0123456789", m.get("hash").getAsString());
         assertTrue(m.has("filename") && m.has("config") && m.has("sha256"));
 
+        assertEquals(200, client.post("/sdapi/v1/refresh-checkpoints", "").status());
+
         JsonArray samplers = client.get("/sdapi/v1/samplers").json().getAsJsonArray();
         assertTrue(samplers.toString().contains("\"name\":\"Euler a\""), samplers.toString());
         assertTrue(samplers.get(0).getAsJsonObject().has("aliases"));
