@@ -55,9 +55,21 @@ public final class Attention {
 
     /**
      * softmax(Q Kᵀ / sqrt(d)) V for [B, heads, L, d] tensors → [B, heads, Lq, d]. The single place where attention is
-     * computed, so that a fused kernel can replace it. The softmax runs in float32 for half-precision inputs.
+     * computed: libtorch's fused kernel by default, else explicit math (see {@link AttentionKernel}).
      */
     public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v) {
+        switch (AttentionKernel.selected()) {
+            case NATIVE:
+                return TorchOps.available() ? TorchOps.sdpa(q, k, v) : SlicedAttention.apply(q, k, v);
+            case SLICED:
+                return SlicedAttention.apply(q, k, v);
+            default:
+                return explicitScaledDotProduct(q, k, v);
+        }
+    }
+
+    /** The whole score matrix at once; the softmax runs in float32 for half-precision inputs. */
+    static NDArray explicitScaledDotProduct(NDArray q, NDArray k, NDArray v) {
         return ScopedCall.run(() -> {
             double scale = 1.0 / Math.sqrt(q.getShape().get(3));
             NDArray scores = q.mul(scale).matMul(k.transpose(0, 1, 3, 2));             // [B, h, Lq, Lk]

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 
 /**
  * Explicit attention softmax(q kᵀ / √d) v computed over slices of query rows, so that the score matrix never
@@ -58,9 +59,12 @@ public final class SlicedAttention {
     }
 
     private static NDArray attend(NDArray q, NDArray kt, NDArray v, double scale) {
+        // The softmax runs in float32 for half-precision inputs (fp16 exponentials overflow).
         try (NDArray scores = q.matMul(kt); // [B, heads, rows, Lk]
-                NDArray scaled = scores.muli(scale).softmax(-1)) {
-            return scaled.matMul(v); // [B, heads, rows, d]
+                NDArray wide = scores.toType(DataType.FLOAT32, false).muli(scale);
+                NDArray weights = wide.softmax(-1);
+                NDArray narrow = weights.toType(v.getDataType(), false)) {
+            return narrow.matMul(v); // [B, heads, rows, d]
         }
     }
 }

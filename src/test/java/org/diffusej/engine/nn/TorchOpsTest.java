@@ -23,6 +23,8 @@ class TorchOpsTest {
     private static final double NORM_TOLERANCE = 1e-4;
     /** bfloat16 keeps 8 significant bits: relative error up to 2^-8 per rounding, a few roundings per result. */
     private static final double BF16_RELATIVE_TOLERANCE = 3e-2;
+    /** float16 keeps 11 significant bits (2^-11 ≈ 5e-4 relative): a few roundings of unit-scale values. */
+    private static final double HALF_TOLERANCE = 1e-2;
 
     private static NDManager manager;
 
@@ -75,6 +77,25 @@ class TorchOpsTest {
         assertEquals(DataType.FLOAT32, out.getDataType());
         // Outputs are weighted means of v ~ N(0, 1): errors scale with |v|, not with the (possibly tiny) mean.
         assertClose(attentionByHand(q, k, v), out, BF16_RELATIVE_TOLERANCE, BF16_RELATIVE_TOLERANCE);
+    }
+
+    @Test
+    void halfPrecisionInputsGiveHalfPrecisionResultsCloseToFloat32() {
+        NDArray[] qkv = randomQkv(1, 2, 16, 16, 8);
+        NDArray out = TorchOps.sdpa(qkv[0].toType(DataType.FLOAT16, false), qkv[1].toType(DataType.FLOAT16, false),
+                qkv[2].toType(DataType.FLOAT16, false));
+        assertEquals(DataType.FLOAT16, out.getDataType());
+        assertClose(attentionByHand(qkv[0], qkv[1], qkv[2]), out.toType(DataType.FLOAT32, false), HALF_TOLERANCE, 0);
+
+        NDArray x = manager.randomNormal(new Shape(1, 4, 5, 5));
+        NDArray weight = manager.randomNormal(new Shape(4));
+        NDArray bias = manager.randomNormal(new Shape(4));
+        double[] expected = groupNormByHand(x.toFloatArray(), 1, 4, 25, 2, weight.toFloatArray(),
+                bias.toFloatArray(), 1e-5);
+        NDArray half = TorchOps.groupNorm(x.toType(DataType.FLOAT16, false), 2, weight.toType(DataType.FLOAT16, false),
+                bias.toType(DataType.FLOAT16, false), 1e-5);
+        assertEquals(DataType.FLOAT16, half.getDataType());
+        assertClose(expected, half.toType(DataType.FLOAT32, false), HALF_TOLERANCE, 0);
     }
 
     @Test
