@@ -1,0 +1,177 @@
+package org.diffusej.bench;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.util.cuda.CudaUtils;
+import org.diffusej.engine.nn.TorchOps;
+import org.diffusej.engine.weights.CheckpointRecognizer;
+import org.diffusej.engine.weights.InvalidCheckpointException;
+import org.diffusej.engine.weights.WeightSource;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The shipped benchmark: builds Stable Diffusion 1.5 (random weights of the real architecture, or a real
+ * checkpoint) and times text encoding, UNet steps with classifier-free guidance (batch 2) and VAE decoding at
+ * the requested sizes, next to a fixed {@link ReferenceWorkload}. Run it with {@code diffusej bench} or
+ * {@code tools/bench} (options: {@link BenchmarkOptions#USAGE}).
+ */
+public final class Benchmark {
+    private static final float GUIDANCE = 7.5f;
+
+    private final BenchmarkOptions options;
+    private final Device device;
+
+    public Benchmark(BenchmarkOptions options) {
+        this.options = options;
+        this.device = options.device().equals("gpu") ? Device.gpu() : Device.cpu();
+    }
+
+    /** Runs the benchmark described by the command-line {@code args}, prints the table, writes the JSON. */
+    public static void main(String[] args) throws Exception {
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
+        BenchmarkOptions options;
+        try {
+            options = BenchmarkOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        BenchmarkReport report = new Benchmark(options).run(System.out::println);
+        System.out.print(report.table());
+        if (options.json() != null) {
+            report.write(options.json());
+            System.out.println("JSON report: " + options.json());
+        }
+    }
+
+    /** Builds the model, times every stage and returns the report; {@code log} receives progress lines. */
+    public BenchmarkReport run(java.util.function.Consumer<String> log) throws InvalidCheckpointException {
+        Engine engine = Engine.getEngine("PyTorch");
+        if (options.threads() > 0) {
+            JniUtils.setNumThreads(options.threads());
+        }
+        if (device.isGpu() && engine.getGpuCount() == 0) {
+            throw new IllegalArgumentException("--device gpu, but libtorch sees no GPU (CUDA natives need -Pcuda)");
+        }
+        engine.setRandomSeed(0);
+        ProcessMemory.resetPeak();
+        try (NDManager manager = NDManager.newBaseManager(device, "PyTorch")) {
+            double reference = timeReference(manager);
+            log.accept(String.format("reference workload: %.3f s", reference));
+            long start = System.nanoTime();
+            try (BenchmarkModel model = loadModel(manager)) {
+                log.accept(String.format("model ready in %.1f s: %s", (System.nanoTime() - start) / 1e9,
+                        model.description()));
+                List<BenchmarkReport.Stage> stages = new ArrayList<>();
+                stages.add(measure("text_encode", 0, 2, () -> model.encodeText(manager), log));
+                try (NDArray context = model.encodeText(manager)) {
+                    for (int size : options.sizes()) {
+                        stages.add(measure("unet_step_cfg", size, 2, () -> model.unetStep(context, size), log));
+                    }
+                }
+                for (int size : options.sizes()) {
+                    stages.add(measure("vae_decode", size, 1, () -> model.decode(manager, size), log));
+                }
+                return new BenchmarkReport(environment(model), reference, stages,
+                        ProcessMemory.peakResidentBytes());
+            }
+        }
+    }
+
+    private double timeReference(NDManager manager) {
+        try (ReferenceWorkload reference = new ReferenceWorkload(manager)) {
+            reference.runOnce();
+            List<Double> runs = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                runs.add(reference.runOnce());
+            }
+            return new BenchmarkReport.Stage("reference", 0, 1, runs, -1, -1).medianSeconds();
+        }
+    }
+
+    private BenchmarkModel loadModel(NDManager manager) throws InvalidCheckpointException {
+        DataType unetType = options.precision().equals("fp16") ? DataType.FLOAT16 : DataType.FLOAT32;
+        if (options.checkpoint() != null) {
+            WeightSource weights = CheckpointRecognizer.open(options.checkpoint()).weights();
+            return BenchmarkModel.fromWeights(weights, manager, unetType,
+                    options.checkpoint().getFileName().toString());
+        }
+        return BenchmarkModel.random(options.quick(), manager, unetType);
+    }
+
+    private BenchmarkReport.Stage measure(String stage, int size, int batch, Supplier<NDArray> run,
+            java.util.function.Consumer<String> log) {
+        ProcessMemory.resetPeak();
+        long deviceBytes = -1;
+        List<Double> seconds = new ArrayList<>();
+        for (int i = 0; i < options.warmup() + options.steps(); i++) {
+            long start = System.nanoTime();
+            try (NDScope scope = new NDScope()) {
+                run.get().sum().getFloat(); // reading back forces the work to finish (GPU)
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            if (device.isGpu()) {
+                deviceBytes = Math.max(deviceBytes, CudaUtils.getGpuMemory(device).getCommitted());
+            }
+            if (i >= options.warmup()) {
+                seconds.add(elapsed);
+            }
+            log.accept(String.format("%s%s run %d: %.3f s%s", stage, size > 0 ? " " + size + "²" : "", i + 1,
+                    elapsed, i < options.warmup() ? " (warm-up)" : ""));
+        }
+        return new BenchmarkReport.Stage(stage, size, batch, seconds, ProcessMemory.peakResidentBytes(),
+                deviceBytes);
+    }
+
+    private Map<String, String> environment(BenchmarkModel model) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("cpu", cpuName());
+        env.put("threads", String.valueOf(JniUtils.getNumThreads()));
+        env.put("device", device.toString());
+        env.put("precision", options.precision() + (options.precision().equals("fp16") ? " (VAE fp32)" : ""));
+        env.put("attention", TorchOps.available() ? "native SDPA" : "sliced explicit (" + TorchOps.status() + ")");
+        env.put("model", model.description());
+        env.put("libtorch", Engine.getEngine("PyTorch").getVersion());
+        env.put("java", System.getProperty("java.version"));
+        env.put("warm-up/runs", options.warmup() + "/" + options.steps());
+        return env;
+    }
+
+    private static String cpuName() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim() + " (" + Runtime.getRuntime()
+                            .availableProcessors() + " cores visible)";
+                }
+            }
+        } catch (IOException e) {
+            // not Linux: fall through
+        }
+        return System.getProperty("os.arch") + " (" + Runtime.getRuntime().availableProcessors() + " cores)";
+    }
+
+    static Shape latentShape(int batch, int size, int downscale) {
+        return new Shape(batch, 4, size / downscale, size / downscale);
+    }
+
+    static float guidance() {
+        return GUIDANCE;
+    }
+}
