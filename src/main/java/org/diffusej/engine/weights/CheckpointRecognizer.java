@@ -23,6 +23,9 @@ public final class CheckpointRecognizer {
             + "inpainting versions) as a single .safetensors file or as a diffusers folder.";
     private static final String UNET_IN = "model.diffusion_model.input_blocks.0.0.weight";
     private static final String SD1_TEXT = "cond_stage_model.transformer.text_model.embeddings.token_embedding.weight";
+    /** SD1 files written before transformers 4.x nested CLIP under {@code text_model.}. */
+    private static final String OLD_SD1_PREFIX = "cond_stage_model.transformer.";
+    private static final String OLD_SD1_TEXT = OLD_SD1_PREFIX + "embeddings.token_embedding.weight";
     private static final String SD2_TEXT = "cond_stage_model.model.token_embedding.weight";
     private static final Set<String> PICKLE_EXTENSIONS = Set.of("ckpt", "pt", "pth", "bin", "pkl", "pickle");
 
@@ -81,13 +84,18 @@ public final class CheckpointRecognizer {
         if (!names.contains("first_stage_model.decoder.conv_in.weight"))
             throw new InvalidCheckpointException(path.getFileName() + " has a UNet but no VAE (first_stage_model.*). "
                     + SUPPORTED);
+        WeightSource weights = new SafetensorsWeightSource(file);
+        if (!names.contains(SD1_TEXT) && names.contains(OLD_SD1_TEXT)) {
+            weights = new RenamedWeightSource(weights, Map.of(OLD_SD1_PREFIX, OLD_SD1_PREFIX + "text_model."));
+            names = weights.names();
+        }
         ModelFamily family;
         if (names.contains(SD1_TEXT)) family = ModelFamily.SD1;
         else if (names.contains(SD2_TEXT)) family = ModelFamily.SD2;
         else throw new InvalidCheckpointException(path.getFileName() + " has a UNet and a VAE but no text encoder "
                     + "this program knows (neither CLIP 'cond_stage_model.transformer.text_model.*' of SD1 nor OpenCLIP "
                     + "'cond_stage_model.model.*' of SD2). " + SUPPORTED);
-        return new Checkpoint(path, false, family, inChannels, new SafetensorsWeightSource(file), path, null,
+        return new Checkpoint(path, false, family, inChannels, weights, path, null,
                 declaredVPrediction(file));
     }
 

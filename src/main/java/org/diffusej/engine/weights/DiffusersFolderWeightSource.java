@@ -78,11 +78,11 @@ public final class DiffusersFolderWeightSource implements WeightSource {
         Path dir = folder.resolve(component[0]);
         for (int i = 1; i < component.length; i++)
             if (Files.isRegularFile(dir.resolve(component[i]))) return dir.resolve(component[i]);
-        String stem = component[1].substring(0, component[1].indexOf('.'));
-        if (Files.isRegularFile(dir.resolve(stem + ".bin")))
-            throw new InvalidCheckpointException("The diffusers folder " + folder + " stores its " + component[0]
-                    + " weights only as a PyTorch pickle (" + stem + ".bin). Pickles can run code when loaded, so "
-                    + "DiffuseJ does not open them; use a copy of the model with .safetensors weights.");
+        for (String pickle : new String[] {"diffusion_pytorch_model.bin", "pytorch_model.bin", "model.bin"})
+            if (Files.isRegularFile(dir.resolve(pickle)))
+                throw new InvalidCheckpointException("The diffusers folder " + folder + " stores its " + component[0]
+                        + " weights only as a PyTorch pickle (" + pickle + "). Pickles can run code when loaded, so "
+                        + "DiffuseJ does not open them; use a copy of the model with .safetensors weights.");
         throw new InvalidCheckpointException("The diffusers folder " + folder + " has no " + component[0] + "/"
                 + component[1] + ".");
     }

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -109,6 +110,22 @@ class CheckpointRecognizerTest {
     }
 
     @Test
+    void readsOldClipNamesOfEarlySd1Files() throws Exception {
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        shapes.put("model.diffusion_model.input_blocks.0.0.weight", new long[] {4, 4, 3, 3});
+        shapes.put("first_stage_model.decoder.conv_in.weight", new long[] {2});
+        shapes.put("cond_stage_model.transformer.embeddings.token_embedding.weight", new long[] {3, 2});
+        shapes.put("cond_stage_model.transformer.final_layer_norm.weight", new long[] {2});
+        try (Checkpoint c = CheckpointRecognizer.open(CraftedSafetensors.write(tmp.resolve("old.safetensors"), shapes))) {
+            assertEquals(ModelFamily.SD1, c.family());
+            assertArrayEquals(new long[] {3, 2},
+                    c.weights().shape("cond_stage_model.transformer.text_model.embeddings.token_embedding.weight"));
+            assertTrue(c.weights().contains("cond_stage_model.transformer.text_model.final_layer_norm.weight"));
+            assertTrue(c.weights().contains("model.diffusion_model.input_blocks.0.0.weight"));
+        }
+    }
+
+    @Test
     void refusesTruncatedFile() throws Exception {
         byte[] all = Files.readAllBytes(Fixtures.singleFile("sd1-tiny"));
         Path cut = tmp.resolve("cut.safetensors");
@@ -144,8 +161,8 @@ class CheckpointRecognizerTest {
             for (Path p : (Iterable<Path>) files::iterator) {
                 Path dst = folder.resolve(src.relativize(p).toString());
                 if (Files.isDirectory(p)) Files.createDirectories(dst);
-                else if (p.getFileName().toString().equals("diffusion_pytorch_model.safetensors") && p.getParent().endsWith("unet"))
-                    Files.write(dst.resolveSibling("diffusion_pytorch_model.bin"), new byte[] {'P', 'K', 3, 4});
+                else if (p.getFileName().toString().equals("model.safetensors") && p.getParent().endsWith("text_encoder"))
+                    Files.write(dst.resolveSibling("pytorch_model.bin"), new byte[] {'P', 'K', 3, 4});
                 else Files.copy(p, dst);
             }
         }
