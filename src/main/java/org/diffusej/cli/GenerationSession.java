@@ -121,7 +121,7 @@ final class GenerationSession implements AutoCloseable {
     }
 
     private void writeSidecar(Path file, JsonObject record) throws IOException {
-        Path tmp = Files.createTempFile(file.toAbsolutePath().getParent(), "." + file.getFileName(), ".tmp");
+        Path tmp = ImageFiles.temporarySibling(file);
         Files.writeString(tmp, GSON.toJson(record) + "\n", StandardCharsets.UTF_8);
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
     }

@@ -88,7 +88,7 @@ public final class ImageFiles {
         BufferedImage img = toBufferedImage(image, bitDepth, grey);
         Path dir = file.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
+        Path tmp = temporarySibling(file);
         try {
             ImageWriter writer = ImageIO.getImageWritersByFormatName(format).next();
             try (ImageOutputStream out = ImageIO.createImageOutputStream(tmp.toFile())) {
@@ -107,6 +107,12 @@ public final class ImageFiles {
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    /** A not-yet-existing hidden name next to {@code file}, for writing before the atomic rename. */
+    static Path temporarySibling(Path file) {
+        return file.toAbsolutePath().resolveSibling("." + file.getFileName() + "." + ProcessHandle.current().pid() + "."
+                + java.util.UUID.randomUUID().toString().substring(0, 8) + ".tmp");
     }
 
     /** {@code png} or {@code tif} for an output path; anything else is refused. */

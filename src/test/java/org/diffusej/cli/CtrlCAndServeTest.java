@@ -30,7 +30,7 @@ class CtrlCAndServeTest {
         Path out = dir.resolve("out");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process p = new ProcessBuilder(java, "-Djava.awt.headless=true", "-cp", System.getProperty("java.class.path"),
-                SlowEngineMain.class.getName(), "txt2img", "-m", model.toString(), "--batch", "4", "--steps", "4",
+                "-Dstandin.stepDelayMillis=250", StandInEngineMain.class.getName(), "txt2img", "-m", model.toString(), "--batch", "4", "--steps", "4",
                 "-W", "16", "-H", "16", "--seed", "10", "-o", out.toString())
                 .redirectOutput(dir.resolve("stdout.txt").toFile()).start();
         StringBuilder err = new StringBuilder();
