@@ -1,6 +1,11 @@
 package org.diffusej.imagej;
 
 import ij.ImagePlus;
+import java.util.Map;
+import org.diffusej.engine.Infotext;
+import org.diffusej.engine.MaskedContent;
+import org.diffusej.engine.Mode;
+import org.diffusej.engine.Request;
 
 /**
  * Where generation parameters (AUTOMATIC1111 "parameters" text) live on ImageJ images: the image property
@@ -36,5 +41,45 @@ public final class Provenance {
         if (label == null) return null;
         int nl = label.indexOf('\n');
         return nl < 0 ? null : label.substring(nl + 1);
+    }
+
+    /**
+     * A request with the recorded parameters of {@code infotext} (prompt, negative prompt, steps, sampler, schedule,
+     * CFG, seed, size, strength, clip skip, inpaint settings), for {@code mode}; the caller adds the init image and
+     * mask. Unreadable numbers are a message, not an exception.
+     */
+    public static Request.Builder requestFrom(String infotext, Mode mode) throws UnsuitableImageException {
+        Map<String, Object> p = Infotext.parse(infotext);
+        try {
+            Request.Builder b = Request.builder(mode).prompt(text(p, "Prompt")).negativePrompt(text(p, "Negative prompt"));
+            if (p.containsKey("Steps")) b.steps(Integer.parseInt(text(p, "Steps")));
+            if (p.containsKey("Sampler")) b.sampler(text(p, "Sampler"));
+            String schedule = text(p, "Schedule type");
+            b.scheduler(schedule.isEmpty() || schedule.equals("Automatic") ? null : schedule);
+            if (p.containsKey("CFG scale")) b.cfgScale(Double.parseDouble(text(p, "CFG scale")));
+            if (p.containsKey("Seed")) b.seed(Long.parseLong(text(p, "Seed")));
+            if (p.containsKey("Size-1")) b.size(Integer.parseInt(text(p, "Size-1")), Integer.parseInt(text(p, "Size-2")));
+            if (p.containsKey("Denoising strength")) b.strength(Double.parseDouble(text(p, "Denoising strength")));
+            b.clipSkip(Integer.parseInt(text(p, "Clip skip")));
+            if (p.containsKey("Mask blur")) b.maskBlur(Integer.parseInt(text(p, "Mask blur")));
+            else if (mode == Mode.INPAINT) b.maskBlur(0); // A1111 leaves out a blur of 0
+            b.onlyMasked("Only masked".equals(text(p, "Inpaint area")));
+            b.onlyMaskedPadding(Integer.parseInt(text(p, "Masked area padding")));
+            b.invertMask("Inpaint not masked".equals(text(p, "Mask mode")));
+            b.maskedContent(switch (text(p, "Masked content")) {
+                case "fill" -> MaskedContent.FILL;
+                case "latent noise" -> MaskedContent.LATENT_NOISE;
+                case "latent nothing" -> MaskedContent.LATENT_NOTHING;
+                default -> MaskedContent.ORIGINAL;
+            });
+            return b;
+        } catch (NumberFormatException e) {
+            throw new UnsuitableImageException("The recorded parameters cannot be read (" + e.getMessage() + "):\n" + infotext);
+        }
+    }
+
+    private static String text(Map<String, Object> p, String key) {
+        Object v = p.get(key);
+        return v == null ? "" : String.valueOf(v).strip();
     }
 }

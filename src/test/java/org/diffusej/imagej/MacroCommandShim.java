@@ -1,0 +1,88 @@
+package org.diffusej.imagej;
+
+import ij.IJ;
+import ij.ImagePlus;
+import ij.Macro;
+import ij.Menus;
+import ij.WindowManager;
+import ij.macro.Interpreter;
+import ij.plugin.PlugIn;
+import java.awt.HeadlessException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import org.scijava.Context;
+import org.scijava.command.CommandInfo;
+import org.scijava.command.CommandModule;
+import org.scijava.command.CommandService;
+import org.scijava.module.ModuleItem;
+
+/**
+ * Test stand-in for Fiji's imagej-legacy macro bridge (not on Maven Central): registers every
+ * {@code Plugins>DiffuseJ>…} SciJava command under its menu label in ImageJ 1's command table, so that a macro's
+ * {@code run("Inpaint Selection...", "prompt=[a cat] seed=42")} reaches {@link #run}, which maps the option keys
+ * onto the command's parameter names (IJ1's {@link Macro#getValue}, bare words for booleans), fills an unset
+ * {@code ImagePlus} input with the current image, runs the command through the {@link CommandService}, and makes an
+ * {@code ImagePlus} output the macro's current (batch-mode) image — what the legacy layer does in Fiji.
+ * Not exercised by it: Fiji's dialogs, recording, and the legacy layer's own option parsing.
+ */
+public final class MacroCommandShim implements PlugIn {
+    private static volatile Context context;
+    /** Cancel reasons of commands run through the shim (the macro itself carries on, as in Fiji). */
+    static final List<String> refusals = new CopyOnWriteArrayList<>();
+
+    /** Makes the DiffuseJ commands of {@code ctx} callable from macros run in this JVM. */
+    static void install(Context ctx) {
+        context = ctx;
+        refusals.clear();
+        if (Menus.getCommands() == null) {
+            try {
+                // IJ.run initialises ImageJ 1: it builds the command table, then fails on the AWT menu bar when headless
+                IJ.run("DiffuseJ macro shim: initialise the command table");
+            } catch (HeadlessException expected) {
+                // the command table exists now, which is all macros need
+            }
+        }
+        for (CommandInfo info : ctx.service(CommandService.class).getCommands()) {
+            if (info.getMenuPath() == null || !info.getMenuPath().getMenuString().startsWith("Plugins > DiffuseJ")) continue;
+            Menus.getCommands().put(info.getMenuPath().getLeaf().getName(),
+                    MacroCommandShim.class.getName() + "(\"" + info.getClassName() + "\")");
+        }
+    }
+
+    @Override
+    public void run(String commandClass) {
+        CommandService commands = context.service(CommandService.class);
+        CommandInfo info = commands.getCommand(commandClass);
+        String options = Macro.getOptions();
+        Map<String, Object> inputs = new HashMap<>();
+        for (ModuleItem<?> item : info.inputs()) {
+            String name = item.getName();
+            if (item.getType() == ImagePlus.class) {
+                inputs.put(name, WindowManager.getCurrentImage());
+            } else if (options != null && (item.getType() == boolean.class || item.getType() == Boolean.class)) {
+                inputs.put(name, Pattern.compile("(^|\\s)" + Pattern.quote(name) + "(\\s|$)").matcher(options).find());
+            } else if (options != null) {
+                String v = Macro.getValue(options, name, null);
+                if (v != null) inputs.put(name, v);
+            }
+        }
+        try {
+            CommandModule m = commands.run(info, true, inputs).get();
+            if (m.isCanceled()) {
+                refusals.add(m.getCancelReason());
+                IJ.log(m.getCancelReason());
+                return;
+            }
+            for (ModuleItem<?> out : info.outputs())
+                if (m.getOutput(out.getName()) instanceof ImagePlus imp) {
+                    if (Interpreter.isBatchMode()) Interpreter.addBatchModeImage(imp);
+                    WindowManager.setTempCurrentImage(imp);
+                }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
