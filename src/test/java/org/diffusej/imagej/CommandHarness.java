@@ -12,7 +12,7 @@ import org.scijava.log.LogService;
 
 /** A headless SciJava context with the DiffuseJ service on a given engine, recording every log message. */
 final class CommandHarness implements AutoCloseable {
-    final Context context = new Context(CommandService.class, DiffusionService.class, LogService.class);
+    final Context context = new Context(CommandService.class, DiffusionService.class, KritaBridgeService.class, LogService.class);
     final CommandService commands = context.service(CommandService.class);
     final DiffusionService diffusion = context.service(DiffusionService.class);
     final List<LogMessage> log = new CopyOnWriteArrayList<>();

@@ -1,0 +1,36 @@
+package org.diffusej.imagej;
+
+import java.io.IOException;
+import org.diffusej.engine.DiffusionException;
+import org.scijava.ItemIO;
+import org.scijava.command.Command;
+import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Plugin;
+
+/** Starts the Krita bridge (HTTP on 127.0.0.1) on Fiji's loaded model; the Krita DiffuseJ docker connects to it. */
+@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Start Krita Bridge...")
+public class StartKritaBridgeCommand extends DiffuseJCommand {
+
+    @Parameter
+    private KritaBridgeService bridge;
+
+    @Parameter(label = "Port (0 = any free port)", min = "0", max = "65535")
+    private int port = 7860;
+
+    @Parameter(label = "Access (user:password, optional)", required = false, persist = false)
+    private String auth = "";
+
+    @Parameter(type = ItemIO.OUTPUT, required = false)
+    private String url;
+
+    @Override
+    protected void execute() throws DiffusionException {
+        try {
+            url = bridge.start(port, auth);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new DiffusionException("The Krita bridge could not start on port " + port + " (" + e.getMessage()
+                    + "). Is another server using it? Choose another port.", e);
+        }
+        log.info("DiffuseJ: Krita bridge listening on " + url + " (Plugins › DiffuseJ › Stop Krita Bridge stops it).");
+    }
+}
