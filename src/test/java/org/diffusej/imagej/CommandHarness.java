@@ -3,6 +3,9 @@ package org.diffusej.imagej;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.scijava.Context;
+import org.scijava.InstantiableException;
+import org.scijava.command.CommandInfo;
+import org.scijava.prefs.PrefService;
 import org.scijava.command.Command;
 import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
@@ -18,8 +21,23 @@ final class CommandHarness implements AutoCloseable {
     final List<LogMessage> log = new CopyOnWriteArrayList<>();
 
     CommandHarness(EngineFactory factory) {
+        forgetRememberedInputs();
         diffusion.setEngineFactory(factory);
         context.service(LogService.class).addLogListener(log::add);
+    }
+
+    /** SciJava remembers dialog values per command class; a test must see the declared defaults. */
+    private void forgetRememberedInputs() {
+        PrefService prefs = context.service(PrefService.class);
+        prefs.clear(DiffusionService.class);
+        for (CommandInfo info : commands.getCommands())
+            if (info.getClassName().startsWith("org.diffusej.imagej.")) {
+                try {
+                    prefs.clear(info.loadClass());
+                } catch (InstantiableException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
     }
 
     CommandModule run(Class<? extends Command> cls, Object... inputs) throws Exception {
