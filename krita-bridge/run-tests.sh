@@ -45,7 +45,7 @@ echo "== Krita plugin: inside real Krita (kritarunner, offscreen)"
 export DIFFUSEJ_E2E_RESULT="$WORK/e2e.txt"
 # The first Krita start on a machine builds its resource database (about a minute on 2 cores).
 # Krita's config and resources go to a separate profile, never the user's own.
-PROFILE=${DIFFUSEJ_KRITA_PROFILE:-$HOME/.cache/diffusej-krita-test}
+PROFILE=${DIFFUSEJ_KRITA_PROFILE:-${HOME:-/tmp}/.cache/diffusej-krita-test}
 mkdir -p "$PROFILE/data" "$PROFILE/config"
 XDG_DATA_HOME="$PROFILE/data" XDG_CONFIG_HOME="$PROFILE/config" \
 PYTHONPATH="$HERE/plugin:$HERE" QT_QPA_PLATFORM=offscreen timeout 300 \

@@ -5,7 +5,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 WORK=${1:?scratch directory}
-PROFILE=${DIFFUSEJ_KRITA_PROFILE:-$HOME/.cache/diffusej-krita-test}
+PROFILE=${DIFFUSEJ_KRITA_PROFILE:-${HOME:-/tmp}/.cache/diffusej-krita-test}
 PYKRITA="$PROFILE/data/krita/pykrita"
 rm -rf "$PYKRITA"
 mkdir -p "$PYKRITA" "$PROFILE/config"

@@ -51,7 +51,10 @@ final class SdApi {
             throw e;
         }
         if (last.type() == JobEvent.Type.ERROR) throw job.failure();
-        return Routes.Reply.ok(A1111Response.generation(job, last, parsed.parameters()));
+        JsonObject answer = A1111Response.generation(job, last, parsed.parameters());
+        JsonElement send = body.get("send_images");
+        if (send != null && send.isJsonPrimitive() && !send.getAsBoolean()) answer.add("images", new com.google.gson.JsonArray());
+        return Routes.Reply.ok(answer);
     }
 
     /** Stores options; {@code sd_model_checkpoint} switches the model once no generation runs. */

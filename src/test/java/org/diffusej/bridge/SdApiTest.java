@@ -102,6 +102,8 @@ class SdApiTest {
         assertEquals(1, r.batchSize());
         assertEquals(1, r.batchCount());
         assertEquals(1, a.object().getAsJsonArray("images").size());
+        HttpTestClient.Answer noImages = client.post("/sdapi/v1/txt2img", "{\"steps\":1,\"width\":8,\"height\":8,\"send_images\":false}");
+        assertEquals(0, noImages.object().getAsJsonArray("images").size(), "A1111's send_images=false");
     }
 
     @Test
