@@ -244,6 +244,17 @@ class CliTest {
         assertTrue(cli.err().contains("please report") && cli.err().contains("boom"), cli.err());
     }
 
+    @Test
+    void benchQuickWritesItsReport() throws Exception {
+        Path json = dir.resolve("bench.json");
+        assertEquals(ExitCode.OK, cli.run("bench", "--quick", "--steps", "1", "--warmup", "0", "--json", json.toString()),
+                cli.err());
+        assertTrue(cli.out().contains("unet_step_cfg"), cli.out());
+        assertTrue(Files.readString(json).contains("diffusej-bench/1"));
+        assertEquals(ExitCode.USAGE, cli.run("bench", "--sizes", "100"));
+        assertTrue(cli.err().contains("multiple of 64"), cli.err());
+    }
+
     static void assertMaxDiff(RgbImage want, RgbImage got, double tol) {
         assertEquals(want.width(), got.width());
         float[] a = want.planes(), b = got.planes();
