@@ -1,0 +1,70 @@
+package org.diffusej.engine.unet;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import org.diffusej.Fixtures;
+import org.diffusej.engine.weights.SafetensorsFile;
+import org.diffusej.engine.weights.SafetensorsWeightSource;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Repeated forwards keep memory flat: no array is left behind in the model's manager or the caller's, and resident
+ * memory does not grow. Bound: 32 MiB over 50 forwards after warm-up. Leaking the intermediates would exceed it many
+ * times: sd1-tiny at [2,4,32,32] has 4 attention layers over 16×16 tokens whose self-attention scores alone are
+ * [2,2,256,256] floats = 1 MiB each, ≥ 4 MiB per forward, ≥ 200 MiB over 50. Measured growth (7–14 MiB) is the JVM
+ * first touching heap pages for the Java wrappers, not native memory (the array counts stay exact).
+ */
+class UNetMemoryTest {
+    private static final long RSS_BOUND_KIB = 32 * 1024;
+
+    @Test
+    void fiftyForwardsLeaveNothingBehind() throws Exception {
+        try (NDManager model = NDManager.newBaseManager();
+             NDManager io = NDManager.newBaseManager();
+             SafetensorsWeightSource w = new SafetensorsWeightSource(
+                     SafetensorsFile.open(Fixtures.singleFile("sd1-tiny")));
+             SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference("sd1-tiny", "unet.safetensors"));
+             UNet unet = UNet.load(w, UNetConfig.detect(w, 2).withHeads(2), model, DataType.FLOAT32)) {
+            NDArray sample = ref.load("sample", io);
+            NDArray context = ref.load("encoder_hidden_states", io);
+            NDArray t = io.create(new float[] {421f}, new Shape(1));
+            int modelArrays = model.getManagedArrays().size();
+            assertTrue(modelArrays >= UNet.parameterShapes(unet.config()).size(), "weights live in the model manager");
+
+            int ioArrays = io.getManagedArrays().size();
+            NDArray kept = unet.forward(sample, t, context);
+            assertEquals(ioArrays + 1, io.getManagedArrays().size(), "only the result joins the caller's manager");
+            kept.close();
+            for (int i = 0; i < 5; i++) unet.forward(sample, t, context).close();   // warm-up
+
+            long heapBefore = heapCommittedKiB();
+            long rssBefore = residentKiB();
+            for (int i = 0; i < 50; i++) unet.forward(sample, t, context).close();
+            long rssAfter = residentKiB();
+            assertEquals(modelArrays, model.getManagedArrays().size(), "model manager arrays");
+            assertEquals(ioArrays, io.getManagedArrays().size(), "caller manager arrays");
+            System.out.printf("RSS before %d KiB, after 50 forwards %d KiB (growth %d KiB); heap committed %d -> %d KiB%n",
+                    rssBefore, rssAfter, rssAfter - rssBefore, heapBefore, heapCommittedKiB());
+            assertTrue(rssAfter - rssBefore < RSS_BOUND_KIB, "RSS grew by " + (rssAfter - rssBefore) + " KiB");
+        }
+    }
+
+    private static long heapCommittedKiB() {
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted() / 1024;
+    }
+
+    private static long residentKiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status")))
+            if (line.startsWith("VmRSS:")) return Long.parseLong(line.replaceAll("\\D", ""));
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+}
