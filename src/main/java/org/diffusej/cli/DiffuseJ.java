@@ -43,6 +43,7 @@ public final class DiffuseJ implements Runnable {
      * no stack trace; the JVM then exits with 130.
      */
     static int runWithCtrlC(String[] args, EngineLoader engines) {
+        System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true")); // natives come from the jar
         CancellationToken token = new CancellationToken();
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -7,5 +7,7 @@ package org.diffusej.cli;
  * @param precision  {@code auto}, {@code fp32} or {@code fp16}
  * @param threads    intra-op CPU threads, or 0 for the library's default
  * @param prediction {@code epsilon} or {@code v} when known from the catalog, else null (detected by the loader)
+ * @param config     a diffusers folder describing a single-file checkpoint (group norms, heads, scheduler), or null
  */
-public record EngineSettings(String device, String precision, int threads, String prediction) { }
+public record EngineSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config) {
+}

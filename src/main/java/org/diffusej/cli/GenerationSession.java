@@ -57,12 +57,8 @@ final class GenerationSession implements AutoCloseable {
         String name = m.model == null || m.model.isBlank() ? resolver.settings().defaultModel(mode, resolver.catalog())
                 : m.model;
         String prediction = resolver.catalog().find(name).map(CatalogEntry::prediction).orElse(null);
-        if (m.threads > 0) {
-            System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(m.threads));
-            System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
-        }
         bar.message("Loading " + path + " ...");
-        engine = ctx.engines().load(path, new EngineSettings(m.device, m.precision, m.threads, prediction), bar::engine);
+        engine = ctx.engines().load(path, new EngineSettings(m.device, m.precision, m.threads, prediction, m.config), bar::engine);
         ModelInfo info = engine.model();
         bar.message("Model: " + info.title() + (info.inpainting() ? " (inpainting)" : ""));
         return engine;

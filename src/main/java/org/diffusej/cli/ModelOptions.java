@@ -9,6 +9,10 @@ public final class ModelOptions {
                     + "Default: the mode's default catalog model (downloaded on first use).")
     String model;
 
+    @Option(names = "--model-config", paramLabel = "FOLDER",
+            description = "A diffusers folder whose configs describe a single-file --model (unusual group norms or heads).")
+    java.nio.file.Path config;
+
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
             description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when there is one).")
     String device;
