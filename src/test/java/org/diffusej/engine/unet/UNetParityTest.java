@@ -5,10 +5,13 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.diffusej.Fixtures;
+import org.diffusej.engine.weights.DiffusersFolderWeightSource;
 import org.diffusej.engine.weights.SafetensorsFile;
 import org.diffusej.engine.weights.SafetensorsWeightSource;
+import org.diffusej.engine.weights.WeightSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.diffusej.engine.nn.AllClose.assertAllClose;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * while still catching any wrong layer (those give O(1) errors).
  */
 class UNetParityTest {
-    static UNetConfig configFor(String variant, SafetensorsWeightSource w) throws Exception {
+    static UNetConfig configFor(String variant, WeightSource w) throws Exception {
         return switch (variant) {
             case "sd1-tiny", "sd1-inpaint-tiny" -> UNetConfig.detect(w, 2).withHeads(2);
             case "sd2-tiny" -> UNetConfig.detect(w, 32).withHeadChannels(16);
@@ -33,10 +36,24 @@ class UNetParityTest {
     @ParameterizedTest
     @CsvSource({"sd1-tiny,FLOAT32", "sd1-inpaint-tiny,FLOAT32", "sd2-tiny,FLOAT32", "sd15-shape,FLOAT32",
             "sd1-tiny,FLOAT16", "sd1-inpaint-tiny,FLOAT16", "sd2-tiny,FLOAT16", "sd15-shape,FLOAT16"})
-    void matchesDiffusers(String variant, DataType dtype) throws Exception {
+    void singleFileMatchesDiffusers(String variant, DataType dtype) throws Exception {
+        try (WeightSource w = new SafetensorsWeightSource(SafetensorsFile.open(Fixtures.singleFile(variant)))) {
+            check(variant, w, dtype);
+        }
+    }
+
+    /** The diffusers-folder layout (through KeyMapping) gives the same network. sd15-shape ships no folder. */
+    @ParameterizedTest
+    @ValueSource(strings = {"sd1-tiny", "sd1-inpaint-tiny", "sd2-tiny"})
+    void diffusersFolderMatchesDiffusers(String variant) throws Exception {
+        try (WeightSource w = DiffusersFolderWeightSource.open(Fixtures.diffusersDir(variant))) {
+            check(variant, w, DataType.FLOAT32);
+        }
+    }
+
+    private static void check(String variant, WeightSource w, DataType dtype) throws Exception {
         double tol = dtype == DataType.FLOAT32 ? 1e-4 : 1e-2;
         try (NDManager m = NDManager.newBaseManager();
-             SafetensorsWeightSource w = new SafetensorsWeightSource(SafetensorsFile.open(Fixtures.singleFile(variant)));
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference(variant, "unet.safetensors"));
              UNet unet = UNet.load(w, configFor(variant, w), m, dtype)) {
             NDArray sample = ref.load("sample", m);

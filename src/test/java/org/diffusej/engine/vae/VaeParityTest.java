@@ -4,8 +4,10 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.diffusej.Fixtures;
+import org.diffusej.engine.weights.DiffusersFolderWeightSource;
 import org.diffusej.engine.weights.SafetensorsFile;
 import org.diffusej.engine.weights.SafetensorsWeightSource;
+import org.diffusej.engine.weights.WeightSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -21,10 +23,24 @@ class VaeParityTest {
     @ParameterizedTest
     @CsvSource({"sd1-tiny,2,FLOAT32", "sd1-inpaint-tiny,2,FLOAT32", "sd2-tiny,32,FLOAT32", "sd15-shape,32,FLOAT32",
             "sd1-tiny,2,FLOAT16", "sd1-inpaint-tiny,2,FLOAT16", "sd2-tiny,32,FLOAT16", "sd15-shape,32,FLOAT16"})
-    void matchesDiffusers(String variant, int groups, DataType dtype) throws Exception {
+    void singleFileMatchesDiffusers(String variant, int groups, DataType dtype) throws Exception {
+        try (WeightSource w = new SafetensorsWeightSource(SafetensorsFile.open(Fixtures.singleFile(variant)))) {
+            check(variant, w, groups, dtype);
+        }
+    }
+
+    /** The diffusers-folder layout (mid attention stored as linear layers there) gives the same network. */
+    @ParameterizedTest
+    @CsvSource({"sd1-tiny,2", "sd2-tiny,32"})
+    void diffusersFolderMatchesDiffusers(String variant, int groups) throws Exception {
+        try (WeightSource w = DiffusersFolderWeightSource.open(Fixtures.diffusersDir(variant))) {
+            check(variant, w, groups, DataType.FLOAT32);
+        }
+    }
+
+    private static void check(String variant, WeightSource w, int groups, DataType dtype) throws Exception {
         double tol = dtype == DataType.FLOAT32 ? 1e-4 : 1e-2;
         try (NDManager m = NDManager.newBaseManager();
-             SafetensorsWeightSource w = new SafetensorsWeightSource(SafetensorsFile.open(Fixtures.singleFile(variant)));
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference(variant, "vae.safetensors"));
              Vae vae = Vae.load(w, VaeConfig.detect(w, groups), m, dtype)) {
             NDArray moments = vae.encodeMoments(ref.load("image", m));
