@@ -1,38 +1,34 @@
 package org.diffusej.cli;
 
+import org.diffusej.engine.DiffusionEngine;
+import org.diffusej.engine.LatentWalk;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Result;
-import org.diffusej.engine.RgbImage;
-import org.diffusej.engine.image.Resampler;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
- * {@code diffusej dream}: a sequence of frames, each an img2img of the previous one slightly zoomed in, for a
- * "zooming dream" animation; frame 0 is a txt2img result or the given image.
+ * {@code diffusej dream}: a latent walk, frames whose starting noise moves from one seed's to another's by
+ * spherical interpolation ({@link LatentWalk}); each frame records the walk as A1111's variation-seed parameters.
  */
 @Command(name = "dream", mixinStandardHelpOptions = true,
-        description = "Make animation frames: each frame restyles the previous one, zoomed in a little.")
+        description = "Make animation frames that morph smoothly from one seed's image to another's (latent walk).")
 final class DreamCommand extends GenerateCommand {
-    @Option(names = {"-i", "--image"}, paramLabel = "FILE", description = "First frame (default: a txt2img result).")
-    Path image;
+    @Option(names = "--to-seed", defaultValue = "-1", description = "Seed the walk ends at; -1 picks one.")
+    long toSeed;
 
-    @Option(names = "--frames", defaultValue = "8", description = "Frames after the first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--frames", defaultValue = "8", description = "Frames, first and last included (default: 8).")
     int frames;
 
-    @Option(names = "--zoom", defaultValue = "1.05", description = "Zoom per frame, >= 1 (default: ${DEFAULT-VALUE}).")
-    double zoom;
-
-    @Option(names = {"-s", "--strength"}, defaultValue = "0.5", description = "Change per frame (default: 0.5).")
-    double strength;
-
-    @Option(names = {"-W", "--width"}, description = "Frame width for a txt2img first frame (default: 512).")
+    @Option(names = {"-W", "--width"}, description = "Frame width (default: 512).")
     Integer width;
 
-    @Option(names = {"-H", "--height"}, description = "Frame height for a txt2img first frame (default: 512).")
+    @Option(names = {"-H", "--height"}, description = "Frame height (default: 512).")
     Integer height;
 
     DreamCommand(CliContext ctx) { super(ctx); }
@@ -40,38 +36,32 @@ final class DreamCommand extends GenerateCommand {
     @Override
     public Integer call() throws Exception {
         validate();
-        checkStrength(strength);
         checkSize(width, height);
-        if (frames < 1 || frames > 10_000) throw usage("--frames must be between 1 and 10000.");
-        if (zoom < 1 || zoom > 4) throw usage("--zoom must be between 1 and 4.");
+        if (frames < 2 || frames > 10_000) throw usage("--frames must be between 2 and 10000.");
         if (sampling.batch != 1 || sampling.count != 1) throw usage("dream makes one image per frame: no --batch/--count.");
         if (output.out == null) throw usage("dream needs an output folder: --out FOLDER.");
-        long seed = GenerationSession.resolveSeed(sampling.seed);
-        List<Long> frameIds = new java.util.ArrayList<>();
-        for (long k = 0; k <= frames; k++) frameIds.add(k);
-        List<Path> files = OutputPlan.plan(output.out, "frame", frameIds, "png", output.force);
-        ImageFile first = image == null ? null : ImageFiles.read(image);
+        long from = GenerationSession.resolveSeed(sampling.seed);
+        long to = GenerationSession.resolveSeed(toSeed);
+        List<Long> ids = new ArrayList<>();
+        for (long k = 0; k < frames; k++) ids.add(k);
+        List<Path> files = OutputPlan.plan(output.out, "frame", ids, "png", output.force);
+        double[] ts = LatentWalk.positions(frames);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
-            s.open(model, image == null ? Mode.TXT2IMG : Mode.IMG2IMG);
-            Result r = first == null
-                    ? s.generate(request(Mode.TXT2IMG, seed).size(width == null ? 512 : width,
-                            height == null ? 512 : height).build())
-                    : s.generate(request(Mode.IMG2IMG, seed).initImage(first.rgb()).strength(strength).build());
-            s.write(r, files.subList(0, 1), 8, false, image);
-            for (int k = 1; k <= frames && !s.cancelled() && !r.images().isEmpty(); k++) {
-                RgbImage previous = zoomed(r.images().get(0), zoom);
-                r = s.generate(request(Mode.IMG2IMG, seed + k).initImage(previous).strength(strength).build());
-                s.write(r, files.subList(k, k + 1), 8, false, null);
+            DiffusionEngine engine = s.open(model, Mode.TXT2IMG);
+            if (!(engine instanceof NoiseSteerableEngine steerable))
+                throw new InputException("This engine cannot steer its noise, which dream needs.");
+            for (int i = 0; i < frames && !s.cancelled(); i++) {
+                double t = ts[i];
+                s.progress().message(String.format(Locale.ROOT, "Frame %d/%d (seed %d → %d, t = %.3f)", i + 1, frames,
+                        from, to, t));
+                Result r = s.generate(steerable.withNoise(seed -> LatentWalk.between(seed, to, t)),
+                        request(Mode.TXT2IMG, from).size(width == null ? 512 : width, height == null ? 512 : height)
+                                .build());
+                String walk = String.format(Locale.ROOT, ", Variation seed: %d, Variation seed strength: %s", to,
+                        Double.toString(t));
+                s.write(r, files.subList(i, i + 1), 8, false, null, text -> text == null ? null : text + walk);
             }
             return s.finish("");
         }
-    }
-
-    /** The centre 1/factor of the image, scaled back to full size. */
-    static RgbImage zoomed(RgbImage src, double factor) {
-        int w = src.width(), h = src.height();
-        int cw = Math.max(1, (int) Math.round(w / factor)), ch = Math.max(1, (int) Math.round(h / factor));
-        RgbImage centre = src.crop((w - cw) / 2, (h - ch) / 2, cw, ch);
-        return Resampler.resize(centre, w, h, Resampler.Filter.BICUBIC);
     }
 }

@@ -21,7 +21,7 @@ import java.util.function.IntConsumer;
  * ramp of the seed; img2img/inpaint: the init image inverted by {@code strength}, only under the mask), so a test
  * can predict every written value.
  */
-final class ArithmeticEngine implements DiffusionEngine {
+final class ArithmeticEngine implements NoiseSteerableEngine {
     static final ModelInfo INFO = new ModelInfo("arith", "memory", "abcdef0123", "SD1", true, false);
 
     final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -81,6 +81,20 @@ final class ArithmeticEngine implements DiffusionEngine {
                 }
         return out;
     }
+
+    /** Records that a steered view was asked for; its images are this engine's (noise plays no part here). */
+    @Override
+    public DiffusionEngine withNoise(java.util.function.LongFunction<org.diffusej.engine.NoiseSource> noiseForSeed) {
+        steeredViews.incrementAndGet();
+        ArithmeticEngine self = this;
+        return new DiffusionEngine() {
+            @Override public Result generate(Request r, ProgressListener l, CancellationToken t) { return self.generate(r, l, t); }
+            @Override public ModelInfo model() { return INFO; }
+            @Override public void close() { }
+        };
+    }
+
+    final java.util.concurrent.atomic.AtomicInteger steeredViews = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override public ModelInfo model() { return INFO; }
     @Override public void close() { closed = true; }

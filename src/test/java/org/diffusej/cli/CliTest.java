@@ -192,13 +192,15 @@ class CliTest {
     }
 
     @Test
-    void dreamWritesFramesEachFromTheLast() throws Exception {
+    void dreamWalksFromOneSeedToAnother() throws Exception {
         assertEquals(ExitCode.OK, cli.run("dream", "-p", "a tunnel", "--frames", "3", "-W", "16", "-H", "16",
-                "--seed", "5", "-m", model.toString(), "-o", out("").toString()), cli.err());
-        for (int k = 0; k <= 3; k++) assertTrue(Files.exists(out("frame-" + k + ".png")), "frame " + k);
-        assertEquals(Mode.TXT2IMG, engine.requests.get(0).mode());
-        assertEquals(Mode.IMG2IMG, engine.requests.get(1).mode());
-        assertEquals(7, engine.requests.get(2).seed());
+                "--seed", "5", "--to-seed", "9", "-m", model.toString(), "-o", out("").toString()), cli.err());
+        assertEquals(3, engine.steeredViews.get());
+        for (int k = 0; k < 3; k++) {
+            String p = ImageFiles.read(out("frame-" + k + ".png")).parameters();
+            assertTrue(p.contains("Seed: 5") && p.contains("Variation seed: 9, Variation seed strength: " + (k * 0.5)), p);
+        }
+        assertEquals(ExitCode.USAGE, cli.run("dream", "--frames", "1", "-m", model.toString(), "-o", out("").toString()));
     }
 
     @Test
