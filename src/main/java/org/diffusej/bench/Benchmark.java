@@ -35,6 +35,7 @@ public final class Benchmark {
 
     private final BenchmarkOptions options;
     private final Device device;
+    private ReferenceWorkload reference;
 
     public Benchmark(BenchmarkOptions options) {
         this.options = options;
@@ -71,9 +72,11 @@ public final class Benchmark {
         }
         engine.setRandomSeed(0);
         ProcessMemory.resetPeak();
-        try (NDManager manager = NDManager.newBaseManager(device, "PyTorch")) {
-            double reference = timeReference(manager);
-            log.accept(String.format("reference workload: %.3f s", reference));
+        try (NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+                ReferenceWorkload referenceWorkload = new ReferenceWorkload(manager)) {
+            this.reference = referenceWorkload;
+            double referenceSeconds = timeReference();
+            log.accept(String.format("reference workload: %.3f s", referenceSeconds));
             long start = System.nanoTime();
             try (BenchmarkModel model = loadModel(manager)) {
                 log.accept(String.format("model ready in %.1f s: %s", (System.nanoTime() - start) / 1e9,
@@ -88,21 +91,19 @@ public final class Benchmark {
                 for (int size : options.sizes()) {
                     stages.add(measure("vae_decode", size, 1, () -> model.decode(manager, size), log));
                 }
-                return new BenchmarkReport(environment(model), reference, stages,
+                return new BenchmarkReport(environment(model), referenceSeconds, stages,
                         ProcessMemory.peakResidentBytes());
             }
         }
     }
 
-    private double timeReference(NDManager manager) {
-        try (ReferenceWorkload reference = new ReferenceWorkload(manager)) {
-            reference.runOnce();
-            List<Double> runs = new ArrayList<>();
-            for (int i = 0; i < 3; i++) {
-                runs.add(reference.runOnce());
-            }
-            return new BenchmarkReport.Stage("reference", 0, 1, runs, -1, -1).medianSeconds();
+    private double timeReference() {
+        reference.runOnce();
+        List<Double> runs = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            runs.add(reference.runOnce());
         }
+        return new BenchmarkReport.Stage("reference", 0, 1, runs, -1, -1, 0).medianSeconds();
     }
 
     private BenchmarkModel loadModel(NDManager manager) throws InvalidCheckpointException {
@@ -117,6 +118,7 @@ public final class Benchmark {
 
     private BenchmarkReport.Stage measure(String stage, int size, int batch, Supplier<NDArray> run,
             java.util.function.Consumer<String> log) {
+        double stageReference = reference.runOnce(); // the machine's speed right now, for this stage's ratio
         ProcessMemory.resetPeak();
         long deviceBytes = -1;
         List<Double> seconds = new ArrayList<>();
@@ -136,7 +138,7 @@ public final class Benchmark {
                     elapsed, i < options.warmup() ? " (warm-up)" : ""));
         }
         return new BenchmarkReport.Stage(stage, size, batch, seconds, ProcessMemory.peakResidentBytes(),
-                deviceBytes);
+                deviceBytes, stageReference);
     }
 
     private Map<String, String> environment(BenchmarkModel model) {

@@ -33,8 +33,11 @@ public final class BenchmarkReport {
      * @param seconds        wall time of each measured run
      * @param peakRssBytes   peak resident memory of the process during this stage, -1 if unknown
      * @param deviceBytes    largest GPU memory in use seen after a run of this stage, -1 on CPU
+     * @param referenceSeconds the reference workload timed right before this stage (load on shared machines
+     *                       changes during a run), 0 to use the run's initial reference
      */
-    public record Stage(String stage, int size, int batch, List<Double> seconds, long peakRssBytes, long deviceBytes) {
+    public record Stage(String stage, int size, int batch, List<Double> seconds, long peakRssBytes, long deviceBytes,
+            double referenceSeconds) {
         public Stage {
             if (seconds.isEmpty()) {
                 throw new IllegalArgumentException("a stage needs at least one measured run");
@@ -57,7 +60,7 @@ public final class BenchmarkReport {
 
     /**
      * @param environment      ordered facts about the run (cpu, threads, device, precision, attention, model ...)
-     * @param referenceSeconds median time of the {@link ReferenceWorkload} in this run
+     * @param referenceSeconds median time of the {@link ReferenceWorkload} at the start of this run
      * @param stages           measured stages in run order
      * @param peakRssBytes     peak resident memory of the whole run, -1 if unknown
      */
@@ -87,7 +90,7 @@ public final class BenchmarkReport {
 
     /** The stage's median divided by the reference workload's time (machine-independent-ish figure). */
     public double ratio(Stage stage) {
-        return stage.medianSeconds() / referenceSeconds;
+        return stage.medianSeconds() / (stage.referenceSeconds() > 0 ? stage.referenceSeconds() : referenceSeconds);
     }
 
     /** JSON form of the report. */
@@ -110,6 +113,7 @@ public final class BenchmarkReport {
             o.addProperty("batch", s.batch());
             o.addProperty("median_seconds", s.medianSeconds());
             o.addProperty("ratio_to_reference", ratio(s));
+            o.addProperty("reference_seconds", s.referenceSeconds() > 0 ? s.referenceSeconds() : referenceSeconds);
             JsonArray runs = new JsonArray();
             s.seconds().forEach(runs::add);
             o.add("seconds", runs);
@@ -138,12 +142,13 @@ public final class BenchmarkReport {
         environment.forEach((k, v) -> out.append(String.format(Locale.ROOT, "%-12s %s%n", k, v)));
         out.append(String.format(Locale.ROOT, "%-12s %.3f s (%.1f GFLOP/s)%n", "reference", referenceSeconds,
                 ReferenceWorkload.FLOPS / referenceSeconds / 1e9));
-        out.append(String.format(Locale.ROOT, "%-14s %6s %5s %10s %10s %8s %11s%n", "stage", "size", "batch",
-                "median s", "min s", "x ref", "peak RSS"));
+        out.append(String.format(Locale.ROOT, "%-14s %6s %5s %10s %10s %8s %8s %11s%n", "stage", "size", "batch",
+                "median s", "min s", "ref s", "x ref", "peak RSS"));
         for (Stage s : stages) {
             double min = Collections.min(s.seconds());
-            out.append(String.format(Locale.ROOT, "%-14s %6s %5d %10.3f %10.3f %8.2f %11s%n", s.stage(),
-                    s.size() > 0 ? s.size() + "²" : "-", s.batch(), s.medianSeconds(), min, ratio(s),
+            double ref = s.referenceSeconds() > 0 ? s.referenceSeconds() : referenceSeconds;
+            out.append(String.format(Locale.ROOT, "%-14s %6s %5d %10.3f %10.3f %8.3f %8.2f %11s%n", s.stage(),
+                    s.size() > 0 ? s.size() + "²" : "-", s.batch(), s.medianSeconds(), min, ref, ratio(s),
                     gib(s.peakRssBytes())));
         }
         out.append(String.format(Locale.ROOT, "peak RSS of the run: %s%n", gib(peakRssBytes)));

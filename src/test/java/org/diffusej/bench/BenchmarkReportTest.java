@@ -40,6 +40,10 @@ class BenchmarkReportTest {
         assertEquals(4.0, stage.get("ratio_to_reference").getAsDouble(), 1e-12);
         assertEquals(3, stage.getAsJsonArray("seconds").size());
         assertTrue(report.table().contains("unet_step_cfg"), report.table());
+
+        BenchmarkReport.Stage timedAgainstSlowerMachine = new BenchmarkReport.Stage("vae_decode", 512, 1,
+                List.of(3.0), -1, -1, 1.5);
+        assertEquals(2.0, report.ratio(timedAgainstSlowerMachine), 1e-12, "ratio to the stage's own reference");
     }
 
     @Test
@@ -71,6 +75,6 @@ class BenchmarkReportTest {
     }
 
     private static BenchmarkReport.Stage stage(List<Double> seconds) {
-        return new BenchmarkReport.Stage("unet_step_cfg", 512, 2, seconds, 1L << 30, -1);
+        return new BenchmarkReport.Stage("unet_step_cfg", 512, 2, seconds, 1L << 30, -1, 0);
     }
 }
