@@ -1,6 +1,7 @@
 package org.diffusej.engine.nn;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.diffusej.engine.weights.InvalidCheckpointException;
@@ -23,8 +24,14 @@ public final class LayerNorm {
         NDArray w = p.get("weight", channels);
         NDArray b = p.get("bias", channels);
         // kept in float32: they are tiny and the statistics are computed in float32 anyway
-        return new LayerNorm(w == null ? null : w.toType(DataType.FLOAT32, false),
-                b == null ? null : b.toType(DataType.FLOAT32, false), channels, eps);
+        return new LayerNorm(asFloat32(w), asFloat32(b), channels, eps);
+    }
+
+    private static NDArray asFloat32(NDArray a) {
+        if (a == null || a.getDataType() == DataType.FLOAT32) return a;
+        NDArray f = a.toType(DataType.FLOAT32, false);
+        NDScope.unregister(f);
+        return f;
     }
 
     public NDArray forward(NDArray x) { // [..., C]

@@ -2,6 +2,7 @@ package org.diffusej.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.WeightSource;
@@ -68,8 +69,10 @@ public final class Parameters {
             throw new InvalidCheckpointException("Tensor '" + full + "' has shape " + Arrays.toString(actual)
                     + " but the network configuration expects " + Arrays.toString(shape) + ".");
         NDArray a = source.load(full, manager);
+        NDScope.unregister(a); // weights live as long as the network, even when it is loaded inside a scope
         if (a.getDataType() == dtype) return a;
         NDArray cast = a.toType(dtype, false);
+        NDScope.unregister(cast);
         a.close();
         return cast;
     }

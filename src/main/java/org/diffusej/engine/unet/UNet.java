@@ -155,6 +155,11 @@ public final class UNet implements AutoCloseable {
         if (s.get(2) % config.downscale() != 0 || s.get(3) % config.downscale() != 0)
             throw new IllegalArgumentException("latent size " + s + " not divisible by " + config.downscale());
         long n = s.get(0);
+        Shape cs = context.getShape();
+        if (cs.dimension() != 3 || cs.get(0) != n || cs.get(2) != config.contextDim())
+            throw new IllegalArgumentException("context must be [" + n + ", L, " + config.contextDim() + "], got " + cs);
+        if (timesteps.size() != 1 && timesteps.size() != n)
+            throw new IllegalArgumentException("need 1 or " + n + " timesteps, got " + timesteps.getShape());
         return ScopedCall.run(() -> {
             // 1. time embedding
             NDArray t = timesteps.toType(DataType.FLOAT32, false).reshape(-1);

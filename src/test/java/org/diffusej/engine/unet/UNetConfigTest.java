@@ -1,6 +1,9 @@
 package org.diffusej.engine.unet;
 
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import org.diffusej.Fixtures;
+import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.SafetensorsFile;
 import org.diffusej.engine.weights.SafetensorsWeightSource;
 import org.junit.jupiter.api.Test;
@@ -13,6 +16,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Configuration detection from shapes and the parameter list a configuration implies. */
 class UNetConfigTest {
@@ -55,6 +60,15 @@ class UNetConfigTest {
         assertEquals(865_910_724L, count(UNet.parameterShapes(UNetConfig.sd2())));
         assertEquals(count(UNet.parameterShapes(UNetConfig.sd1())) + 5L * 320 * 9,
                 count(UNet.parameterShapes(UNetConfig.sd1().withInChannels(9))));
+    }
+
+    @Test
+    void aConfigThatDoesNotFitTheCheckpointIsRefusedWithTheTensorName() throws Exception {
+        try (SafetensorsWeightSource w = open("sd2-tiny"); NDManager m = NDManager.newBaseManager()) {
+            InvalidCheckpointException e = assertThrows(InvalidCheckpointException.class,
+                    () -> UNet.load(w, UNetConfig.sd2(), m, DataType.FLOAT32));
+            assertTrue(e.getMessage().contains("model.diffusion_model.time_embed.0.weight"), e.getMessage());
+        }
     }
 
     static long count(Map<String, long[]> shapes) {

@@ -2,9 +2,11 @@ package org.diffusej.engine.unet;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.diffusej.Fixtures;
+import org.diffusej.engine.nn.AllClose;
 import org.diffusej.engine.weights.SafetensorsFile;
 import org.diffusej.engine.weights.SafetensorsWeightSource;
 import org.junit.jupiter.api.Test;
@@ -55,6 +57,24 @@ class UNetMemoryTest {
             System.out.printf("RSS before %d KiB, after 50 forwards %d KiB (growth %d KiB); heap committed %d -> %d KiB%n",
                     rssBefore, rssAfter, rssAfter - rssBefore, heapBefore, heapCommittedKiB());
             assertTrue(rssAfter - rssBefore < RSS_BOUND_KIB, "RSS grew by " + (rssAfter - rssBefore) + " KiB");
+        }
+    }
+
+    @Test
+    void weightsLoadedInsideAScopeOutliveIt() throws Exception {
+        try (NDManager m = NDManager.newBaseManager();
+             SafetensorsWeightSource w = new SafetensorsWeightSource(
+                     SafetensorsFile.open(Fixtures.singleFile("sd1-tiny")));
+             SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference("sd1-tiny", "unet.safetensors"))) {
+            UNet unet;
+            try (NDScope scope = new NDScope()) {
+                unet = UNet.load(w, UNetConfig.detect(w, 2).withHeads(2), m, DataType.FLOAT16);
+            }
+            try (unet) {
+                NDArray out = unet.forward(ref.load("sample", m), m.create(new float[] {421f}, new Shape(1)),
+                        ref.load("encoder_hidden_states", m));
+                AllClose.assertAllClose(ref.load("out_t421", m), out, 1e-2, 1e-2, "after scope");
+            }
         }
     }
 
