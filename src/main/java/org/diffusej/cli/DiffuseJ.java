@@ -44,6 +44,8 @@ public final class DiffuseJ implements Runnable {
      */
     static int runWithCtrlC(String[] args, EngineLoader engines) {
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true")); // natives come from the jar
+        // DJL logs through SLF4J; without a logging backend SLF4J would warn about that on every run
+        System.setProperty("slf4j.internal.verbosity", System.getProperty("slf4j.internal.verbosity", "ERROR"));
         CancellationToken token = new CancellationToken();
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
