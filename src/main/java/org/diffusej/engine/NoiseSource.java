@@ -23,6 +23,25 @@ public interface NoiseSource {
         return new SeededNoiseSource(seed);
     }
 
+    /**
+     * Noise for a batch whose item k has its own source (seed + k): a draw of shape {@code [B, ...]} is the
+     * concatenation of each item's draw of shape {@code [1, ...]}, like diffusers with a list of generators.
+     */
+    static NoiseSource batch(List<NoiseSource> items) {
+        List<NoiseSource> copy = List.copyOf(items);
+        return (shape, manager) -> {
+            if (shape.get(0) != copy.size())
+                throw new IllegalArgumentException("noise for " + shape + " but the batch has " + copy.size() + " items");
+            if (copy.size() == 1) return copy.get(0).next(shape, manager);
+            Shape one = new Shape(1).addAll(shape.slice(1));
+            ai.djl.ndarray.NDList parts = new ai.djl.ndarray.NDList();
+            for (NoiseSource item : copy) parts.add(item.next(one, manager));
+            NDArray all = ai.djl.ndarray.NDArrays.concat(parts, 0);
+            parts.close();
+            return all;
+        };
+    }
+
     /** Replays recorded tensors in order (for tests against reference runs); fails when they run out or mismatch. */
     static NoiseSource replay(List<NDArray> recorded) {
         return new ReplayNoiseSource(recorded);

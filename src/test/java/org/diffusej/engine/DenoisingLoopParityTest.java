@@ -78,12 +78,18 @@ class DenoisingLoopParityTest {
 
     /** Keeps every UNet input and output to compare with diffusers' recorded ones. */
     static final class RecordingUNet implements DenoisingLoop.NoisePredictor {
-        final DenoisingLoop.NoisePredictor inner;
+        DenoisingLoop.NoisePredictor inner;
         final List<float[]> inputs = new ArrayList<>();
         final List<float[]> outputs = new ArrayList<>();
         final List<Float> timesteps = new ArrayList<>();
 
         RecordingUNet(DenoisingLoop.NoisePredictor inner) { this.inner = inner; }
+
+        /** Records around {@code predictor} from now on. */
+        RecordingUNet wrapping(DenoisingLoop.NoisePredictor predictor) {
+            inner = predictor;
+            return this;
+        }
 
         @Override
         public NDArray predict(NDArray sample, NDArray t, NDArray context) {
