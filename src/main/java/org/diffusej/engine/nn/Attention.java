@@ -1,9 +1,6 @@
 package org.diffusej.engine.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.diffusej.engine.weights.InvalidCheckpointException;
@@ -56,44 +53,28 @@ public final class Attention {
         return t.reshape(s.get(0), s.get(1), heads, s.get(2) / heads).transpose(0, 2, 1, 3);
     }
 
-    /** Largest score matrix computed at once (B·heads·Lq·Lk elements, 64 Mi = 256 MiB in float32). */
-    static final long MAX_SCORE_ELEMENTS = 64L << 20;
-
     /**
      * softmax(Q Kᵀ / sqrt(d)) V for [B, heads, L, d] tensors → [B, heads, Lq, d]. The single place where attention is
-     * computed, so that a fused kernel can replace it. The softmax runs in float32 for half-precision inputs; long
-     * queries are processed in slices so the score matrix stays under {@link #MAX_SCORE_ELEMENTS} (SD1 at 512×512
-     * would otherwise hold 2×8×4096×4096 floats = 1 GiB per attention layer).
+     * computed: libtorch's fused kernel by default, else explicit math (see {@link AttentionKernel}).
      */
     public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v) {
-        return scaledDotProduct(q, k, v, MAX_SCORE_ELEMENTS);
+        switch (AttentionKernel.selected()) {
+            case NATIVE:
+                return TorchOps.available() ? TorchOps.sdpa(q, k, v) : SlicedAttention.apply(q, k, v);
+            case SLICED:
+                return SlicedAttention.apply(q, k, v);
+            default:
+                return explicitScaledDotProduct(q, k, v);
+        }
     }
 
-    static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, long maxScoreElements) {
-        Shape s = q.getShape();
-        long perQueryRow = s.get(0) * s.get(1) * k.getShape().get(2);
-        long slice = Math.max(1, maxScoreElements / perQueryRow);
-        long lq = s.get(2);
-        if (slice >= lq) return explicitAttention(q, k, v);
+    /** The whole score matrix at once; the softmax runs in float32 for half-precision inputs. */
+    static NDArray explicitScaledDotProduct(NDArray q, NDArray k, NDArray v) {
         return ScopedCall.run(() -> {
-            NDArray kt = k.transpose(0, 1, 3, 2);
-            NDList parts = new NDList();
-            for (long start = 0; start < lq; start += slice) {
-                NDArray qs = q.get(new NDIndex(":, :, {}:{}", start, Math.min(lq, start + slice)));
-                parts.add(ScopedCall.run(() -> attentionSlice(qs, kt, v)));
-            }
-            return NDArrays.concat(parts, 2);
+            double scale = 1.0 / Math.sqrt(q.getShape().get(3));
+            NDArray scores = q.mul(scale).matMul(k.transpose(0, 1, 3, 2));             // [B, h, Lq, Lk]
+            NDArray weights = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(v.getDataType(), false);
+            return weights.matMul(v);                                                    // [B, h, Lq, d]
         });
-    }
-
-    private static NDArray explicitAttention(NDArray q, NDArray k, NDArray v) {
-        return ScopedCall.run(() -> attentionSlice(q, k.transpose(0, 1, 3, 2), v));
-    }
-
-    private static NDArray attentionSlice(NDArray q, NDArray kt, NDArray v) { // kt [B, h, d, Lk]
-        double scale = 1.0 / Math.sqrt(q.getShape().get(3));
-        NDArray scores = q.mul(scale).matMul(kt);                                          // [B, h, Lq, Lk]
-        NDArray weights = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(v.getDataType(), false);
-        return weights.matMul(v);                                                         // [B, h, Lq, d]
     }
 }
