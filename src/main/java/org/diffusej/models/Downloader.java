@@ -212,7 +212,7 @@ public final class Downloader {
             }
             throw new ModelDownloadException("Too many redirects for " + url + ".");
         } catch (UnknownHostException | ConnectException | NoRouteToHostException e) {
-            throw ModelNotAvailableException.offline(file.path(), url, target.getParent(),
+            throw ModelOfflineException.forFile(file.path(), url, target.getParent(),
                     "no connection to " + current.host(), e);
         } catch (IOException e) {
             throw new RetryableFailure(describe(e), e);

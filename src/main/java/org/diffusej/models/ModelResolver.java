@@ -60,15 +60,26 @@ public final class ModelResolver {
     /** Downloads whatever files of a catalog model are missing; returns what to load. */
     public Path pull(CatalogEntry entry, DownloadListener listener, CancellationToken token) throws DiffusionException {
         if (cache.isComplete(entry)) return cache.location(entry);
-        for (CatalogFile f : entry.files()) {
-            Path target = cache.file(entry, f);
-            if (Files.isRegularFile(target)) continue;
-            if (settings.offline())
-                throw ModelNotAvailableException.offline(f.path(), url(entry, f), target.getParent(),
-                        "offline mode is set", null);
-            downloader.download(entry.repo(), entry.revision(), f, target, listener, token);
+        try {
+            for (CatalogFile f : entry.files()) {
+                Path target = cache.file(entry, f);
+                if (Files.isRegularFile(target)) continue;
+                if (settings.offline())
+                    throw ModelOfflineException.forFile(f.path(), url(entry, f), target.getParent(), "offline mode is set",
+                            null);
+                downloader.download(entry.repo(), entry.revision(), f, target, listener, token);
+            }
+        } catch (ModelOfflineException e) {
+            if (entry.singleFile()) throw e;
+            throw ModelOfflineException.forModel(entry, repoUrl(entry), cache.folder(entry), e.why(), e.getCause());
         }
         return cache.location(entry);
+    }
+
+    /** The Hub page of a catalog model's repository. */
+    public String repoUrl(CatalogEntry e) {
+        String u = url(e, e.files().get(0));
+        return u.substring(0, u.indexOf("/resolve/"));
     }
 
     /** The download URL of a catalog file. */

@@ -138,6 +138,29 @@ class ModelResolverTest {
     }
 
     @Test
+    void offlineDiffusersModelNamesAllItsFilesInOneSentence() {
+        ModelResolver r = resolver(true);
+        ModelOfflineException e = assertThrows(ModelOfflineException.class, () -> resolve(r, "folder", Mode.INPAINT));
+        String m = e.getMessage();
+        assertTrue(m.contains("model_index.json, unet/w.safetensors") && m.contains(server.url("/acme/folder").toString())
+                && m.contains(r.cache().folder(catalog.find("folder").orElseThrow()).toString()), m);
+        assertEquals(1, m.split("\\. ").length, "one sentence: " + m);
+    }
+
+    @Test
+    void unreachableHubForDiffusersModelGivesTheSameSentence() throws IOException {
+        MockWebServer closed = new MockWebServer();
+        closed.start();
+        String url = closed.url("/").toString();
+        closed.shutdown();
+        ModelSettings s = new ModelSettings(dir.resolve("cache"), url, null, false, null, null);
+        ModelResolver r = new ModelResolver(catalog, s, Downloader.forSettings(s));
+        ModelOfflineException e = assertThrows(ModelOfflineException.class, () -> resolve(r, "folder", Mode.INPAINT));
+        assertTrue(e.getMessage().contains("no connection to") && e.getMessage().contains("unet/w.safetensors"),
+                e.getMessage());
+    }
+
+    @Test
     void unknownNameListsTheCatalogIds() {
         ModelNotAvailableException e = assertThrows(ModelNotAvailableException.class,
                 () -> resolve(resolver(false), "nonexistent-model", Mode.TXT2IMG));
