@@ -1,10 +1,12 @@
 package org.diffusej.imagej;
 
 import java.util.concurrent.Callable;
+import java.util.function.LongFunction;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.ModelInfo;
+import org.diffusej.engine.NoiseSource;
 import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
@@ -96,6 +98,23 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
     public Result generate(Request request, ProgressListener listener, CancellationToken token) throws DiffusionException {
         synchronized (lock) {
             DiffusionEngine e = loaded();
+            running = token;
+            try {
+                return withPluginClassLoader(() -> e.generate(request, listener, token));
+            } finally {
+                running = null;
+            }
+        }
+    }
+
+    @Override
+    public Result generate(Request request, ProgressListener listener, CancellationToken token,
+                           LongFunction<NoiseSource> noiseForSeed) throws DiffusionException {
+        synchronized (lock) {
+            if (!(loaded() instanceof NoiseSteerableEngine steerable))
+                throw new DiffusionException("The loaded engine cannot steer its noise, which Dream needs; load a model "
+                        + "with Plugins › DiffuseJ › Model & Device.");
+            DiffusionEngine e = steerable.withNoise(noiseForSeed);
             running = token;
             try {
                 return withPluginClassLoader(() -> e.generate(request, listener, token));

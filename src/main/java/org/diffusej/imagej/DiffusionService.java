@@ -34,6 +34,13 @@ public interface DiffusionService extends SciJavaService {
     /** Runs one request on the shared engine, after any running one; loads the model first if needed. */
     Result generate(Request request, ProgressListener listener, CancellationToken token) throws DiffusionException;
 
+    /**
+     * Like {@link #generate}, with the noise of each seed taken from {@code noiseForSeed} (latent walks); needs an
+     * engine that can steer its noise ({@link NoiseSteerableEngine}, which the DiffuseJ pipeline is).
+     */
+    Result generate(Request request, ProgressListener listener, CancellationToken token,
+                    java.util.function.LongFunction<org.diffusej.engine.NoiseSource> noiseForSeed) throws DiffusionException;
+
     /** Asks the running generation (if any) to stop after its current step. */
     void cancelRunning();
 

@@ -1,0 +1,52 @@
+package org.diffusej.imagej;
+
+import java.util.function.LongFunction;
+import org.diffusej.engine.CancellationToken;
+import org.diffusej.engine.DiffusionEngine;
+import org.diffusej.engine.DiffusionException;
+import org.diffusej.engine.ModelInfo;
+import org.diffusej.engine.NoiseSource;
+import org.diffusej.engine.Pipeline;
+import org.diffusej.engine.ProgressListener;
+import org.diffusej.engine.Request;
+import org.diffusej.engine.Result;
+import org.diffusej.engine.StableDiffusionModel;
+
+/** One loaded {@link StableDiffusionModel} behind the {@link Pipeline}, also runnable with steered noise (Dream). */
+public final class LoadedPipeline implements NoiseSteerableEngine {
+    private final StableDiffusionModel model;
+    private final Pipeline pipeline;
+
+    public LoadedPipeline(StableDiffusionModel model) {
+        this.model = model;
+        this.pipeline = new Pipeline(model);
+    }
+
+    @Override
+    public Result generate(Request request, ProgressListener listener, CancellationToken token) throws DiffusionException {
+        return pipeline.generate(request, listener, token);
+    }
+
+    @Override
+    public DiffusionEngine withNoise(LongFunction<NoiseSource> noiseForSeed) {
+        Pipeline steered = new Pipeline(model, noiseForSeed, Pipeline.DEFAULT_MAX_PIXELS);
+        return new DiffusionEngine() {
+            @Override
+            public Result generate(Request r, ProgressListener l, CancellationToken t) throws DiffusionException {
+                return steered.generate(r, l, t);
+            }
+
+            @Override
+            public ModelInfo model() { return steered.model(); }
+
+            @Override
+            public void close() { } // Pipeline.close would close the shared model
+        };
+    }
+
+    @Override
+    public ModelInfo model() { return pipeline.model(); }
+
+    @Override
+    public void close() { pipeline.close(); }
+}
