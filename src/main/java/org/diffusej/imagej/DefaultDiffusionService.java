@@ -34,9 +34,10 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
     private PrefService prefs;
 
     private final Object lock = new Object();
-    private EngineSettings settings;
+    // Written under lock; read without it, so dialogs asking what is loaded never wait for a running generation.
+    private volatile EngineSettings settings;
     private EngineFactory factory = new PipelineEngineFactory();
-    private DiffusionEngine engine;
+    private volatile DiffusionEngine engine;
     private volatile CancellationToken running;
 
     // -- Service methods --
@@ -60,7 +61,7 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
 
     @Override
     public EngineSettings settings() {
-        synchronized (lock) { return settings; }
+        return settings;
     }
 
     @Override
@@ -86,7 +87,7 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
 
     @Override
     public boolean isLoaded() {
-        synchronized (lock) { return engine != null; }
+        return engine != null;
     }
 
     @Override
@@ -97,13 +98,7 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
     @Override
     public Result generate(Request request, ProgressListener listener, CancellationToken token) throws DiffusionException {
         synchronized (lock) {
-            DiffusionEngine e = loaded();
-            running = token;
-            try {
-                return withPluginClassLoader(() -> e.generate(request, listener, token));
-            } finally {
-                running = null;
-            }
+            return run(loaded(), request, listener, token);
         }
     }
 
@@ -114,13 +109,7 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
             if (!(loaded() instanceof NoiseSteerableEngine steerable))
                 throw new DiffusionException("The loaded engine cannot steer its noise, which Dream needs; load a model "
                         + "with Plugins › DiffuseJ › Model & Device.");
-            DiffusionEngine e = steerable.withNoise(noiseForSeed);
-            running = token;
-            try {
-                return withPluginClassLoader(() -> e.generate(request, listener, token));
-            } finally {
-                running = null;
-            }
+            return run(steerable.withNoise(noiseForSeed), request, listener, token);
         }
     }
 
@@ -168,6 +157,17 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
             engine = withPluginClassLoader(() -> factory.open(s));
         }
         return engine;
+    }
+
+    /** Runs one generation as the cancellable running one. Call with {@code lock} held. */
+    private Result run(DiffusionEngine e, Request request, ProgressListener listener, CancellationToken token)
+            throws DiffusionException {
+        running = token;
+        try {
+            return withPluginClassLoader(() -> e.generate(request, listener, token));
+        } finally {
+            running = null;
+        }
     }
 
     private void closeEngine() {
