@@ -220,6 +220,22 @@ class RealEngineCommandsTest {
     }
 
     @Test
+    void theScriptedInpaintMacroRunsOnTheRealEngine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        use("sd1-inpaint-tiny");
+        MacroCommandShim.install(h.context);
+        ImagePlus src = new ImagePlus("photo", ImageConversionTest.ramp8(48, 40));
+        String file = dir.resolve("photo.tif").toString(), output = dir.resolve("out.tif").toString();
+        ij.IJ.saveAsTiff(src, file);
+        String r = ij.IJ.runMacroFile(MacroExamplesTest.MACROS.resolve("Scripted_Inpaint.ijm").toAbsolutePath().toString(),
+                "file=[" + file + "] output=[" + output + "] x=8 y=6 width=24 height=20 prompt=[a flower] seed=42 steps=2");
+        assertNotEquals("[aborted]", r);
+        assertTrue(MacroCommandShim.refusals.isEmpty(), MacroCommandShim.refusals.toString());
+        ImagePlus out = ij.IJ.openImage(output);
+        assertTrue(out.getProp("parameters").contains("Seed: 42,"), out.getProp("parameters"));
+        assertEquals(2, out.getOverlay().size());
+    }
+
+    @Test
     void engineRefusalsAreMessages() throws Exception {
         use("sd1-tiny");
         CommandModule m = h.run(NewImageFromPromptCommand.class, "prompt", "x", "sampler", "No Such Sampler", "width", 32, "height", 32);
