@@ -25,6 +25,7 @@ import ij.process.ShortProcessor;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.diffusej.engine.Mode;
+import org.diffusej.engine.RgbImage;
 import org.scijava.command.CommandModule;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -162,6 +163,22 @@ class InpaintAndApplyTest {
         assertTrue(out.getProp("parameters").startsWith("a tree\n"));
         ImageProcessor expected = ImageConversion.toColorProcessor(PatternEngine.render(engine.lastRequest.toBuilder().build(), 6));
         assertArrayEquals((int[]) expected.getPixels(), (int[]) out.getStack().getProcessor(2).getPixels());
+    }
+
+    @Test
+    void sixteenBitLayersFlattenToWhatTheyShow() throws Exception {
+        ShortProcessor sp = new ShortProcessor(32, 32);
+        for (int i = 0; i < sp.getPixelCount(); i++) sp.set(i, i * 40);
+        sp.setMinAndMax(0, 40000);
+        ImagePlus imp = new ImagePlus("g16", sp);
+        imp.setRoi(new Roi(8, 8, 12, 12));
+        h.run(InpaintSelectionCommand.class, "imp", imp, "prompt", "x", "seed", 4L, "steps", 1, "candidates", 1,
+                "strength", 1.0, "output", "Layers");
+        ImageRoi layer = (ImageRoi) imp.getOverlay().get(0);
+        ImageProcessor flat = imp.flatten().getProcessor();
+        RgbImage shown = ImageConversion.toRgb(layer.getProcessor(), new java.awt.Rectangle(0, 0, 12, 12));
+        assertEquals(Math.round(shown.get(0, 5, 5) * 255), flat.get(13, 13) >> 16 & 0xff, 1, "flatten burns the layer in as displayed");
+        assertEquals(sp.get(13, 13), imp.getProcessor().get(13, 13), "the pixels themselves are untouched");
     }
 
     @Test
