@@ -36,6 +36,8 @@ public final class Benchmark {
     private final BenchmarkOptions options;
     private final Device device;
     private ReferenceWorkload reference;
+    /** Highest peak RSS seen so far: each stage resets the kernel's peak, so the run's peak is kept here. */
+    private long runPeakRss = -1;
 
     public Benchmark(BenchmarkOptions options) {
         this.options = options;
@@ -91,8 +93,8 @@ public final class Benchmark {
                 for (int size : options.sizes()) {
                     stages.add(measure("vae_decode", size, 1, () -> model.decode(manager, size), log));
                 }
-                return new BenchmarkReport(environment(model), referenceSeconds, stages,
-                        ProcessMemory.peakResidentBytes());
+                notePeakRss();
+                return new BenchmarkReport(environment(model), referenceSeconds, stages, runPeakRss);
             }
         }
     }
@@ -119,6 +121,7 @@ public final class Benchmark {
     private BenchmarkReport.Stage measure(String stage, int size, int batch, Supplier<NDArray> run,
             java.util.function.Consumer<String> log) {
         double stageReference = reference.runOnce(); // the machine's speed right now, for this stage's ratio
+        notePeakRss();
         ProcessMemory.resetPeak();
         long deviceBytes = -1;
         List<Double> seconds = new ArrayList<>();
@@ -137,8 +140,14 @@ public final class Benchmark {
             log.accept(String.format("%s%s run %d: %.3f s%s", stage, size > 0 ? " " + size + "²" : "", i + 1,
                     elapsed, i < options.warmup() ? " (warm-up)" : ""));
         }
-        return new BenchmarkReport.Stage(stage, size, batch, seconds, ProcessMemory.peakResidentBytes(),
-                deviceBytes, stageReference);
+        return new BenchmarkReport.Stage(stage, size, batch, seconds, notePeakRss(), deviceBytes, stageReference);
+    }
+
+    /** Reads the kernel's current peak, folds it into the run's peak and returns the reading. */
+    private long notePeakRss() {
+        long peak = ProcessMemory.peakResidentBytes();
+        runPeakRss = Math.max(runPeakRss, peak);
+        return peak;
     }
 
     private Map<String, String> environment(BenchmarkModel model) {

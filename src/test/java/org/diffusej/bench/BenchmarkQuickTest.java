@@ -43,7 +43,11 @@ class BenchmarkQuickTest {
             assertEquals(-1, s.get("device_memory_bytes").getAsLong(), "CPU run has no device memory");
         }
         if (Files.exists(Path.of("/proc/self/status"))) {
-            assertTrue(root.get("peak_rss_bytes").getAsLong() > 0);
+            long runPeak = root.get("peak_rss_bytes").getAsLong();
+            for (int i = 0; i < stages.size(); i++) {
+                long stagePeak = stages.get(i).getAsJsonObject().get("peak_rss_bytes").getAsLong();
+                assertTrue(stagePeak > 0 && stagePeak <= runPeak, "run peak covers every stage's peak");
+            }
         }
         assertTrue(log.stream().anyMatch(l -> l.startsWith("unet_step_cfg 128")), log.toString());
         assertTrue(report.table().contains("vae_decode"), report.table());
