@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tests of the Krita plugin (called by the repository's ./run-tests):
 #  1. unit tests of the plugin core with a fake `krita` module (stdlib unittest, any python3);
-#  2. the same core against the REAL Java bridge (started here from the Maven build, test engine of KritaTestServer);
-#  3. inside REAL Krita (kritarunner, offscreen): document + selection -> Inpaint -> new layers and pixels checked;
+#  2. the same core against the REAL Java bridge (started here from the Maven build: KritaTestServer with its test
+#     engine, and with the real pipeline on the tiny sd1-inpaint-tiny fixture);
+#  3. inside REAL Krita, against the real pipeline (kritarunner, offscreen): document + selection -> Inpaint -> new layers and pixels checked;
 #  4. a GUI smoke test under xvfb-run krita (docker present, action triggers, layers added, clean exit).
 # 3 and 4 need Debian's krita, python3-pyqt5, xvfb, xauth: required when CI=true, skipped with a message otherwise.
 set -euo pipefail
@@ -10,9 +11,9 @@ cd "$(dirname "$0")"
 HERE=$PWD
 PY=${PYTHON:-python3}
 WORK=$(mktemp -d)
-SERVER_PID=""
+PIDS=()
 cleanup() {
-  if [ -n "$SERVER_PID" ]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
   rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -20,20 +21,31 @@ trap cleanup EXIT
 echo "== Krita plugin: unit tests (fake krita)"
 "$PY" -m unittest discover -s tests -t . -p 'test_*.py'
 
-echo "== Krita plugin: starting the Java bridge for the end-to-end tests"
+echo "== Krita plugin: starting the Java bridges for the end-to-end tests"
 (cd .. && mvn -B -q -ntp test-compile dependency:build-classpath \
     -Dmdep.outputFile="$WORK/classpath.txt" -Dmdep.includeScope=test)
-java -Dai.djl.offline=true -cp "../target/classes:../target/test-classes:$(cat "$WORK/classpath.txt")" \
-    org.diffusej.bridge.KritaTestServer "$WORK/url" 5 >"$WORK/server.log" 2>&1 &
-SERVER_PID=$!
-for _ in $(seq 1 120); do [ -s "$WORK/url" ] && break; sleep 0.5; done
-if [ ! -s "$WORK/url" ]; then echo "the bridge did not start:"; cat "$WORK/server.log"; exit 1; fi
+CLASSPATH_BRIDGE="../target/classes:../target/test-classes:$(cat "$WORK/classpath.txt")"
+start_bridge() {  # NAME ARGS... : starts KritaTestServer, waits for its URL in $WORK/NAME.url
+  local name=$1; shift
+  java -Dai.djl.offline=true -cp "$CLASSPATH_BRIDGE" org.diffusej.bridge.KritaTestServer "$WORK/$name.url" "$@" \
+      >"$WORK/$name.log" 2>&1 &
+  PIDS+=($!)
+}
+# The test engine (exact pixels, slow steps for cancel tests) and the real pipeline on the tiny inpainting fixture.
+start_bridge test test 5
+start_bridge real model "$HERE/../src/test/resources/fixtures/sd1-inpaint-tiny/diffusers"
+for name in test real; do
+  for _ in $(seq 1 240); do [ -s "$WORK/$name.url" ] && break; sleep 0.5; done
+  if [ ! -s "$WORK/$name.url" ]; then echo "the $name bridge did not start:"; cat "$WORK/$name.log"; exit 1; fi
+done
 export DIFFUSEJ_BRIDGE_URL
-DIFFUSEJ_BRIDGE_URL=$(cat "$WORK/url")
-echo "bridge at $DIFFUSEJ_BRIDGE_URL"
+DIFFUSEJ_BRIDGE_URL=$(cat "$WORK/test.url")
+REAL_BRIDGE_URL=$(cat "$WORK/real.url")
+echo "bridges: test engine at $DIFFUSEJ_BRIDGE_URL, real pipeline (sd1-inpaint-tiny) at $REAL_BRIDGE_URL"
 
-echo "== Krita plugin: core against the real bridge"
+echo "== Krita plugin: core against the real bridge (test engine, then real pipeline)"
 "$PY" -m unittest tests.test_live_server
+DIFFUSEJ_BRIDGE_URL=$REAL_BRIDGE_URL "$PY" -m unittest tests.test_live_server.LiveServerTest.test_inpaint_selection_end_to_end
 
 if ! command -v kritarunner >/dev/null 2>&1; then
   if [ "${CI:-}" = "true" ]; then echo "kritarunner missing although CI=true (.ci/run installs krita)"; exit 1; fi
@@ -41,6 +53,8 @@ if ! command -v kritarunner >/dev/null 2>&1; then
   exit 0
 fi
 
+# Inside Krita the plugin talks to the real pipeline.
+DIFFUSEJ_BRIDGE_URL=$REAL_BRIDGE_URL
 echo "== Krita plugin: inside real Krita (kritarunner, offscreen)"
 export DIFFUSEJ_E2E_RESULT="$WORK/e2e.txt"
 # The first Krita start on a machine builds its resource database (about a minute on 2 cores).

@@ -5,10 +5,12 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
+import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.Progress;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
+import org.diffusej.engine.sampler.Samplers;
 
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
@@ -20,15 +22,6 @@ final class A1111Response {
     static final String VERSION = "diffusej-0.1.0";
     private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneId.systemDefault());
     private static final Gson GSON = new com.google.gson.GsonBuilder().serializeNulls().create();
-
-    /** The samplers DiffuseJ implements, in A1111 naming, with A1111's aliases. */
-    static final List<String[]> SAMPLERS = List.of(
-            new String[] {"DPM++ 2M", "k_dpmpp_2m"},
-            new String[] {"Euler a", "k_euler_a", "k_euler_ancestral"},
-            new String[] {"Euler", "k_euler"},
-            new String[] {"DDIM"},
-            new String[] {"PLMS"},
-            new String[] {"LCM", "k_lcm"});
 
     private A1111Response() { }
 
@@ -117,13 +110,18 @@ final class A1111Response {
         return out;
     }
 
+    /** The engine's samplers ({@link Samplers#names()}) with their aliases, as A1111 lists them. */
     static JsonArray samplers() {
         JsonArray out = new JsonArray();
-        for (String[] s : SAMPLERS) {
+        for (String name : Samplers.names()) {
             JsonObject o = new JsonObject();
-            o.addProperty("name", s[0]);
+            o.addProperty("name", name);
             JsonArray aliases = new JsonArray();
-            for (int i = 1; i < s.length; i++) aliases.add(s[i]);
+            try {
+                Samplers.aliases(name).forEach(aliases::add);
+            } catch (DiffusionException e) {
+                throw new IllegalStateException("Samplers.names() lists an unknown sampler " + name, e);
+            }
             o.add("aliases", aliases);
             o.add("options", new JsonObject());
             out.add(o);
@@ -133,12 +131,13 @@ final class A1111Response {
 
     static JsonArray schedulers() {
         JsonArray out = new JsonArray();
-        for (String[] s : new String[][] {{"automatic", "Automatic"}, {"karras", "Karras"}}) {
+        for (String label : Samplers.schedulerNames()) {
+            String name = label.toLowerCase(java.util.Locale.ROOT);
             JsonObject o = new JsonObject();
-            o.addProperty("name", s[0]);
-            o.addProperty("label", s[1]);
+            o.addProperty("name", name);
+            o.addProperty("label", label);
             o.add("aliases", JsonNull.INSTANCE);
-            o.addProperty("default_rho", s[0].equals("karras") ? 7.0 : -1);
+            o.addProperty("default_rho", name.equals("karras") ? 7.0 : -1);
             o.addProperty("need_inner_model", false);
             out.add(o);
         }

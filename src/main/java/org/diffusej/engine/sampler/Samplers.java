@@ -1,6 +1,7 @@
 package org.diffusej.engine.sampler;
 
 import org.diffusej.engine.DiffusionException;
+import org.diffusej.engine.InvalidRequestException;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -70,7 +71,7 @@ public final class Samplers {
             for (String a : e.aliases) if (a.toLowerCase(Locale.ROOT).equals(key)) return e;
         }
         List<String> valid = new ArrayList<>(names());
-        throw new DiffusionException("Unknown sampler '" + name + "'. Valid samplers: " + String.join(", ", valid)
+        throw new InvalidRequestException("Unknown sampler '" + name + "'. Valid samplers: " + String.join(", ", valid)
                 + " (or diffusers names such as EulerAncestralDiscreteScheduler).");
     }
 
@@ -78,7 +79,7 @@ public final class Samplers {
         String key = scheduler == null ? "" : scheduler.trim().toLowerCase(Locale.ROOT);
         if (key.isEmpty() || key.equals("automatic")) return null;
         if (key.equals("karras")) return KARRAS;
-        throw new DiffusionException("Unknown scheduler '" + scheduler + "'. Valid schedulers: "
+        throw new InvalidRequestException("Unknown scheduler '" + scheduler + "'. Valid schedulers: "
                 + String.join(", ", SCHEDULERS) + ".");
     }
 }
