@@ -1,6 +1,7 @@
 package org.diffusej.cli;
 
 import org.diffusej.engine.DiffusionEngine;
+import org.diffusej.imagej.NoiseSteerableEngine;
 import org.diffusej.engine.LatentWalk;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Result;

@@ -4,25 +4,19 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
-import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.InvalidRequestException;
-import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.ModelOptions;
-import org.diffusej.engine.NoiseSource;
-import org.diffusej.engine.Pipeline;
 import org.diffusej.engine.Progress;
 import org.diffusej.engine.ProgressListener;
-import org.diffusej.engine.Request;
-import org.diffusej.engine.Result;
 import org.diffusej.engine.StableDiffusionModel;
 import org.diffusej.engine.sampler.PredictionType;
+import org.diffusej.imagej.LoadedPipeline;
 
 import java.nio.file.Path;
-import java.util.function.LongFunction;
 
-/** Loads a checkpoint into the engine's {@link Pipeline} with the CLI's device, precision and thread options. */
+/** Loads a checkpoint into the engine's pipeline ({@link LoadedPipeline}) with the CLI's device and precision. */
 final class PipelineEngineLoader {
     private PipelineEngineLoader() { }
 
@@ -33,40 +27,7 @@ final class PipelineEngineLoader {
         ModelOptions o = options(s);
         StableDiffusionModel loaded = StableDiffusionModel.load(model, o);
         listener.onProgress(new Progress("load", 1, 1, (System.nanoTime() - start) / 1e9, 0, null));
-        return new SteerablePipeline(loaded);
-    }
-
-    /** The pipeline over one loaded model, plus views of it with steered noise (dream) sharing that model. */
-    private static final class SteerablePipeline implements NoiseSteerableEngine {
-        private final StableDiffusionModel model;
-        private final Pipeline pipeline;
-
-        SteerablePipeline(StableDiffusionModel model) {
-            this.model = model;
-            this.pipeline = new Pipeline(model);
-        }
-
-        @Override
-        public Result generate(Request r, ProgressListener l, CancellationToken t) throws DiffusionException {
-            return pipeline.generate(r, l, t);
-        }
-
-        @Override
-        public DiffusionEngine withNoise(LongFunction<NoiseSource> noiseForSeed) {
-            Pipeline steered = new Pipeline(model, noiseForSeed, Pipeline.DEFAULT_MAX_PIXELS);
-            return new DiffusionEngine() {
-                @Override
-                public Result generate(Request r, ProgressListener l, CancellationToken t) throws DiffusionException {
-                    return steered.generate(r, l, t);
-                }
-
-                @Override public ModelInfo model() { return steered.model(); }
-                @Override public void close() { } // closing a Pipeline closes its model, which is shared
-            };
-        }
-
-        @Override public ModelInfo model() { return pipeline.model(); }
-        @Override public void close() { pipeline.close(); }
+        return new LoadedPipeline(loaded); // steerable: dream's latent walk
     }
 
     static ModelOptions options(EngineSettings s) throws DiffusionException {
