@@ -3,11 +3,15 @@ package org.diffusej.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import org.diffusej.engine.text.PromptEncoder;
+
+import java.util.List;
 
 /**
  * Latent walks ("Dream"): noise that moves smoothly from one seed's noise to another's by spherical interpolation
  * (slerp keeps the norm a Gaussian sample of that size has; a straight mix would shrink it and wash the image out).
  * Plug it into a pipeline's noise hook ({@code new Pipeline(model, seed -> LatentWalk.between(a, b, t), max)}).
+ * Walks between two prompts ({@link #towardsPrompt}) go through its conditioning hook; both may vary together.
  */
 public final class LatentWalk {
     /** Below this angle between the two noises, slerp falls back to a straight mix (they are nearly parallel). */
@@ -36,6 +40,31 @@ public final class LatentWalk {
                     return out;
                 }
             }
+        };
+    }
+
+    /**
+     * Conditioning that moves from the request's prompt (t = 0) to {@code promptB} (t = 1): the positive conditioning
+     * is the straight mix {@code (1−t)·cond(prompt) + t·cond(promptB)}, both padded with empty chunks to the longer
+     * one's length (the negative prompt too), as A1111 pads prompt and negative prompt. A straight mix, not slerp:
+     * CLIP's per-token hidden states are not isotropic Gaussian samples whose norm must be kept (slerp's reason for
+     * noise), and the mix is what prompt blending commonly uses (ComfyUI's ConditioningAverage, diffusers-based
+     * prompt walks). The ends are the plain prompts' own conditioning without cross padding, so frame t = 0 (t = 1)
+     * is exactly that prompt's ordinary image; with prompts of different chunk counts the first step away from an
+     * end also adds the padding.
+     */
+    public static ConditioningSource towardsPrompt(String promptB, double t) {
+        return (prompts, r, m) -> {
+            if (t == 0) return ConditioningSource.PLAIN.encode(prompts, r, m);
+            if (t == 1) return prompts.encodePair(promptB, r.negativePrompt(), r.clipSkip(), m);
+            List<NDArray> z = prompts.encodeAligned(List.of(r.prompt(), promptB, r.negativePrompt()), r.clipSkip(), m);
+            NDArray mix = z.get(0).mul((float) (1 - t)).add(z.get(1).mul((float) t));
+            z.get(0).close();
+            z.get(1).close();
+            int tokens = Math.max(prompts.chunker().chunk(r.prompt()).tokenCount(),
+                    prompts.chunker().chunk(promptB).tokenCount());
+            return new PromptEncoder.Conditioning(mix, z.get(2), tokens,
+                    prompts.chunker().chunk(r.negativePrompt()).tokenCount());
         };
     }
 

@@ -31,6 +31,7 @@ public final class Pipeline implements DiffusionEngine {
     private final LongFunction<NoiseSource> noiseForSeed;
     private final long maxPixels;
     private final PromptEncoder prompts;
+    private final ConditioningSource conditioning;
     private final LatentCodec codec;
     private final SecureRandom seeds = new SecureRandom();
     /** Test hooks: see every step's latents, wrap the UNet (package-private on purpose). */
@@ -46,7 +47,14 @@ public final class Pipeline implements DiffusionEngine {
      * @param maxPixels    larger requests (width × height × batch size) are refused before anything is allocated
      */
     public Pipeline(StableDiffusionModel model, LongFunction<NoiseSource> noiseForSeed, long maxPixels) {
+        this(model, noiseForSeed, maxPixels, ConditioningSource.PLAIN);
+    }
+
+    /** @param conditioning how prompts become conditioning ({@link ConditioningSource#PLAIN}, or a prompt walk) */
+    public Pipeline(StableDiffusionModel model, LongFunction<NoiseSource> noiseForSeed, long maxPixels,
+                    ConditioningSource conditioning) {
         this.model = model;
+        this.conditioning = conditioning;
         this.noiseForSeed = noiseForSeed;
         this.maxPixels = maxPixels;
         this.prompts = PromptEncoder.of(model.tokenizer(), model.textEncoder()::encode);
@@ -106,7 +114,7 @@ public final class Pipeline implements DiffusionEngine {
 
     private PromptEncoder.Conditioning encodePrompts(Request r, NDManager m) throws DiffusionException {
         try {
-            return prompts.encodePair(r.prompt(), r.negativePrompt(), r.clipSkip(), m);
+            return conditioning.encode(prompts, r, m);
         } catch (PromptSyntaxException e) {
             throw new InvalidRequestException(e.getMessage());
         }

@@ -79,6 +79,23 @@ public final class PromptEncoder {
                 encode(padded(neg.chunks(), n), clipSkip, manager), pos.tokenCount(), neg.tokenCount());
     }
 
+    /**
+     * Encodes several prompts padded to the same chunk count (the longest one's), e.g. two prompts to interpolate
+     * and their negative prompt: each {@code [1, 77·n, H]}, in the given order.
+     */
+    public List<NDArray> encodeAligned(List<String> prompts, int clipSkip, NDManager manager)
+            throws PromptSyntaxException {
+        List<List<PromptChunker.Chunk>> chunked = new ArrayList<>();
+        int n = 0;
+        for (String p : prompts) {
+            chunked.add(chunker.chunk(p).chunks());
+            n = Math.max(n, chunked.get(chunked.size() - 1).size());
+        }
+        List<NDArray> out = new ArrayList<>();
+        for (List<PromptChunker.Chunk> c : chunked) out.add(encode(padded(c, n), clipSkip, manager));
+        return out;
+    }
+
     private List<PromptChunker.Chunk> padded(List<PromptChunker.Chunk> chunks, int count) {
         List<PromptChunker.Chunk> out = new ArrayList<>(chunks);
         while (out.size() < count) out.add(chunker.emptyChunk());
