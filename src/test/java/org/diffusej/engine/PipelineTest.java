@@ -133,6 +133,18 @@ class PipelineTest {
     }
 
     @Test
+    void onlyMaskedInvertedBlurredInpaintReturnsTheInitSizeAndKeepsFarPixels() throws Exception {
+        Mask corner = Mask.filled(64, 64, 1f);
+        for (int y = 40; y < 64; y++) for (int x = 40; x < 64; x++) corner.set(x, y, 0f); // inverted: repaint this corner
+        Result r = run(Request.builder(Mode.INPAINT).initImage(init).mask(corner).invertMask(true).onlyMasked(true)
+                .onlyMaskedPadding(4).maskBlur(2).maskedContent(MaskedContent.FILL).size(32, 32).steps(2).seed(5).build());
+        RgbImage out = r.images().get(0);
+        assertEquals(64, out.width());
+        assertEquals(init.get(2, 5, 5), out.get(2, 5, 5), 0f, "far from the (inverted) mask: original pixel");
+        assertTrue(maxDiff(init.crop(44, 44, 16, 16), out.crop(44, 44, 16, 16)) > 1e-3, "the corner was repainted");
+    }
+
+    @Test
     void strengthZeroChangesNothingAndStrengthOneRunsAllSteps() throws Exception {
         Result zero = run(Request.builder(Mode.IMG2IMG).initImage(init).strength(0).steps(5).build());
         assertEquals(init, zero.images().get(0));
