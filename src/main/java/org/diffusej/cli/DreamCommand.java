@@ -1,6 +1,8 @@
 package org.diffusej.cli;
 
+import org.diffusej.engine.ConditioningSource;
 import org.diffusej.engine.DiffusionEngine;
+import org.diffusej.engine.Infotext;
 import org.diffusej.imagej.NoiseSteerableEngine;
 import org.diffusej.engine.LatentWalk;
 import org.diffusej.engine.Mode;
@@ -15,13 +17,17 @@ import java.util.Locale;
 
 /**
  * {@code diffusej dream}: a latent walk, frames whose starting noise moves from one seed's to another's by
- * spherical interpolation ({@link LatentWalk}); each frame records the walk as A1111's variation-seed parameters.
+ * spherical interpolation ({@link LatentWalk}) and, with {@code --prompt2}, whose conditioning moves from the prompt
+ * to the second one; each frame records the walk as A1111's variation-seed parameters and "Prompt B" / "Prompt mix".
  */
 @Command(name = "dream", mixinStandardHelpOptions = true,
         description = "Make animation frames that morph smoothly from one seed's image to another's (latent walk).")
 final class DreamCommand extends GenerateCommand {
     @Option(names = "--to-seed", defaultValue = "-1", description = "Seed the walk ends at; -1 picks one.")
     long toSeed;
+
+    @Option(names = "--prompt2", description = "Prompt the walk ends at (default: the same prompt).")
+    String prompt2;
 
     @Option(names = "--frames", defaultValue = "8", description = "Frames, first and last included (default: 8).")
     int frames;
@@ -46,6 +52,7 @@ final class DreamCommand extends GenerateCommand {
         List<Long> ids = new ArrayList<>();
         for (long k = 0; k < frames; k++) ids.add(k);
         List<Path> files = OutputPlan.plan(output.out, "frame", ids, "png", output.force);
+        String toPrompt = prompt2 == null || prompt2.isBlank() ? null : prompt2;
         double[] ts = LatentWalk.positions(frames);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
             DiffusionEngine engine = s.open(model, Mode.TXT2IMG);
@@ -55,11 +62,13 @@ final class DreamCommand extends GenerateCommand {
                 double t = ts[i];
                 s.progress().message(String.format(Locale.ROOT, "Frame %d/%d (seed %d → %d, t = %.3f)", i + 1, frames,
                         from, to, t));
-                Result r = s.generate(steerable.withNoise(seed -> LatentWalk.between(seed, to, t)),
+                ConditioningSource cond = toPrompt == null ? ConditioningSource.PLAIN : LatentWalk.towardsPrompt(toPrompt, t);
+                Result r = s.generate(steerable.steered(seed -> LatentWalk.between(seed, to, t), cond),
                         request(Mode.TXT2IMG, from).size(width == null ? 512 : width, height == null ? 512 : height)
                                 .build());
                 String walk = String.format(Locale.ROOT, ", Variation seed: %d, Variation seed strength: %s", to,
-                        Double.toString(t));
+                        Double.toString(t))
+                        + (toPrompt == null ? "" : ", Prompt B: " + Infotext.quote(toPrompt) + ", Prompt mix: " + t);
                 s.write(r, files.subList(i, i + 1), 8, false, null, text -> text == null ? null : text + walk);
             }
             return s.finish("");

@@ -3,6 +3,7 @@ package org.diffusej.imagej;
 import java.util.concurrent.Callable;
 import java.util.function.LongFunction;
 import org.diffusej.engine.CancellationToken;
+import org.diffusej.engine.ConditioningSource;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.ModelInfo;
@@ -104,12 +105,13 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
 
     @Override
     public Result generate(Request request, ProgressListener listener, CancellationToken token,
-                           LongFunction<NoiseSource> noiseForSeed) throws DiffusionException {
+                           LongFunction<NoiseSource> noiseForSeed, ConditioningSource conditioning)
+            throws DiffusionException {
         synchronized (lock) {
             if (!(loaded() instanceof NoiseSteerableEngine steerable))
                 throw new DiffusionException("The loaded engine cannot steer its noise, which Dream needs; load a model "
                         + "with Plugins › DiffuseJ › Model & Device.");
-            return run(steerable.withNoise(noiseForSeed), request, listener, token);
+            return run(steerable.steered(noiseForSeed, conditioning), request, listener, token);
         }
     }
 

@@ -35,11 +35,13 @@ public interface DiffusionService extends SciJavaService {
     Result generate(Request request, ProgressListener listener, CancellationToken token) throws DiffusionException;
 
     /**
-     * Like {@link #generate}, with the noise of each seed taken from {@code noiseForSeed} (latent walks); needs an
-     * engine that can steer its noise ({@link NoiseSteerableEngine}, which the DiffuseJ pipeline is).
+     * Like {@link #generate}, with the noise of each seed taken from {@code noiseForSeed} and the prompts encoded by
+     * {@code conditioning} (latent walks); needs an engine that can steer them ({@link NoiseSteerableEngine}, which
+     * the DiffuseJ pipeline is).
      */
     Result generate(Request request, ProgressListener listener, CancellationToken token,
-                    java.util.function.LongFunction<org.diffusej.engine.NoiseSource> noiseForSeed) throws DiffusionException;
+                    java.util.function.LongFunction<org.diffusej.engine.NoiseSource> noiseForSeed,
+                    org.diffusej.engine.ConditioningSource conditioning) throws DiffusionException;
 
     /** Asks the running generation (if any) to stop after its current step. */
     void cancelRunning();

@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import org.diffusej.engine.ConditioningSource;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.Infotext;
 import org.diffusej.engine.LatentWalk;
@@ -19,14 +20,18 @@ import org.scijava.plugin.Plugin;
 
 /**
  * A latent walk rendered as a stack: frame i starts from the spherical interpolation of seed A's and seed B's
- * noise at t = i/(frames−1), so the images morph smoothly. Each slice records its parameters with A1111's
- * "Variation seed" / "Variation seed strength" keys (seed B, t).
+ * noise at t = i/(frames−1), and, when a second prompt is given, is conditioned on the mix of both prompts at t
+ * ({@link LatentWalk#towardsPrompt}), so the images morph smoothly. Each slice records its parameters with A1111's
+ * "Variation seed" / "Variation seed strength" keys (seed B, t) and "Prompt B" / "Prompt mix" (prompt B, t).
  */
 @Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Dream...")
 public class DreamCommand extends GenerationCommand {
 
     @Parameter(label = "To seed (-1 = random)")
     private long seed2 = -1;
+
+    @Parameter(label = "To prompt (empty = same prompt)", required = false)
+    private String prompt2 = "";
 
     @Parameter(label = "Frames", min = "2", max = "600")
     private int frames = 16;
@@ -47,6 +52,7 @@ public class DreamCommand extends GenerationCommand {
         SecureRandom random = new SecureRandom();
         long from = seed >= 0 ? seed : Math.floorMod(random.nextLong(), 1L << 32);
         long to = seed2 >= 0 ? seed2 : Math.floorMod(random.nextLong(), 1L << 32);
+        String toPrompt = prompt2 == null || prompt2.isBlank() ? null : prompt2;
         double[] ts = LatentWalk.positions(frames);
         ImageStack stack = new ImageStack(width, height);
         String firstInfo = null;
@@ -55,9 +61,10 @@ public class DreamCommand extends GenerationCommand {
             Request r = request(Mode.TXT2IMG).size(width, height).seed(from).batchSize(1).batchCount(1).build();
             Result res = diffusion.generate(r, new StatusBarProgress(
                     String.format(Locale.ROOT, "DiffuseJ dream frame %d/%d", i + 1, frames), token), token,
-                    s -> LatentWalk.between(s, to, t));
+                    s -> LatentWalk.between(s, to, t),
+                    toPrompt == null ? ConditioningSource.PLAIN : LatentWalk.towardsPrompt(toPrompt, t));
             if (res.images().isEmpty()) throw new org.diffusej.engine.CancelledException();
-            String info = walkInfotext(res, from, to, t);
+            String info = walkInfotext(res, from, to, toPrompt, t);
             if (firstInfo == null) firstInfo = info;
             stack.addSlice(Provenance.sliceLabel(String.format(Locale.ROOT, "frame %d seed %d→%d t=%.4f", i + 1, from, to, t), info),
                     ImageConversion.toColorProcessor(res.images().get(0)));
@@ -67,14 +74,21 @@ public class DreamCommand extends GenerationCommand {
         Provenance.record(result, firstInfo);
     }
 
-    /** The frame's infotext with A1111's variation-seed keys, which describe exactly this interpolation. */
-    static String walkInfotext(Result res, long from, long to, double t) {
+    /**
+     * The frame's infotext with A1111's variation-seed keys, which describe exactly this seed interpolation, and
+     * "Prompt B" / "Prompt mix" for the prompt walk ({@code toPrompt} null: none).
+     */
+    static String walkInfotext(Result res, long from, long to, String toPrompt, double t) {
         Request r = res.request();
         Map<String, Object> p = new LinkedHashMap<>(Infotext.parameters(r, from, res.model()));
         Object version = p.remove("Version");
         if (t > 0) {
             p.put("Variation seed", to);
             p.put("Variation seed strength", t);
+        }
+        if (toPrompt != null) {
+            p.put("Prompt B", toPrompt);
+            p.put("Prompt mix", t);
         }
         p.put("Version", version);
         return Infotext.write(r.prompt(), r.negativePrompt(), p);

@@ -2,6 +2,7 @@ package org.diffusej.imagej;
 
 import java.util.function.LongFunction;
 import org.diffusej.engine.CancellationToken;
+import org.diffusej.engine.ConditioningSource;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.ModelInfo;
@@ -12,7 +13,7 @@ import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
 import org.diffusej.engine.StableDiffusionModel;
 
-/** One loaded {@link StableDiffusionModel} behind the {@link Pipeline}, also runnable with steered noise (Dream). */
+/** One loaded {@link StableDiffusionModel} behind the {@link Pipeline}, also runnable with steered noise and conditioning (Dream). */
 public final class LoadedPipeline implements NoiseSteerableEngine {
     private final StableDiffusionModel model;
     private final Pipeline pipeline;
@@ -28,8 +29,8 @@ public final class LoadedPipeline implements NoiseSteerableEngine {
     }
 
     @Override
-    public DiffusionEngine withNoise(LongFunction<NoiseSource> noiseForSeed) {
-        Pipeline steered = new Pipeline(model, noiseForSeed, Pipeline.DEFAULT_MAX_PIXELS);
+    public DiffusionEngine steered(LongFunction<NoiseSource> noiseForSeed, ConditioningSource conditioning) {
+        Pipeline steered = new Pipeline(model, noiseForSeed, Pipeline.DEFAULT_MAX_PIXELS, conditioning);
         return new DiffusionEngine() {
             @Override
             public Result generate(Request r, ProgressListener l, CancellationToken t) throws DiffusionException {

@@ -83,9 +83,10 @@ final class ArithmeticEngine implements NoiseSteerableEngine {
         return out;
     }
 
-    /** Records that a steered view was asked for; its images are this engine's (noise plays no part here). */
+    /** Records that a steered view was asked for; its images are this engine's (noise and prompts play no part here). */
     @Override
-    public DiffusionEngine withNoise(java.util.function.LongFunction<org.diffusej.engine.NoiseSource> noiseForSeed) {
+    public DiffusionEngine steered(java.util.function.LongFunction<org.diffusej.engine.NoiseSource> noiseForSeed,
+                                   org.diffusej.engine.ConditioningSource conditioning) {
         steeredViews.incrementAndGet();
         ArithmeticEngine self = this;
         return new DiffusionEngine() {

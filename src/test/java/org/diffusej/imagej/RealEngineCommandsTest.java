@@ -59,7 +59,8 @@ class RealEngineCommandsTest {
             public Result generate(Request r, ProgressListener l, CancellationToken t) throws DiffusionException {
                 return real.generate(r, p -> { steps.incrementAndGet(); l.onProgress(p); }, t);
             }
-            @Override public DiffusionEngine withNoise(java.util.function.LongFunction<org.diffusej.engine.NoiseSource> n) { return steerable.withNoise(n); }
+            @Override public DiffusionEngine steered(java.util.function.LongFunction<org.diffusej.engine.NoiseSource> n,
+                                                     org.diffusej.engine.ConditioningSource c) { return steerable.steered(n, c); }
             @Override public ModelInfo model() { return real.model(); }
             @Override public void close() { real.close(); }
         };
