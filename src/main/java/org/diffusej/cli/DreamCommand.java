@@ -3,7 +3,7 @@ package org.diffusej.cli;
 import org.diffusej.engine.ConditioningSource;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.Infotext;
-import org.diffusej.imagej.NoiseSteerableEngine;
+import org.diffusej.engine.NoiseSteerableEngine;
 import org.diffusej.engine.LatentWalk;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Result;

@@ -12,7 +12,7 @@ import org.diffusej.engine.Progress;
 import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.StableDiffusionModel;
 import org.diffusej.engine.sampler.PredictionType;
-import org.diffusej.imagej.LoadedPipeline;
+import org.diffusej.engine.LoadedPipeline;
 
 import java.nio.file.Path;
 

@@ -1,5 +1,6 @@
 package org.diffusej.imagej;
 
+import org.diffusej.engine.NoiseSteerableEngine;
 import java.util.concurrent.Callable;
 import java.util.function.LongFunction;
 import org.diffusej.engine.CancellationToken;

@@ -1,5 +1,6 @@
 package org.diffusej.imagej;
 
+import org.diffusej.engine.NoiseSteerableEngine;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;

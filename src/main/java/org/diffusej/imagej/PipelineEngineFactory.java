@@ -1,5 +1,6 @@
 package org.diffusej.imagej;
 
+import org.diffusej.engine.LoadedPipeline;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;

@@ -2,7 +2,7 @@ package org.diffusej.cli;
 
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
-import org.diffusej.imagej.NoiseSteerableEngine;
+import org.diffusej.engine.NoiseSteerableEngine;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.Progress;

@@ -1,5 +1,6 @@
 package org.diffusej.imagej;
 
+import org.diffusej.engine.NoiseSteerableEngine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

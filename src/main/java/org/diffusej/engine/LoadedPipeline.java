@@ -1,17 +1,6 @@
-package org.diffusej.imagej;
+package org.diffusej.engine;
 
 import java.util.function.LongFunction;
-import org.diffusej.engine.CancellationToken;
-import org.diffusej.engine.ConditioningSource;
-import org.diffusej.engine.DiffusionEngine;
-import org.diffusej.engine.DiffusionException;
-import org.diffusej.engine.ModelInfo;
-import org.diffusej.engine.NoiseSource;
-import org.diffusej.engine.Pipeline;
-import org.diffusej.engine.ProgressListener;
-import org.diffusej.engine.Request;
-import org.diffusej.engine.Result;
-import org.diffusej.engine.StableDiffusionModel;
 
 /** One loaded {@link StableDiffusionModel} behind the {@link Pipeline}, also runnable with steered noise and conditioning (Dream). */
 public final class LoadedPipeline implements NoiseSteerableEngine {

@@ -1,9 +1,6 @@
-package org.diffusej.imagej;
+package org.diffusej.engine;
 
 import java.util.function.LongFunction;
-import org.diffusej.engine.ConditioningSource;
-import org.diffusej.engine.DiffusionEngine;
-import org.diffusej.engine.NoiseSource;
 
 /**
  * An engine that can run the same model with noise chosen per seed and conditioning chosen per request (latent walks
