@@ -3,17 +3,23 @@ package org.diffusej.engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import org.diffusej.engine.image.ImageTensors;
+import org.diffusej.engine.vae.TiledVae;
 import org.diffusej.engine.vae.Vae;
 
 import java.util.List;
 
-/** Images ⇄ the scaled latents the UNet works on, through the model's VAE (diffusers' encode-sample and decode). */
+/**
+ * Images ⇄ the scaled latents the UNet works on, through the model's VAE (diffusers' encode-sample and decode).
+ * Images above {@link TiledVae#DEFAULT_THRESHOLD_PIXELS} px go through the VAE in blended tiles to bound memory.
+ */
 final class LatentCodec {
     private final Vae vae;
+    private final TiledVae tiles;
     private final float scalingFactor;
 
     LatentCodec(Vae vae) {
         this.vae = vae;
+        this.tiles = new TiledVae(vae);
         this.scalingFactor = (float) vae.config().scalingFactor();
     }
 
@@ -27,7 +33,7 @@ final class LatentCodec {
      * mean + exp(logvar/2)·noise with logvar clamped to [−30, 20]; draws one noise tensor.
      */
     NDArray encode(NDArray image, NoiseSource noise) {
-        NDArray moments = vae.encodeMoments(image);                                 // [B, 2z, h, w]
+        NDArray moments = tiles.encodeMoments(image);                                 // [B, 2z, h, w]
         NDList parts = moments.split(2, 1);
         NDArray std = parts.get(1).clip(-30f, 20f).mul(0.5f).exp();
         NDArray eps = noise.next(parts.get(0).getShape(), image.getManager());
@@ -36,6 +42,6 @@ final class LatentCodec {
 
     /** Scaled latents {@code [B,z,h,w]} → one image per item, RGB in [0, 1]. */
     List<RgbImage> decode(NDArray latents) {
-        return ImageTensors.toImages(vae.decode(latents.div(scalingFactor)));
+        return ImageTensors.toImages(tiles.decode(latents.div(scalingFactor)));
     }
 }
