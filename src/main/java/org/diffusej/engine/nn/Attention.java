@@ -1,7 +1,6 @@
 package org.diffusej.engine.nn;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 
@@ -64,17 +63,8 @@ public final class Attention {
             case SLICED:
                 return SlicedAttention.apply(q, k, v);
             default:
-                return explicitScaledDotProduct(q, k, v);
+                // The whole score matrix at once: one slice of all query rows.
+                return SlicedAttention.apply(q, k, v, Math.toIntExact(q.getShape().get(2)));
         }
-    }
-
-    /** The whole score matrix at once; the softmax runs in float32 for half-precision inputs. */
-    static NDArray explicitScaledDotProduct(NDArray q, NDArray k, NDArray v) {
-        return ScopedCall.run(() -> {
-            double scale = 1.0 / Math.sqrt(q.getShape().get(3));
-            NDArray scores = q.mul(scale).matMul(k.transpose(0, 1, 3, 2));             // [B, h, Lq, Lk]
-            NDArray weights = scores.toType(DataType.FLOAT32, false).softmax(-1).toType(v.getDataType(), false);
-            return weights.matMul(v);                                                    // [B, h, Lq, d]
-        });
     }
 }
