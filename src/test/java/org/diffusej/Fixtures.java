@@ -1,5 +1,8 @@
 package org.diffusej;
 
+import org.diffusej.engine.unet.UNetConfig;
+import org.diffusej.engine.weights.WeightSource;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -25,4 +28,17 @@ public final class Fixtures {
     public static Path reference(String variant, String file) { return variant(variant).resolve("reference").resolve(file); }
 
     public static Path input(String file) { return root().resolve("inputs").resolve(file); }
+
+    /**
+     * The UNet config of a variant's single file: detected from shapes, plus what LDM files do not record (norm groups
+     * from the tiny diffusers configs, heads from the fixtures README).
+     */
+    public static UNetConfig unetConfig(String variant, WeightSource w) throws Exception {
+        return switch (variant) {
+            case "sd1-tiny", "sd1-inpaint-tiny" -> UNetConfig.detect(w, 2).withHeads(2);
+            case "sd2-tiny" -> UNetConfig.detect(w, 32).withHeadChannels(16);
+            case "sd15-shape" -> UNetConfig.detect(w, 32).withHeads(4);
+            default -> throw new IllegalArgumentException(variant);
+        };
+    }
 }

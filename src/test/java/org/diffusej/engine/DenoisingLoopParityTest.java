@@ -8,7 +8,6 @@ import org.diffusej.engine.sampler.NoiseSchedule;
 import org.diffusej.engine.sampler.Sampler;
 import org.diffusej.engine.sampler.Samplers;
 import org.diffusej.engine.unet.UNet;
-import org.diffusej.engine.unet.UNetConfig;
 import org.diffusej.engine.weights.SafetensorsFile;
 import org.diffusej.engine.weights.SafetensorsWeightSource;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,15 +28,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  */
 class DenoisingLoopParityTest {
     static final double ATOL = 1e-3;
-
-    static UNetConfig unetConfig(String variant, SafetensorsWeightSource w) throws Exception {
-        return switch (variant) {
-            case "sd1-tiny", "sd1-inpaint-tiny" -> UNetConfig.detect(w, 2).withHeads(2);
-            case "sd2-tiny" -> UNetConfig.detect(w, 32).withHeadChannels(16);
-            case "sd15-shape" -> UNetConfig.detect(w, 32).withHeads(4);
-            default -> throw new IllegalArgumentException(variant);
-        };
-    }
 
     static NoiseSchedule schedule(String variant) throws Exception {
         String v = variant.equals("sd2-tiny") ? "sd2-tiny" : "sd1-tiny"; // sd1-inpaint-tiny and sd15-shape share sd1's
@@ -60,7 +50,7 @@ class DenoisingLoopParityTest {
         try (NDManager m = NDManager.newBaseManager();
              SafetensorsWeightSource w = new SafetensorsWeightSource(SafetensorsFile.open(Fixtures.singleFile(variant)));
              SafetensorsFile ref = SafetensorsFile.open(file);
-             UNet unet = UNet.load(w, unetConfig(variant, w), m, DataType.FLOAT32)) {
+             UNet unet = UNet.load(w, Fixtures.unetConfig(variant, w), m, DataType.FLOAT32)) {
             Sampler sampler = Samplers.create(scheduler, null, schedule(variant));
             sampler.setTimesteps(4);
             assertAllClose(ref.load("timesteps", m), m.create(sampler.timesteps()), 0, 0, "timesteps");

@@ -24,15 +24,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * while still catching any wrong layer (those give O(1) errors).
  */
 class UNetParityTest {
-    static UNetConfig configFor(String variant, WeightSource w) throws Exception {
-        return switch (variant) {
-            case "sd1-tiny", "sd1-inpaint-tiny" -> UNetConfig.detect(w, 2).withHeads(2);
-            case "sd2-tiny" -> UNetConfig.detect(w, 32).withHeadChannels(16);
-            case "sd15-shape" -> UNetConfig.detect(w, 32).withHeads(4);
-            default -> throw new IllegalArgumentException(variant);
-        };
-    }
-
     @ParameterizedTest
     @CsvSource({"sd1-tiny,FLOAT32", "sd1-inpaint-tiny,FLOAT32", "sd2-tiny,FLOAT32", "sd15-shape,FLOAT32",
             "sd1-tiny,FLOAT16", "sd1-inpaint-tiny,FLOAT16", "sd2-tiny,FLOAT16", "sd15-shape,FLOAT16"})
@@ -55,7 +46,7 @@ class UNetParityTest {
         double tol = dtype == DataType.FLOAT32 ? 1e-4 : 1e-2;
         try (NDManager m = NDManager.newBaseManager();
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference(variant, "unet.safetensors"));
-             UNet unet = UNet.load(w, configFor(variant, w), m, dtype)) {
+             UNet unet = UNet.load(w, Fixtures.unetConfig(variant, w), m, dtype)) {
             NDArray sample = ref.load("sample", m);
             NDArray context = ref.load("encoder_hidden_states", m);
             String[][] cases = {{"999", "out_t999"}, {"421", "out_t421"}, {"57.25", "out_t57p25"}};
