@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.cuda.CudaUtils;
 import org.diffusej.engine.nn.TorchOps;
+import org.diffusej.engine.nn.TorchRuntime;
 import org.diffusej.engine.weights.CheckpointRecognizer;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.WeightSource;
@@ -65,7 +66,7 @@ public final class Benchmark {
 
     /** Builds the model, times every stage and returns the report; {@code log} receives progress lines. */
     public BenchmarkReport run(java.util.function.Consumer<String> log) throws InvalidCheckpointException {
-        Engine engine = Engine.getEngine("PyTorch");
+        Engine engine = TorchRuntime.engine();
         if (options.threads() > 0) {
             JniUtils.setNumThreads(options.threads());
         }
@@ -74,7 +75,7 @@ public final class Benchmark {
         }
         engine.setRandomSeed(0);
         ProcessMemory.resetPeak();
-        try (NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try (NDManager manager = TorchRuntime.newManager(device);
                 ReferenceWorkload referenceWorkload = new ReferenceWorkload(manager)) {
             this.reference = referenceWorkload;
             double referenceSeconds = timeReference();
@@ -156,9 +157,10 @@ public final class Benchmark {
         env.put("threads", String.valueOf(JniUtils.getNumThreads()));
         env.put("device", device.toString());
         env.put("precision", options.precision() + (options.precision().equals("fp16") ? " (VAE fp32)" : ""));
+        env.put("memory", TorchRuntime.hugePagesStatus());
         env.put("attention", TorchOps.available() ? "native SDPA" : "sliced explicit (" + TorchOps.status() + ")");
         env.put("model", model.description());
-        env.put("libtorch", Engine.getEngine("PyTorch").getVersion());
+        env.put("libtorch", TorchRuntime.engine().getVersion());
         env.put("java", System.getProperty("java.version"));
         env.put("warm-up/runs", options.warmup() + "/" + options.steps());
         return env;

@@ -1,18 +1,18 @@
 package org.diffusej.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.InvalidRequestException;
+import org.diffusej.engine.LoadedPipeline;
 import org.diffusej.engine.ModelOptions;
 import org.diffusej.engine.Progress;
 import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.StableDiffusionModel;
+import org.diffusej.engine.nn.TorchRuntime;
 import org.diffusej.engine.sampler.PredictionType;
-import org.diffusej.engine.LoadedPipeline;
 
 import java.nio.file.Path;
 
@@ -35,7 +35,7 @@ final class PipelineEngineLoader {
         switch (s.device()) {
             case "cpu" -> o = ModelOptions.cpu();
             case "gpu" -> {
-                if (Engine.getEngine("PyTorch").getGpuCount() == 0)
+                if (TorchRuntime.engine().getGpuCount() == 0)
                     throw new InvalidRequestException("--device gpu, but PyTorch sees no GPU: this build has the CPU "
                             + "natives (build with `mvn -Pcuda` on a CUDA 12 machine) or no GPU is present.");
                 o = ModelOptions.cpu().withDevice(Device.gpu()).withPrecision(DataType.FLOAT16);

@@ -1,8 +1,8 @@
 package org.diffusej.engine;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
+import org.diffusej.engine.nn.TorchRuntime;
 import org.diffusej.engine.sampler.PredictionType;
 
 import java.nio.file.Path;
@@ -38,7 +38,7 @@ public record ModelOptions(Device device, DataType precision, PredictionType pre
 
     /** The GPU in half precision when the engine has one, else {@link #cpu()}. */
     public static ModelOptions auto() {
-        Device d = Engine.getEngine("PyTorch").defaultDevice();
+        Device d = TorchRuntime.engine().defaultDevice();
         return d.isGpu() ? cpu().withDevice(d).withPrecision(DataType.FLOAT16) : cpu();
     }
 

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import org.diffusej.engine.nn.TorchRuntime;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -43,7 +44,7 @@ final class SeededNoiseSource implements NoiseSource {
     /** Always from the CPU generator (CUDA's would give other numbers), then moved to the manager's device. */
     private static NDArray draw(Shape shape, NDManager manager) {
         if (manager.getDevice().equals(Device.cpu())) return manager.randomNormal(0f, 1f, shape, DataType.FLOAT32);
-        try (NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
+        try (NDManager cpu = TorchRuntime.newManager(Device.cpu())) {
             NDArray moved = cpu.randomNormal(0f, 1f, shape, DataType.FLOAT32).toDevice(manager.getDevice(), true);
             moved.attach(manager);
             return moved;

@@ -1,6 +1,7 @@
 package org.diffusej.engine;
 
 import ai.djl.ndarray.NDManager;
+import org.diffusej.engine.nn.TorchRuntime;
 import org.diffusej.engine.sampler.NoiseSchedule;
 import org.diffusej.engine.sampler.PredictionType;
 import org.diffusej.engine.text.ClipTokenizer;
@@ -60,7 +61,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         try {
             DiffusersConfig cfg = c.config() != null ? c.config() : o.config() != null ? DiffusersConfig.read(o.config()) : null;
             Path configFolder = c.folder() ? c.location() : o.config();
-            m = NDManager.newBaseManager(o.device());
+            m = TorchRuntime.newManager(o.device());
             ClipTokenizer tokenizer = tokenizer(c, configFolder);
 
             int textHeads = o.textHeads() != null ? o.textHeads() : cfg != null ? cfg.textHeads() : 0;

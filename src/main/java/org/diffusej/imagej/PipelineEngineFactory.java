@@ -1,8 +1,6 @@
 package org.diffusej.imagej;
 
-import org.diffusej.engine.LoadedPipeline;
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ij.IJ;
 import java.nio.file.Path;
@@ -10,9 +8,11 @@ import java.util.Locale;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
+import org.diffusej.engine.LoadedPipeline;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.ModelOptions;
 import org.diffusej.engine.StableDiffusionModel;
+import org.diffusej.engine.nn.TorchRuntime;
 import org.diffusej.models.ModelResolver;
 
 /**
@@ -40,7 +40,7 @@ public final class PipelineEngineFactory implements EngineFactory {
         ModelOptions o = switch (s.device()) {
             case "cpu" -> ModelOptions.cpu();
             case "gpu" -> {
-                if (Engine.getEngine("PyTorch").getGpuCount() == 0)
+                if (TorchRuntime.engine().getGpuCount() == 0)
                     throw new DiffusionException("No GPU is available to DiffuseJ (a CUDA build of the plugin and an NVIDIA "
                             + "driver are needed). Choose device \"auto\" or \"cpu\" in Plugins › DiffuseJ › Model & Device.");
                 yield ModelOptions.cpu().withDevice(Device.gpu()).withPrecision(DataType.FLOAT16);

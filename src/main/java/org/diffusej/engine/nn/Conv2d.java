@@ -34,4 +34,11 @@ public final class Conv2d {
                 .convolution(x, weight, bias, stride, padding, new Shape(1, 1), 1)
                 .singletonOrThrow();
     }
+
+    /** {@link #forward}, then closes {@code x}: for inputs nothing else needs, so large maps do not pile up. */
+    public NDArray forwardAndClose(NDArray x) {
+        NDArray y = forward(x);
+        x.close();
+        return y;
+    }
 }

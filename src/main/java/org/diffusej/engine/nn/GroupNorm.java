@@ -35,6 +35,22 @@ public final class GroupNorm {
         return apply(x, groups, weight, bias, eps);
     }
 
+    /** SiLU(group norm(x)), the ResNet blocks' pre-activation: one native call, one output tensor. */
+    public NDArray forwardSilu(NDArray x) {
+        return applySilu(x, groups, weight, bias, eps);
+    }
+
+    /** SiLU of {@link #apply}: libtorch's kernels in one native call, else the explicit form then SiLU. */
+    public static NDArray applySilu(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
+        if (TorchOps.available()) {
+            return TorchOps.groupNormSilu(x, groups, weight, bias, eps);
+        }
+        NDArray normed = explicit(x, groups, weight, bias, eps);
+        NDArray out = Silu.apply(normed);
+        normed.close();
+        return out;
+    }
+
     /** {@code torch.nn.functional.group_norm(x, groups, weight, bias, eps)}; x is [N, C, ...]. */
     public static NDArray apply(NDArray x, int groups, NDArray weight, NDArray bias, float eps) {
         if (TorchOps.available()) {

@@ -39,12 +39,15 @@ public final class ResnetBlock {
     }
 
     public NDArray forward(NDArray x, NDArray emb) { // x [N, in, H, W], emb [N, embDim] -> [N, out, H, W]
+        // Intermediates are closed as soon as they are consumed and sums are taken in place, so that at most two
+        // activation-sized tensors besides x are alive (what bounds peak memory at large sizes).
         return ScopedCall.run(() -> {
-            NDArray h = inConv.forward(Silu.apply(inNorm.forward(x)));
+            NDArray h = inConv.forwardAndClose(inNorm.forwardSilu(x));
             NDArray e = embProj.forward(Silu.apply(emb));     // [N, out]
-            h = h.add(e.expandDims(-1).expandDims(-1));
-            h = outConv.forward(Silu.apply(outNorm.forward(h)));
-            return h.add(skip == null ? x : skip.forward(x));
+            h.addi(e.expandDims(-1).expandDims(-1));
+            NDArray out = outConv.forwardAndClose(outNorm.forwardSilu(h));
+            h.close();
+            return out.addi(skip == null ? x : skip.forward(x));
         });
     }
 }

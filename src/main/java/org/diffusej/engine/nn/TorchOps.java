@@ -1,6 +1,5 @@
 package org.diffusej.engine.nn;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
@@ -127,7 +126,7 @@ public final class TorchOps {
                 return null;
             }
             // A manager of its own that lives as long as the JVM: the module is shared by every model.
-            NDManager owner = NDManager.newBaseManager(Engine.getEngine("PyTorch").defaultDevice(), "PyTorch");
+            NDManager owner = TorchRuntime.newManager(TorchRuntime.engine().defaultDevice());
             return JniUtils.loadModule((PtNDManager) owner, in, true, false);
         } catch (IOException | RuntimeException | UnsatisfiedLinkError e) {
             unavailableReason = "could not load " + RESOURCE + ": " + e;

@@ -17,7 +17,7 @@ public final class Upsample {
     }
 
     public NDArray forward(NDArray x) { // [N, C, H, W] -> [N, C, 2H, 2W]
-        return ScopedCall.run(() -> conv.forward(nearest2x(x)));
+        return ScopedCall.run(() -> conv.forwardAndClose(nearest2x(x)));
     }
 
     /** Nearest-neighbour 2× upsampling of [N, C, H, W]. */

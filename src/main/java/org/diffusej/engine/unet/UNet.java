@@ -180,7 +180,7 @@ public final class UNet implements AutoCloseable {
             // 4. up, each block over [h, matching skip] along channels
             for (UNetBlock block : outputBlocks) h = block.forward(h.concat(skips.pop(), 1), emb, ctx);
             // 5. out
-            return outConv.forward(Silu.apply(outNorm.forward(h))).toType(DataType.FLOAT32, false); // [N, 4, h, w]
+            return outConv.forwardAndClose(outNorm.forwardSilu(h)).toType(DataType.FLOAT32, false); // [N, 4, h, w]
         });
     }
 

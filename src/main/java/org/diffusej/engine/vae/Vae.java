@@ -8,7 +8,6 @@ import org.diffusej.engine.nn.Conv2d;
 import org.diffusej.engine.nn.GroupNorm;
 import org.diffusej.engine.nn.Parameters;
 import org.diffusej.engine.nn.ScopedCall;
-import org.diffusej.engine.nn.Silu;
 import org.diffusej.engine.nn.Upsample;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.WeightSource;
@@ -91,7 +90,7 @@ public final class Vae implements AutoCloseable {
             throws InvalidCheckpointException {
         GroupNorm norm = GroupNorm.load(p.child("norm_out"), groups, ch, NORM_EPS);
         Conv2d conv = Conv2d.load(p.child("conv_out"), ch, out, 3, 1);
-        return x -> ScopedCall.run(() -> conv.forward(Silu.apply(norm.forward(x))));
+        return x -> ScopedCall.run(() -> conv.forwardAndClose(norm.forwardSilu(x)));
     }
 
     /** LDM's encoder downsampling: zero-pad right and bottom by one, then a 3×3 stride-2 conv without padding. */
@@ -151,7 +150,11 @@ public final class Vae implements AutoCloseable {
     private NDArray run(List<UnaryOperator<NDArray>> stages, NDArray input) {
         return ScopedCall.run(() -> {
             NDArray h = input.toType(dtype, false);
-            for (UnaryOperator<NDArray> stage : stages) h = stage.apply(h);
+            for (UnaryOperator<NDArray> stage : stages) {
+                NDArray next = stage.apply(h);
+                if (h != input) h.close(); // each stage's output is needed by the next stage only
+                h = next;
+            }
             return h.toType(DataType.FLOAT32, false);
         });
     }

@@ -33,6 +33,25 @@ class GroupNormTest {
         }
     }
 
+    @Test
+    void siluVariantIsSiluOfTheNorm() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Engine.getEngine("PyTorch").setRandomSeed(11);
+            NDArray x = m.randomNormal(0, 2, new Shape(N, C, H, W), DataType.FLOAT32).add(3);
+            NDArray weight = m.randomNormal(new Shape(C));
+            NDArray bias = m.randomNormal(new Shape(C));
+            float eps = 1e-6f;
+            float[] normed = reference(x.toFloatArray(), weight.toFloatArray(), bias.toFloatArray(), eps);
+            float[] silu = new float[normed.length];
+            for (int i = 0; i < silu.length; i++) silu[i] = (float) (normed[i] / (1 + Math.exp(-normed[i])));
+            NDArray expected = m.create(silu, x.getShape());
+            AllClose.assertAllClose(expected, GroupNorm.applySilu(x, G, weight, bias, eps), 1e-5, 1e-5,
+                    "group norm + SiLU (native when available)");
+            AllClose.assertAllClose(expected, Silu.apply(GroupNorm.explicit(x, G, weight, bias, eps)), 1e-5, 1e-5,
+                    "explicit group norm, then SiLU (the fallback)");
+        }
+    }
+
     private static float[] reference(float[] x, float[] w, float[] b, float eps) {
         float[] y = new float[x.length];
         int perGroup = C / G * H * W;

@@ -1,0 +1,37 @@
+package org.diffusej.engine.nn;
+
+import com.sun.jna.NativeLibrary;
+import com.sun.jna.Pointer;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The allocator switch reaches the native environment that libtorch reads (not Java's cached copy of it), and a value
+ * the user exported is left alone.
+ */
+class TorchRuntimeTest {
+
+    @Test
+    void hugePagesAreRequestedInTheNativeEnvironment() {
+        assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"), "transparent huge pages: Linux only");
+        TorchRuntime.engine();
+        String exported = System.getenv(TorchRuntime.THP_VARIABLE);
+        String status = TorchRuntime.hugePagesStatus();
+        if (exported == null) {
+            assertEquals("1", nativeGetenv(TorchRuntime.THP_VARIABLE), "libtorch reads the C environment");
+            assertTrue(status.startsWith("transparent huge pages"), status);
+        } else {
+            assertEquals(exported, nativeGetenv(TorchRuntime.THP_VARIABLE), "the user's own value is kept");
+            assertTrue(status.endsWith("(from the environment)"), status);
+        }
+    }
+
+    private static String nativeGetenv(String name) {
+        Pointer value = (Pointer) NativeLibrary.getInstance("c").getFunction("getenv")
+                .invoke(Pointer.class, new Object[] {name});
+        return value == null ? null : value.getString(0);
+    }
+}
