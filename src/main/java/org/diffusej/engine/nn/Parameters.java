@@ -68,12 +68,8 @@ public final class Parameters {
         if (!Arrays.equals(actual, shape))
             throw new InvalidCheckpointException("Tensor '" + full + "' has shape " + Arrays.toString(actual)
                     + " but the network configuration expects " + Arrays.toString(shape) + ".");
-        NDArray a = source.load(full, manager);
+        NDArray a = source.load(full, manager, dtype);
         NDScope.unregister(a); // weights live as long as the network, even when it is loaded inside a scope
-        if (a.getDataType() == dtype) return a;
-        NDArray cast = a.toType(dtype, false);
-        NDScope.unregister(cast);
-        a.close();
-        return cast;
+        return a;
     }
 }

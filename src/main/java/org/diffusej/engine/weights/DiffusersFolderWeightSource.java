@@ -2,6 +2,7 @@ package org.diffusej.engine.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 
 import java.nio.file.Files;
@@ -107,10 +108,24 @@ public final class DiffusersFolderWeightSource implements WeightSource {
 
     @Override
     public NDArray load(String name, NDManager manager) throws InvalidCheckpointException {
+        Entry e = entry(name);
+        return shaped(e.file().load(e.key(), manager), e);
+    }
+
+    @Override
+    public NDArray load(String name, NDManager manager, DataType type) throws InvalidCheckpointException {
+        Entry e = entry(name);
+        return shaped(e.file().load(e.key(), manager, type), e);
+    }
+
+    private Entry entry(String name) throws InvalidCheckpointException {
         Entry e = entries.get(name);
         if (e == null)
             throw new InvalidCheckpointException("The diffusers folder " + folder + " has no tensor for '" + name + "'.");
-        NDArray a = e.file().load(e.key(), manager);
+        return e;
+    }
+
+    private static NDArray shaped(NDArray a, Entry e) {
         return a.getShape().dimension() == e.shape().length ? a : a.reshape(new Shape(e.shape()));
     }
 

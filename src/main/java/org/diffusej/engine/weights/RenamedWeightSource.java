@@ -2,6 +2,7 @@ package org.diffusej.engine.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -48,6 +49,13 @@ public final class RenamedWeightSource implements WeightSource {
         String stored = storedByInternal.get(name);
         if (stored == null) throw new InvalidCheckpointException("The checkpoint has no tensor '" + name + "'.");
         return inner.load(stored, manager);
+    }
+
+    @Override
+    public NDArray load(String name, NDManager manager, DataType type) throws InvalidCheckpointException {
+        String stored = storedByInternal.get(name);
+        if (stored == null) throw new InvalidCheckpointException("The checkpoint has no tensor '" + name + "'.");
+        return inner.load(stored, manager, type);
     }
 
     @Override public void close() { inner.close(); }

@@ -2,6 +2,7 @@ package org.diffusej.engine.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -176,6 +177,33 @@ public final class SafetensorsFile implements AutoCloseable {
         ByteBuffer buf = map(t);
         if (t.dtype() == TensorDType.BF16) buf = bf16ToF32(buf, t.elementCount());
         return manager.create(buf, t.djlShape(), t.dtype().loadedAs());
+    }
+
+    /**
+     * Loads a float tensor as {@code type} (FLOAT32 or FLOAT16). Stored in that type, it wraps the mapped file like
+     * {@link #load(String, NDManager)}; otherwise it is converted into an array of its own and the mapping is released
+     * at once, so that a half-precision file run in float32 costs the float32 copy only, not also the file's pages
+     * (they would otherwise stay resident until the garbage collector unmaps them).
+     */
+    public NDArray load(String name, NDManager manager, DataType type) throws InvalidCheckpointException {
+        TensorInfo t = info(name);
+        if (t.dtype() != TensorDType.BF16 && t.dtype().loadedAs() == type) return load(name, manager);
+        ByteBuffer mapped = map(t);
+        try {
+            if (t.dtype() == TensorDType.BF16) {
+                NDArray wide = manager.create(bf16ToF32(mapped, t.elementCount()), t.djlShape(), DataType.FLOAT32);
+                if (type == DataType.FLOAT32) return wide;
+                NDArray cast = wide.toType(type, false);
+                wide.close();
+                return cast;
+            }
+            NDArray view = manager.create(mapped, t.djlShape(), t.dtype().loadedAs());
+            NDArray copy = view.toType(type, false); // a different type: always a new array
+            view.close();
+            return copy;
+        } finally {
+            MappedBuffers.unmap(mapped); // nothing refers to the mapping any more
+        }
     }
 
     /** Reads a float tensor (F32, F16 or BF16) into a Java array; for small tensors and tests. */

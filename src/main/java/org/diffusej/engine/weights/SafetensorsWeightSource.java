@@ -2,6 +2,7 @@ package org.diffusej.engine.weights;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 
 import java.util.Set;
 
@@ -24,6 +25,13 @@ public final class SafetensorsWeightSource implements WeightSource {
         if (!file.contains(name))
             throw new InvalidCheckpointException("The checkpoint " + file.path() + " has no tensor '" + name + "'.");
         return file.load(name, manager);
+    }
+
+    @Override
+    public NDArray load(String name, NDManager manager, DataType type) throws InvalidCheckpointException {
+        if (!file.contains(name))
+            throw new InvalidCheckpointException("The checkpoint " + file.path() + " has no tensor '" + name + "'.");
+        return file.load(name, manager, type);
     }
 
     @Override public void close() { file.close(); }

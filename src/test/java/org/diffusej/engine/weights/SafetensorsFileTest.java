@@ -55,6 +55,43 @@ class SafetensorsFileTest {
     }
 
     @Test
+    void convertedLoadsReleaseTheFileMapping() throws Exception {
+        float[] values = {1.5f, -2.25f, 0.0078125f, 3.0f};
+        ByteBuffer f16 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bf16 = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer f32 = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
+        for (float v : values) {
+            f16.putShort(Half.fromFloat(v));
+            bf16.putShort((short) (Float.floatToIntBits(v) >>> 16));
+            f32.putFloat(v);
+        }
+        Path p = write("{\"a\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[0,8]},"
+                + "\"b\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[8,16]},"
+                + "\"c\":{\"dtype\":\"F32\",\"shape\":[4],\"data_offsets\":[16,32]}}",
+                concat(concat(f16.array(), bf16.array()), f32.array()));
+        try (SafetensorsFile f = SafetensorsFile.open(p); NDManager m = NDManager.newBaseManager()) {
+            NDArray a = f.load("a", m, DataType.FLOAT32);
+            assertEquals(DataType.FLOAT32, a.getDataType());
+            assertArrayEquals(values, a.toFloatArray());
+            NDArray b16 = f.load("b", m, DataType.FLOAT16);
+            assertEquals(DataType.FLOAT16, b16.getDataType());
+            assertArrayEquals(values, b16.toType(DataType.FLOAT32, false).toFloatArray());
+            assertArrayEquals(values, f.load("b", m, DataType.FLOAT32).toFloatArray());
+            if (MappedBuffers.immediate() && Files.isReadable(Path.of("/proc/self/maps"))) {
+                assertEquals(0, mappingsOf(p), "converted tensors leave no mapping of the file behind");
+                NDArray c = f.load("c", m, DataType.FLOAT32); // stored as asked: wraps the mapped file (control)
+                assertArrayEquals(values, c.toFloatArray());
+                assertTrue(mappingsOf(p) > 0, "the zero-copy load is a mapping of the file");
+            }
+        }
+    }
+
+    private static long mappingsOf(Path file) throws IOException {
+        String real = file.toRealPath().toString();
+        return Files.readAllLines(Path.of("/proc/self/maps")).stream().filter(l -> l.endsWith(real)).count();
+    }
+
+    @Test
     void refusesTruncatedFile() throws Exception {
         byte[] all = Files.readAllBytes(Fixtures.singleFile("sd1-tiny"));
         Path p = tmp.resolve("cut.safetensors");
