@@ -14,6 +14,7 @@ to torch.scaled_dot_product_attention in the archive's code text. The debug sour
 """
 import io
 import os
+import re
 import sys
 import zipfile
 
@@ -21,6 +22,9 @@ import torch
 
 STAND_IN = "torch.lerp("
 NATIVE_SDPA = "torch.scaled_dot_product_attention("
+# The causal variant: a second stand-in of the same arity, rewritten to the native op with is_causal=True.
+CAUSAL_STAND_IN = "torch.addcmul("
+CAUSAL_ARGUMENTS = ", None, 0., True)"
 
 
 class TorchOps(torch.nn.Module):
@@ -38,6 +42,11 @@ class TorchOps(torch.nn.Module):
     def sdpa_bf16(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         # bf16 compute, float32 in and out: DJL must never see a bf16 tensor (it aborts the JVM).
         return torch.lerp(q.to(torch.bfloat16), k.to(torch.bfloat16), v.to(torch.bfloat16)).to(torch.float32)
+
+    @torch.jit.export
+    def sdpa_causal(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        # Causal attention (query i sees keys 0..i), the text encoder's; rewritten like sdpa with is_causal=True.
+        return torch.addcmul(q, k, v)
 
     @torch.jit.export
     def group_norm(self, x: torch.Tensor, groups: int, weight: torch.Tensor, bias: torch.Tensor,
@@ -63,6 +72,7 @@ def rewrite(archive: bytes) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(archive))
     out = io.BytesIO()
     rewritten = 0
+    causal = 0
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as target:
         for info in source.infolist():
             if info.filename.endswith(".debug_pkl"):
@@ -71,11 +81,15 @@ def rewrite(archive: bytes) -> bytes:
             if info.filename.endswith(".py"):
                 text = data.decode("utf-8")
                 rewritten += text.count(STAND_IN)
-                data = text.replace(STAND_IN, NATIVE_SDPA).encode("utf-8")
+                text = text.replace(STAND_IN, NATIVE_SDPA)
+                causal += text.count(CAUSAL_STAND_IN)
+                text = re.sub(re.escape(CAUSAL_STAND_IN) + r"(\w+), (\w+), (\w+)\)",
+                              lambda m: NATIVE_SDPA + ", ".join(m.groups()) + CAUSAL_ARGUMENTS, text)
+                data = text.encode("utf-8")
             # torch's loader expects the same member names; ZIP_STORED keeps tensors mmap-able like torch.save.
             target.writestr(zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0)), data)
-    if rewritten != 2:
-        sys.exit(f"expected 2 stand-in calls in the scripted code, found {rewritten}")
+    if rewritten != 2 or causal != 1:
+        sys.exit(f"expected 2 + 1 stand-in calls in the scripted code, found {rewritten} + {causal}")
     return out.getvalue()
 
 

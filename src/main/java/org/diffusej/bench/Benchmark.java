@@ -102,11 +102,19 @@ public final class Benchmark {
 
     private double timeReference() {
         reference.runOnce();
-        List<Double> runs = new ArrayList<>();
+        return median(referenceRuns(new ArrayList<>()));
+    }
+
+    /** Adds three timed runs of the reference workload to {@code runs} and returns it. */
+    private List<Double> referenceRuns(List<Double> runs) {
         for (int i = 0; i < 3; i++) {
             runs.add(reference.runOnce());
         }
-        return new BenchmarkReport.Stage("reference", 0, 1, runs, -1, -1, 0).medianSeconds();
+        return runs;
+    }
+
+    private static double median(List<Double> values) {
+        return new BenchmarkReport.Stage("reference", 0, 1, values, -1, -1, 0).medianSeconds();
     }
 
     private BenchmarkModel loadModel(NDManager manager) throws InvalidCheckpointException {
@@ -121,7 +129,9 @@ public final class Benchmark {
 
     private BenchmarkReport.Stage measure(String stage, int size, int batch, Supplier<NDArray> run,
             java.util.function.Consumer<String> log) {
-        double stageReference = reference.runOnce(); // the machine's speed right now, for this stage's ratio
+        // The machine's speed around this stage, for its ratio: one short run alone varies by ±30 % on shared
+        // machines, so the median of three runs before and three after the stage.
+        List<Double> referenceAround = referenceRuns(new ArrayList<>());
         notePeakRss();
         ProcessMemory.resetPeak();
         long deviceBytes = -1;
@@ -141,7 +151,9 @@ public final class Benchmark {
             log.accept(String.format("%s%s run %d: %.3f s%s", stage, size > 0 ? " " + size + "²" : "", i + 1,
                     elapsed, i < options.warmup() ? " (warm-up)" : ""));
         }
-        return new BenchmarkReport.Stage(stage, size, batch, seconds, notePeakRss(), deviceBytes, stageReference);
+        long peak = notePeakRss();
+        double stageReference = median(referenceRuns(referenceAround));
+        return new BenchmarkReport.Stage(stage, size, batch, seconds, peak, deviceBytes, stageReference);
     }
 
     /** Reads the kernel's current peak, folds it into the run's peak and returns the reading. */

@@ -33,8 +33,9 @@ public final class BenchmarkReport {
      * @param seconds        wall time of each measured run
      * @param peakRssBytes   peak resident memory of the process during this stage, -1 if unknown
      * @param deviceBytes    largest GPU memory in use seen after a run of this stage, -1 on CPU
-     * @param referenceSeconds the reference workload timed right before this stage (load on shared machines
-     *                       changes during a run), 0 to use the run's initial reference
+     * @param referenceSeconds median of the reference workload timed three times before and three times after this
+     *                       stage (load on shared machines changes during a run), 0 to use the run's initial
+     *                       reference
      */
     public record Stage(String stage, int size, int batch, List<Double> seconds, long peakRssBytes, long deviceBytes,
             double referenceSeconds) {

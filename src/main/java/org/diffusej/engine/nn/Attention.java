@@ -57,14 +57,23 @@ public final class Attention {
      * computed: libtorch's fused kernel by default, else explicit math (see {@link AttentionKernel}).
      */
     public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v) {
+        return scaledDotProduct(q, k, v, false);
+    }
+
+    /**
+     * {@link #scaledDotProduct(NDArray, NDArray, NDArray)}, with {@code causal}: query i attends to keys 0..i only
+     * (self-attention, Lq = Lk; the text encoder's).
+     */
+    public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, boolean causal) {
         switch (AttentionKernel.selected()) {
             case NATIVE:
-                return TorchOps.available() ? TorchOps.sdpa(q, k, v) : SlicedAttention.apply(q, k, v);
+                if (TorchOps.available()) return causal ? TorchOps.sdpaCausal(q, k, v) : TorchOps.sdpa(q, k, v);
+                return SlicedAttention.apply(q, k, v, causal);
             case SLICED:
-                return SlicedAttention.apply(q, k, v);
+                return SlicedAttention.apply(q, k, v, causal);
             default:
                 // The whole score matrix at once: one slice of all query rows.
-                return SlicedAttention.apply(q, k, v, Math.toIntExact(q.getShape().get(2)));
+                return SlicedAttention.apply(q, k, v, Math.toIntExact(q.getShape().get(2)), causal);
         }
     }
 }

@@ -54,6 +54,11 @@ public final class TorchOps {
         return call("sdpa", q, IValue.from(pt(q)), IValue.from(pt(k)), IValue.from(pt(v)));
     }
 
+    /** {@link #sdpa} with a causal mask: query i attends to keys 0..i only (Lq = Lk). */
+    public static NDArray sdpaCausal(NDArray q, NDArray k, NDArray v) {
+        return call("sdpa_causal", q, IValue.from(pt(q)), IValue.from(pt(k)), IValue.from(pt(v)));
+    }
+
     /** {@link #sdpa} computed in bfloat16 inside libtorch; float32 in, float32 out (DJL never sees bf16). */
     public static NDArray sdpaBf16(NDArray q, NDArray k, NDArray v) {
         return call("sdpa_bf16", q, IValue.from(pt(q)), IValue.from(pt(k)), IValue.from(pt(v)));

@@ -7,6 +7,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import org.diffusej.engine.nn.Attention;
 import org.diffusej.engine.nn.LayerNorm;
 import org.diffusej.engine.nn.Linear;
 import org.diffusej.engine.nn.Parameters;
@@ -129,18 +130,11 @@ public final class TextEncoder implements AutoCloseable {
             NDArray x = tokenEmbedding.getNDArrayInternal().embedding(ids, tokenEmbedding, SparseFormat.DENSE)
                     .singletonOrThrow()                                                   // [N, L, H]
                     .add(positionEmbedding.get(new NDIndex("0:{}", length)));
-            NDArray mask = causalMask(length, x.getManager());                           // [L, L]
-            for (int i = 0; i < run; i++) x = layers[i].forward(x, mask);
+            for (int i = 0; i < run; i++) x = layers[i].forward(x);
             return finalNorm.forward(x).toType(DataType.FLOAT32, false);
         });
         out.attach(inputIds.getManager());
         return out;
-    }
-
-    /** 0 on and below the diagonal, the float32 minimum above it (a token never attends to later tokens). */
-    private static NDArray causalMask(long length, NDManager m) {
-        NDArray above = m.arange(length).reshape(1, length).gt(m.arange(length).reshape(length, 1));
-        return above.toType(DataType.FLOAT32, false).mul(-Float.MAX_VALUE);
     }
 
     @Override
@@ -190,9 +184,9 @@ public final class TextEncoder implements AutoCloseable {
                     c.heads(), c.quickGelu());
         }
 
-        NDArray forward(NDArray x, NDArray mask) { // [N, L, H]
+        NDArray forward(NDArray x) { // [N, L, H]
             return ScopedCall.run(() -> {
-                NDArray y = x.add(attention(norm1.forward(x), mask));
+                NDArray y = x.add(attention(norm1.forward(x)));
                 NDArray hidden = fc1.forward(norm2.forward(y));
                 NDArray act = quickGelu ? hidden.mul(hidden.mul(1.702).getNDArrayInternal().sigmoid())
                         : hidden.getNDArrayInternal().gelu();
@@ -200,11 +194,8 @@ public final class TextEncoder implements AutoCloseable {
             });
         }
 
-        /**
-         * Causal multi-head self-attention. It needs an additive mask, which the UNet's shared
-         * {@code nn.Attention.scaledDotProduct} does not take; at 77 tokens its cost is negligible.
-         */
-        private NDArray attention(NDArray x, NDArray mask) {
+        /** Causal multi-head self-attention (a token never attends to later tokens), through the shared kernel. */
+        private NDArray attention(NDArray x) {
             NDArray qs, ks, vs;
             if (qkv != null) {
                 NDList parts = qkv.forward(x).split(3, 2);
@@ -221,10 +212,8 @@ public final class TextEncoder implements AutoCloseable {
             NDArray qh = qs.reshape(n, length, heads, d).transpose(0, 2, 1, 3);     // [N, h, L, d]
             NDArray kh = ks.reshape(n, length, heads, d).transpose(0, 2, 1, 3);
             NDArray vh = vs.reshape(n, length, heads, d).transpose(0, 2, 1, 3);
-            NDArray scores = qh.mul(1.0 / Math.sqrt(d)).matMul(kh.transpose(0, 1, 3, 2))
-                    .toType(DataType.FLOAT32, false).add(mask);                      // [N, h, L, L]
-            NDArray weights = scores.softmax(-1).toType(vh.getDataType(), false);
-            NDArray o = weights.matMul(vh).transpose(0, 2, 1, 3).reshape(n, length, hidden);
+            NDArray o = Attention.scaledDotProduct(qh, kh, vh, true)                  // [N, h, L, d]
+                    .transpose(0, 2, 1, 3).reshape(n, length, hidden);
             return out.forward(o);
         }
     }

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The network's two swap points (attention core, group norm) give the same numbers with every kernel. */
 class NativeKernelWiringTest {
@@ -39,6 +40,56 @@ class NativeKernelWiringTest {
             System.setProperty(AttentionKernel.PROPERTY, "fast");
             assertThrows(IllegalArgumentException.class, () -> Attention.scaledDotProduct(q, k, v));
         }
+    }
+
+    /** Causal attention (the text encoder's) against its definition in plain Java, with every kernel and slicing. */
+    @Test
+    void everyCausalKernelMatchesTheDefinition() {
+        Engine.getEngine("PyTorch").setRandomSeed(5);
+        int b = 2, h = 3, l = 20, d = 8;
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray q = m.randomNormal(new Shape(b, h, l, d));
+            NDArray k = m.randomNormal(new Shape(b, h, l, d));
+            NDArray v = m.randomNormal(new Shape(b, h, l, d));
+            NDArray expected = m.create(causalDefinition(q.toFloatArray(), k.toFloatArray(), v.toFloatArray(),
+                    b * h, l, d), q.getShape());
+            for (String kernel : new String[] {"native", "sliced", "explicit"}) {
+                System.setProperty(AttentionKernel.PROPERTY, kernel);
+                NDArray out = Attention.scaledDotProduct(q, k, v, true);
+                assertEquals(0f, expected.sub(out).abs().max().getFloat(), TOLERANCE, kernel);
+            }
+            assertEquals(0f, expected.sub(SlicedAttention.apply(q, k, v, 7, true)).abs().max().getFloat(), TOLERANCE,
+                    "slices of 7 query rows");
+            NDArray unmasked = Attention.scaledDotProduct(q, k, v, false);
+            assertTrue(expected.sub(unmasked).abs().max().getFloat() > 0.1f, "the mask changes the result");
+            assertThrows(IllegalArgumentException.class,
+                    () -> SlicedAttention.apply(q, k.get(":, :, 0:10"), v.get(":, :, 0:10"), true));
+        }
+    }
+
+    private static float[] causalDefinition(float[] q, float[] k, float[] v, int heads, int l, int d) {
+        float[] out = new float[q.length];
+        for (int hh = 0; hh < heads; hh++) {
+            int base = hh * l * d;
+            for (int i = 0; i < l; i++) {
+                double[] w = new double[i + 1];
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j <= i; j++) {
+                    double s = 0;
+                    for (int c = 0; c < d; c++) s += q[base + i * d + c] * k[base + j * d + c];
+                    w[j] = s / Math.sqrt(d);
+                    max = Math.max(max, w[j]);
+                }
+                double sum = 0;
+                for (int j = 0; j <= i; j++) sum += w[j] = Math.exp(w[j] - max);
+                for (int c = 0; c < d; c++) {
+                    double acc = 0;
+                    for (int j = 0; j <= i; j++) acc += w[j] / sum * v[base + j * d + c];
+                    out[base + i * d + c] = (float) acc;
+                }
+            }
+        }
+        return out;
     }
 
     @Test
