@@ -75,14 +75,19 @@ public final class TorchRuntime {
             return THP_VARIABLE + "=" + exported + " (from the environment)";
         }
         try {
-            Function setenv = NativeLibrary.getInstance("c").getFunction("setenv");
-            if (setenv.invokeInt(new Object[] {THP_VARIABLE, "1", 0}) != 0) {
-                return "not used (setenv failed)";
-            }
+            setNativeEnvironment(THP_VARIABLE, "1");
             return "transparent huge pages (" + THP_VARIABLE + "=1)";
         } catch (UnsatisfiedLinkError | RuntimeException e) {
             LOG.log(Level.FINE, "cannot set " + THP_VARIABLE, e);
             return "not used (" + e.getMessage() + ")";
+        }
+    }
+
+    /** Sets {@code name=value} in the C library's environment (what native code's getenv reads); keeps a set value. */
+    static void setNativeEnvironment(String name, String value) {
+        Function setenv = NativeLibrary.getInstance("c").getFunction("setenv");
+        if (setenv.invokeInt(new Object[] {name, value, 0}) != 0) {
+            throw new IllegalStateException("setenv(" + name + ") failed");
         }
     }
 }

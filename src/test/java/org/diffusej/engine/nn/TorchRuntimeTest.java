@@ -10,12 +10,23 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The allocator switch reaches the native environment that libtorch reads (not Java's cached copy of it), and a value
- * the user exported is left alone.
+ * the user exported is left alone. (The Maven build exports {@value TorchRuntime#THP_VARIABLE}=1 to every test JVM, so
+ * the setting mechanism itself is checked with a variable of its own.)
  */
 class TorchRuntimeTest {
 
     @Test
-    void hugePagesAreRequestedInTheNativeEnvironment() {
+    void setsTheNativeEnvironmentAndKeepsExportedValues() {
+        assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"), "setenv: Linux only here");
+        String name = "DIFFUSEJ_TORCH_RUNTIME_TEST";
+        TorchRuntime.setNativeEnvironment(name, "on");
+        assertEquals("on", nativeGetenv(name), "native code sees the value");
+        TorchRuntime.setNativeEnvironment(name, "off");
+        assertEquals("on", nativeGetenv(name), "a value already set is kept");
+    }
+
+    @Test
+    void hugePagesAreRequestedForLibtorch() {
         assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"), "transparent huge pages: Linux only");
         TorchRuntime.engine();
         String exported = System.getenv(TorchRuntime.THP_VARIABLE);
