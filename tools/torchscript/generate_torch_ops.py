@@ -67,6 +67,21 @@ class TorchOps(torch.nn.Module):
                          [stride, stride], [padding, padding])
         return y.to(torch.float32)
 
+    @torch.jit.export
+    def linear_bf16(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor) -> torch.Tensor:
+        # x @ weight^T + bias in bfloat16, float32 in and out (weight and bias may already be bfloat16).
+        return torch.nn.functional.linear(x.to(torch.bfloat16), weight.to(torch.bfloat16),
+                                          bias.to(torch.bfloat16)).to(torch.float32)
+
+    @torch.jit.export
+    def linear_bf16_no_bias(self, x: torch.Tensor, weight: torch.Tensor) -> torch.Tensor:
+        return torch.nn.functional.linear(x.to(torch.bfloat16), weight.to(torch.bfloat16)).to(torch.float32)
+
+    @torch.jit.export
+    def to_bf16(self, x: torch.Tensor) -> torch.Tensor:
+        # Weights held in bfloat16 by libtorch for the *_bf16 ops: DJL only passes them through, never computes.
+        return x.to(torch.bfloat16)
+
 
 def rewrite(archive: bytes) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(archive))

@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.util.cuda.CudaUtils;
+import org.diffusej.engine.ModelOptions;
+import org.diffusej.engine.nn.CpuFeatures;
 import org.diffusej.engine.nn.TorchOps;
 import org.diffusej.engine.nn.TorchRuntime;
 import org.diffusej.engine.weights.CheckpointRecognizer;
@@ -118,7 +120,7 @@ public final class Benchmark {
     }
 
     private BenchmarkModel loadModel(NDManager manager) throws InvalidCheckpointException {
-        DataType unetType = options.precision().equals("fp16") ? DataType.FLOAT16 : DataType.FLOAT32;
+        DataType unetType = ModelOptions.precisionNamed(options.precision());
         if (options.checkpoint() != null) {
             WeightSource weights = CheckpointRecognizer.open(options.checkpoint()).weights();
             return BenchmarkModel.fromWeights(weights, manager, unetType,
@@ -168,7 +170,9 @@ public final class Benchmark {
         env.put("cpu", cpuName());
         env.put("threads", String.valueOf(JniUtils.getNumThreads()));
         env.put("device", device.toString());
-        env.put("precision", options.precision() + (options.precision().equals("fp16") ? " (VAE fp32)" : ""));
+        env.put("precision", options.precision() + (options.precision().equals("fp16") ? " (VAE fp32)"
+                : options.precision().equals("bf16") ? (CpuFeatures.nativeBf16() ? " (native)" : " (emulated: no "
+                + "native bf16 on this CPU)") : ""));
         env.put("memory", TorchRuntime.hugePagesStatus());
         env.put("attention", TorchOps.available() ? "native SDPA" : "sliced explicit (" + TorchOps.status() + ")");
         env.put("model", model.description());

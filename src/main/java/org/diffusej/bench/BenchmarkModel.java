@@ -73,8 +73,8 @@ final class BenchmarkModel implements AutoCloseable {
         try {
             text = TextEncoder.load(weights, textConfig, manager, unetType);
             unet = UNet.load(weights, unetConfig, manager, unetType);
-            // The VAE decodes in float32 even when the rest runs in fp16 (fp16 decodes overflow to black/NaN).
-            Vae vae = Vae.load(weights, vaeConfig, manager, DataType.FLOAT32);
+            // The VAE decodes in float32 next to an fp16 UNet (fp16 decodes overflow to black/NaN), as in the engine.
+            Vae vae = Vae.load(weights, vaeConfig, manager, unetType == DataType.FLOAT16 ? DataType.FLOAT32 : unetType);
             return new BenchmarkModel(weights, text, unet, vae, description);
         } catch (InvalidCheckpointException | RuntimeException e) {
             if (unet != null) {

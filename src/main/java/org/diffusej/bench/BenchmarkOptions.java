@@ -9,7 +9,8 @@ import java.util.Locale;
  * What to benchmark and how.
  *
  * @param device     "cpu" or "gpu"
- * @param precision  "fp32" or "fp16" (GPU; the VAE stays fp32)
+ * @param precision  "fp32", "fp16" (GPU; the VAE stays fp32) or "bf16" (CPU bfloat16 compute; runs even where the
+ *                   CPU emulates bf16, to measure it)
  * @param threads    libtorch intra-op threads, 0 = libtorch's default
  * @param sizes      image edges in pixels, each a multiple of 64 (8× VAE downscale times the UNet's 8)
  * @param steps      measured runs per stage after warm-up (the reported figure is their median)
@@ -20,7 +21,7 @@ import java.util.Locale;
  */
 public record BenchmarkOptions(String device, String precision, int threads, List<Integer> sizes, int steps,
         int warmup, Path checkpoint, Path json, boolean quick) {
-    public static final String USAGE = "options: --device cpu|gpu  --precision fp32|fp16  --threads N  "
+    public static final String USAGE = "options: --device cpu|gpu  --precision fp32|fp16|bf16  --threads N  "
             + "--sizes 512,256  --steps N  --warmup N  --checkpoint FILE|FOLDER  --json FILE  --quick";
 
     public BenchmarkOptions {
@@ -30,8 +31,8 @@ public record BenchmarkOptions(String device, String precision, int threads, Lis
         if (!device.equals("cpu") && !device.equals("gpu")) {
             throw new IllegalArgumentException("device must be cpu or gpu, not " + device);
         }
-        if (!List.of("fp32", "fp16").contains(precision)) {
-            throw new IllegalArgumentException("precision must be fp32 or fp16, not " + precision);
+        if (!List.of("fp32", "fp16", "bf16").contains(precision)) {
+            throw new IllegalArgumentException("precision must be fp32, fp16 or bf16, not " + precision);
         }
         if (steps < 1 || warmup < 0 || threads < 0 || sizes.isEmpty()) {
             throw new IllegalArgumentException("need steps >= 1, warmup >= 0, threads >= 0 and at least one size");

@@ -4,7 +4,7 @@ package org.diffusej.cli;
  * How to load a model, from the common command-line options.
  *
  * @param device     {@code auto}, {@code cpu} or {@code gpu}
- * @param precision  {@code auto}, {@code fp32} or {@code fp16}
+ * @param precision  {@code auto}, {@code fp32}, {@code fp16} or {@code bf16}
  * @param threads    intra-op CPU threads, or 0 for the library's default
  * @param prediction {@code epsilon} or {@code v} when known from the catalog, else null (detected by the loader)
  * @param config     a diffusers folder describing a single-file checkpoint (group norms, heads, scheduler), or null

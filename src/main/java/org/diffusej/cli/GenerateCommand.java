@@ -36,8 +36,8 @@ abstract class GenerateCommand implements Callable<Integer> {
         if (sampling.clipSkip < 1 || sampling.clipSkip > 12) throw usage("--clip-skip must be between 1 and 12.");
         if (model.threads < 0) throw usage("--threads must not be negative.");
         if (!List.of("auto", "cpu", "gpu").contains(model.device)) throw usage("--device must be auto, cpu or gpu.");
-        if (!List.of("auto", "fp32", "fp16").contains(model.precision))
-            throw usage("--precision must be auto, fp32 or fp16.");
+        if (!List.of("auto", "fp32", "fp16", "bf16").contains(model.precision))
+            throw usage("--precision must be auto, fp32, fp16 or bf16.");
     }
 
     void checkStrength(double strength) {

@@ -17,8 +17,9 @@ public final class ModelOptions {
             description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when there is one).")
     String device;
 
-    @Option(names = "--precision", defaultValue = "auto", paramLabel = "auto|fp32|fp16",
-            description = "Weights precision (default: ${DEFAULT-VALUE}: fp16 on GPU, fp32 on CPU).")
+    @Option(names = "--precision", defaultValue = "auto", paramLabel = "auto|fp32|fp16|bf16",
+            description = "Compute precision (default: ${DEFAULT-VALUE}: fp16 on GPU; on CPU bf16 where the CPU has "
+                    + "native bf16 (AVX512-BF16/AMX), else fp32).")
     String precision;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",

@@ -42,8 +42,7 @@ final class PipelineEngineLoader {
             }
             default -> o = ModelOptions.auto();
         }
-        if (s.precision().equals("fp32")) o = o.withPrecision(DataType.FLOAT32);
-        else if (s.precision().equals("fp16")) o = o.withPrecision(DataType.FLOAT16);
+        o = o.withPrecision(s.precision());
         if ("v".equals(s.prediction())) o = o.withPredictionType(PredictionType.V_PREDICTION);
         else if ("epsilon".equals(s.prediction())) o = o.withPredictionType(PredictionType.EPSILON);
         if (s.config() != null) o = o.withConfig(s.config());

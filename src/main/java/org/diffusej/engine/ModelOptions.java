@@ -2,6 +2,7 @@ package org.diffusej.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
+import org.diffusej.engine.nn.CpuFeatures;
 import org.diffusej.engine.nn.TorchRuntime;
 import org.diffusej.engine.sampler.PredictionType;
 
@@ -13,7 +14,8 @@ import java.nio.file.Path;
  * when unset; unset facts come from the diffusers folder, then from {@link #config()}, then from the family defaults.
  *
  * @param device           where the networks run
- * @param precision        FLOAT32, or FLOAT16 (GPU)
+ * @param precision        FLOAT32; FLOAT16 (GPU; the VAE runs in FLOAT32); or BFLOAT16 (CPU: convolutions and
+ *                         linear layers in bfloat16, the rest float32; for CPUs with native bf16)
  * @param predictionType   epsilon or v; null = the model's own (folder scheduler config, file metadata) or the
  *                         family rule (SD1 epsilon, SD2 single file v)
  * @param normGroups       group-norm groups of UNet and VAE (real models: 32)
@@ -27,8 +29,24 @@ public record ModelOptions(Device device, DataType precision, PredictionType pre
                            Path config, Integer unetHeads, Integer unetHeadChannels, Integer textHeads) {
 
     public ModelOptions {
-        if (precision != DataType.FLOAT32 && precision != DataType.FLOAT16)
-            throw new IllegalArgumentException("precision must be FLOAT32 or FLOAT16, not " + precision);
+        if (precision != DataType.FLOAT32 && precision != DataType.FLOAT16 && precision != DataType.BFLOAT16)
+            throw new IllegalArgumentException("precision must be FLOAT32, FLOAT16 or BFLOAT16, not " + precision);
+        if (precision == DataType.BFLOAT16 && device.isGpu())
+            throw new IllegalArgumentException("bf16 is a CPU mode; on a GPU use fp16");
+    }
+
+    /**
+     * The precision a user names: {@code fp32}, {@code fp16}, {@code bf16}; null for {@code auto} (the device's
+     * default).
+     */
+    public static DataType precisionNamed(String name) {
+        return switch (name) {
+            case "fp32" -> DataType.FLOAT32;
+            case "fp16" -> DataType.FLOAT16;
+            case "bf16" -> DataType.BFLOAT16;
+            case "auto" -> null;
+            default -> throw new IllegalArgumentException("precision must be auto, fp32, fp16 or bf16, not " + name);
+        };
     }
 
     /** CPU, float32, everything from the model itself. */
@@ -36,10 +54,20 @@ public record ModelOptions(Device device, DataType precision, PredictionType pre
         return new ModelOptions(Device.cpu(), DataType.FLOAT32, null, null, null, null, null, null);
     }
 
-    /** The GPU in half precision when the engine has one, else {@link #cpu()}. */
+    /**
+     * The GPU in half precision when the engine has one; else the CPU, in bfloat16 compute where the CPU has native
+     * bf16 ({@link CpuFeatures#nativeBf16()}), otherwise in float32.
+     */
     public static ModelOptions auto() {
         Device d = TorchRuntime.engine().defaultDevice();
-        return d.isGpu() ? cpu().withDevice(d).withPrecision(DataType.FLOAT16) : cpu();
+        if (d.isGpu()) return cpu().withDevice(d).withPrecision(DataType.FLOAT16);
+        return CpuFeatures.nativeBf16() ? cpu().withPrecision(DataType.BFLOAT16) : cpu();
+    }
+
+    /** This with {@code precisionName} applied ({@link #precisionNamed}); {@code auto} keeps the current one. */
+    public ModelOptions withPrecision(String precisionName) {
+        DataType named = precisionNamed(precisionName);
+        return named == null ? this : withPrecision(named);
     }
 
     public ModelOptions withDevice(Device d) {

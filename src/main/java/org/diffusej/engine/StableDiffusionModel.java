@@ -1,6 +1,8 @@
 package org.diffusej.engine;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import org.diffusej.engine.nn.CpuFeatures;
 import org.diffusej.engine.nn.TorchRuntime;
 import org.diffusej.engine.sampler.NoiseSchedule;
 import org.diffusej.engine.sampler.PredictionType;
@@ -54,8 +56,12 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.schedule = schedule;
     }
 
+    /** System property that allows bf16 on CPUs without native bf16 (emulated, slow). */
+    public static final String EMULATED_BF16_PROPERTY = "diffusej.bf16.emulated";
+
     /** Recognises and loads {@code fileOrFolder}; unsupported or malformed models are refused with a message. */
     public static StableDiffusionModel load(Path fileOrFolder, ModelOptions o) throws DiffusionException {
+        refuseEmulatedBf16(o);
         Checkpoint c = CheckpointRecognizer.open(fileOrFolder);
         NDManager m = null;
         try {
@@ -75,7 +81,9 @@ public final class StableDiffusionModel implements AutoCloseable {
             int vaeGroups = o.normGroups() != null ? o.normGroups() : cfg != null ? cfg.vaeNormGroups() : 32;
             VaeConfig vaeConfig = VaeConfig.detect(c.weights(), vaeGroups);
             if (cfg != null) vaeConfig = vaeConfig.withScalingFactor(cfg.vaeScalingFactor());
-            Vae vae = Vae.load(c.weights(), vaeConfig, m, o.precision());
+            // fp16 decodes can overflow to black/NaN images: the VAE runs in float32 next to an fp16 UNet
+            DataType vaePrecision = o.precision() == DataType.FLOAT16 ? DataType.FLOAT32 : o.precision();
+            Vae vae = Vae.load(c.weights(), vaeConfig, m, vaePrecision);
 
             return new StableDiffusionModel(c, m, tokenizer, text, unet, vae, schedule(c, configFolder, o));
         } catch (DiffusionException | RuntimeException e) {
@@ -87,6 +95,18 @@ public final class StableDiffusionModel implements AutoCloseable {
                         + "heads or group norms, pass its diffusers config folder or the heads/groups in the options.", e);
             throw e;
         }
+    }
+
+    /**
+     * bf16 is refused on CPUs without native bf16 arithmetic, where libtorch emulates it many times slower than
+     * float32 (measured ~27× for convolutions on an AVX2 EPYC); {@code -D}{@value #EMULATED_BF16_PROPERTY}{@code =true}
+     * runs it anyway (tests, benchmarks).
+     */
+    private static void refuseEmulatedBf16(ModelOptions o) throws InvalidRequestException {
+        if (o.precision() == DataType.BFLOAT16 && !CpuFeatures.nativeBf16()
+                && !Boolean.getBoolean(EMULATED_BF16_PROPERTY))
+            throw new InvalidRequestException("bf16 needs a CPU with native bfloat16 arithmetic (AVX512-BF16 or AMX); "
+                    + "this CPU has neither and would run bf16 many times slower than fp32. Use fp32 (or auto).");
     }
 
     private static ClipTokenizer tokenizer(Checkpoint c, Path configFolder) throws DiffusionException {

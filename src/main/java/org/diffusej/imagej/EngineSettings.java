@@ -7,7 +7,8 @@ import java.util.Locale;
  *
  * @param model     a catalog id (e.g. {@code sd15}) or a path to a {@code .safetensors} file or diffusers folder
  * @param device    {@code auto} (GPU when present), {@code cpu} or {@code gpu}
- * @param precision {@code auto} (fp16 on GPU, fp32 on CPU), {@code fp32} or {@code fp16}
+ * @param precision {@code auto} (fp16 on GPU; on CPU bf16 where it is native, else fp32), {@code fp32}, {@code fp16}
+ *                  or {@code bf16} (CPU)
  */
 public record EngineSettings(String model, String device, String precision) {
     /** Defaults: catalog model {@code sd15}, automatic device and precision. */
@@ -16,7 +17,7 @@ public record EngineSettings(String model, String device, String precision) {
     public EngineSettings {
         model = model == null || model.isBlank() ? DEFAULT_MODEL : model.trim();
         device = normalise(device, "auto", "cpu", "gpu");
-        precision = normalise(precision, "auto", "fp32", "fp16");
+        precision = normalise(precision, "auto", "fp32", "fp16", "bf16");
     }
 
     private static final String DEFAULT_MODEL = "sd15";

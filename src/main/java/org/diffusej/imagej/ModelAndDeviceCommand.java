@@ -22,7 +22,7 @@ public class ModelAndDeviceCommand extends DiffuseJCommand {
     @Parameter(label = "Device", choices = {"auto", "cpu", "gpu"})
     private String device = "auto";
 
-    @Parameter(label = "Precision", choices = {"auto", "fp32", "fp16"})
+    @Parameter(label = "Precision", choices = {"auto", "fp32", "fp16", "bf16"})
     private String precision = "auto";
 
     @Parameter(label = "Action", choices = {LOAD, REMEMBER, UNLOAD})

@@ -35,7 +35,7 @@ public final class PipelineEngineFactory implements EngineFactory {
         return new LoadedPipeline(model);
     }
 
-    /** Device and precision: auto = GPU in fp16 when present, else CPU in fp32; explicit choices override. */
+    /** Device and precision: auto = {@link ModelOptions#auto()}; explicit choices override. */
     static ModelOptions options(EngineSettings s) throws DiffusionException {
         ModelOptions o = switch (s.device()) {
             case "cpu" -> ModelOptions.cpu();
@@ -47,10 +47,6 @@ public final class PipelineEngineFactory implements EngineFactory {
             }
             default -> ModelOptions.auto();
         };
-        return switch (s.precision()) {
-            case "fp32" -> o.withPrecision(DataType.FLOAT32);
-            case "fp16" -> o.withPrecision(DataType.FLOAT16);
-            default -> o;
-        };
+        return o.withPrecision(s.precision());
     }
 }

@@ -52,4 +52,13 @@ class BenchmarkQuickTest {
         assertTrue(log.stream().anyMatch(l -> l.startsWith("unet_step_cfg 128")), log.toString());
         assertTrue(report.table().contains("vae_decode"), report.table());
     }
+
+    @Test
+    void bfloat16RunReportsItsPrecision() throws Exception {
+        BenchmarkOptions options = BenchmarkOptions.parse("--quick", "--precision", "bf16", "--warmup", "0",
+                "--steps", "1", "--sizes", "64", "--threads", "1");
+        BenchmarkReport report = new Benchmark(options).run(line -> { });
+        assertTrue(report.table().contains("bf16"), report.table());
+        assertTrue(report.table().contains("unet_step_cfg"), report.table());
+    }
 }

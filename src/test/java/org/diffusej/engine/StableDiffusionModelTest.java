@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.nn.AllClose;
+import org.diffusej.engine.nn.CpuFeatures;
 import org.diffusej.engine.sampler.PredictionType;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.ModelFamily;
@@ -64,9 +65,32 @@ class StableDiffusionModelTest {
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference("sd2-tiny", "text_encoder.safetensors"));
              NDManager m = model.manager().newSubManager()) {
             assertEquals(DataType.FLOAT16, model.unet().dtype());
-            assertEquals(DataType.FLOAT16, model.vae().dtype());
+            assertEquals(DataType.FLOAT32, model.vae().dtype(), "the VAE decodes in float32 next to an fp16 UNet");
             NDArray embeds = model.textEncoder().encode(ref.load("input_ids", m), 1);
             AllClose.assertAllClose(ref.load("pipeline_prompt_embeds", m), embeds, 1e-2, 1e-2, "sd2-tiny fp16 text encoder");
+        }
+    }
+
+    @Test
+    void bfloat16ComputeLoadsAndIsRefusedWhereItWouldBeEmulated() throws Exception {
+        ModelOptions bf16 = ModelOptions.cpu().withPrecision("bf16");
+        assertEquals(DataType.BFLOAT16, bf16.precision());
+        assertThrows(IllegalArgumentException.class, () -> bf16.withDevice(ai.djl.Device.gpu()), "bf16 is CPU-only");
+        if (!CpuFeatures.nativeBf16()) {
+            InvalidRequestException refused = assertThrows(InvalidRequestException.class,
+                    () -> StableDiffusionModel.load(Fixtures.diffusersDir("sd2-tiny"), bf16));
+            assertTrue(refused.getMessage().contains("native bfloat16"), refused.getMessage());
+        }
+        System.setProperty(StableDiffusionModel.EMULATED_BF16_PROPERTY, "true");
+        try (StableDiffusionModel model = StableDiffusionModel.load(Fixtures.diffusersDir("sd2-tiny"), bf16);
+             SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference("sd2-tiny", "unet.safetensors"));
+             NDManager m = model.manager().newSubManager()) {
+            assertEquals(DataType.FLOAT32, model.unet().dtype(), "activations stay float32 in bf16 compute");
+            NDArray out = model.unet().forward(ref.load("sample", m), m.create(new float[] {999f, 999f}),
+                    ref.load("encoder_hidden_states", m));
+            AllClose.assertAllClose(ref.load("out_t999", m), out, 5e-2, 5e-2, "sd2-tiny bf16 UNet (UNetParityTest)");
+        } finally {
+            System.clearProperty(StableDiffusionModel.EMULATED_BF16_PROPERTY);
         }
     }
 

@@ -14,13 +14,15 @@ public final class Attention {
     private final Linear toV;
     private final Linear toOut;
     private final int heads;
+    private final boolean bf16;
 
-    private Attention(Linear toQ, Linear toK, Linear toV, Linear toOut, int heads) {
+    private Attention(Linear toQ, Linear toK, Linear toV, Linear toOut, int heads, boolean bf16) {
         this.toQ = toQ;
         this.toK = toK;
         this.toV = toV;
         this.toOut = toOut;
         this.heads = heads;
+        this.bf16 = bf16;
     }
 
     /** Query from {@code queryDim} channels, keys/values from {@code contextDim}; {@code heads} heads over queryDim. */
@@ -33,7 +35,7 @@ public final class Attention {
                 Linear.loadWithoutBias(p.child("to_k"), contextDim, queryDim),
                 Linear.loadWithoutBias(p.child("to_v"), contextDim, queryDim),
                 Linear.load(p.child("to_out").child("0"), queryDim, queryDim),
-                heads);
+                heads, p.bf16());
     }
 
     public NDArray forward(NDArray x, NDArray context) { // x [B, Lq, C], context [B, Lk, Cctx] -> [B, Lq, C]
@@ -41,7 +43,9 @@ public final class Attention {
             NDArray q = splitHeads(toQ.forward(x));       // [B, h, Lq, d]
             NDArray k = splitHeads(toK.forward(context)); // [B, h, Lk, d]
             NDArray v = splitHeads(toV.forward(context)); // [B, h, Lk, d]
-            NDArray o = scaledDotProduct(q, k, v);        // [B, h, Lq, d]
+            NDArray o = bf16 && AttentionKernel.selected() == AttentionKernel.NATIVE
+                    ? TorchOps.sdpaBf16(q, k, v)            // bfloat16 compute: the attention too
+                    : scaledDotProduct(q, k, v);            // [B, h, Lq, d]
             Shape s = o.getShape();
             return toOut.forward(o.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), s.get(1) * s.get(3)));
         });

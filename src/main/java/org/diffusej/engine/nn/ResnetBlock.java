@@ -39,15 +39,16 @@ public final class ResnetBlock {
     }
 
     public NDArray forward(NDArray x, NDArray emb) { // x [N, in, H, W], emb [N, embDim] -> [N, out, H, W]
-        // Intermediates are closed as soon as they are consumed and sums are taken in place, so that at most two
-        // activation-sized tensors besides x are alive (what bounds peak memory at large sizes).
+        // Intermediates are closed as soon as they are consumed, so that at most three activation-sized tensors
+        // besides x are alive (what bounds peak memory at large sizes). Sums are not taken in place: outputs of
+        // the native ops are libtorch inference tensors, which refuse in-place updates.
         return ScopedCall.run(() -> {
-            NDArray h = inConv.forwardAndClose(inNorm.forwardSilu(x));
             NDArray e = embProj.forward(Silu.apply(emb));     // [N, out]
-            h.addi(e.expandDims(-1).expandDims(-1));
+            NDArray h = ScopedCall.addAndClose(inConv.forwardAndClose(inNorm.forwardSilu(x)),
+                    e.expandDims(-1).expandDims(-1));
             NDArray out = outConv.forwardAndClose(outNorm.forwardSilu(h));
             h.close();
-            return out.addi(skip == null ? x : skip.forward(x));
+            return ScopedCall.addAndClose(out, skip == null ? x : skip.forward(x));
         });
     }
 }

@@ -22,4 +22,14 @@ public final class ScopedCall {
         NDScope.register(result);
         return result;
     }
+
+    /**
+     * {@code a + b}, closing {@code a} (an intermediate nothing else needs). Not {@code a.addi(b)}: outputs of
+     * {@link TorchOps} are libtorch inference tensors, which refuse in-place updates.
+     */
+    public static NDArray addAndClose(NDArray a, NDArray b) {
+        NDArray sum = a.add(b);
+        a.close();
+        return sum;
+    }
 }

@@ -85,6 +85,22 @@ public final class TorchOps {
                 IValue.from(stride), IValue.from(padding));
     }
 
+    /** x·weightᵀ + bias computed in bfloat16 inside libtorch; x float32 in, float32 out; bias may be null. */
+    public static NDArray linearBf16(NDArray x, NDArray weight, NDArray bias) {
+        if (bias == null) {
+            return call("linear_bf16_no_bias", x, IValue.from(pt(x)), IValue.from(pt(weight)));
+        }
+        return call("linear_bf16", x, IValue.from(pt(x)), IValue.from(pt(weight)), IValue.from(pt(bias)));
+    }
+
+    /**
+     * A bfloat16 copy of {@code x}, for weights the *Bf16 ops use. DJL must not compute with it (its bf16 support
+     * aborts the JVM on some operations): only pass it back into this class and close it.
+     */
+    public static NDArray toBf16(NDArray x) {
+        return call("to_bf16", x, IValue.from(pt(x)));
+    }
+
     private static NDArray call(String method, NDArray owner, IValue... args) {
         PtSymbolBlock block = module();
         if (block == null) {

@@ -46,7 +46,7 @@ public final class UNet implements AutoCloseable {
             throws InvalidCheckpointException {
         this.config = config;
         this.manager = manager;
-        this.dtype = dtype;
+        this.dtype = p.dtype(); // activations: FLOAT32 in bfloat16 compute
         int mc = config.modelChannels();
         int embDim = config.timeEmbedDim();
         int groups = config.normGroups();

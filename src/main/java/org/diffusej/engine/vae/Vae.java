@@ -37,7 +37,7 @@ public final class Vae implements AutoCloseable {
             throws InvalidCheckpointException {
         this.config = config;
         this.manager = manager;
-        this.dtype = dtype;
+        this.dtype = p.dtype(); // activations: FLOAT32 in bfloat16 compute
         int groups = config.normGroups();
         int z = config.zChannels();
         int levels = config.levels();

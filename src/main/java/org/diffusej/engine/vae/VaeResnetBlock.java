@@ -33,13 +33,13 @@ final class VaeResnetBlock {
     }
 
     NDArray forward(NDArray x) { // [N, in, H, W] -> [N, out, H, W]
-        // Closing each intermediate once consumed keeps two activation-sized tensors besides x alive, not seven:
+        // Closing each intermediate once consumed keeps three activation-sized tensors besides x alive, not seven:
         // at 512² (256 channels, 268 MB each) that is the decoder's peak memory.
         return ScopedCall.run(() -> {
             NDArray h = conv1.forwardAndClose(norm1.forwardSilu(x));
             NDArray out = conv2.forwardAndClose(norm2.forwardSilu(h));
             h.close();
-            return out.addi(shortcut == null ? x : shortcut.forward(x));
+            return ScopedCall.addAndClose(out, shortcut == null ? x : shortcut.forward(x));
         });
     }
 }

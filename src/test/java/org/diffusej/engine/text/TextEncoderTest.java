@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 /**
  * Parity with the reference text encoders (transformers CLIPTextModel, pipeline style) from both layouts:
  * {@code pipeline_prompt_embeds} (clipSkip 1) and {@code pipeline_prompt_embeds_clip_skip1} (diffusers' clip_skip=1,
- * which is clipSkip 2 here), fp32 atol/rtol 1e-4; fp16 weights and activations atol/rtol 1e-2.
+ * which is clipSkip 2 here), fp32 atol/rtol 1e-4; fp16 weights and activations atol/rtol 1e-2; bfloat16 compute
+ * (linear layers in bf16, 2^-8 relative step, 8× fp16's) atol/rtol 5e-2.
  */
 class TextEncoderTest {
     private static final String[] PROMPTS = {"a photo of a cat", "A painting of a squirrel eating a burger", ""};
@@ -37,6 +38,12 @@ class TextEncoderTest {
     @CsvSource({"sd1-tiny,2", "sd2-tiny,4", "sd15-shape,4"})
     void halfPrecisionWithinStatedTolerance(String variant, int heads) throws Exception {
         check(variant, Fixtures.singleFile(variant), heads, DataType.FLOAT16, 1e-2);
+    }
+
+    @ParameterizedTest(name = "{0} bf16")
+    @CsvSource({"sd1-tiny,2", "sd2-tiny,4", "sd15-shape,4"})
+    void bfloat16ComputeWithinStatedTolerance(String variant, int heads) throws Exception {
+        check(variant, Fixtures.singleFile(variant), heads, DataType.BFLOAT16, 5e-2);
     }
 
     private static TextEncoder.Config check(String variant, Path path, int heads, DataType dtype, double tol) throws Exception {
