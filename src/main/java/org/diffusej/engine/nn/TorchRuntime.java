@@ -5,6 +5,7 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.sun.jna.Function;
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
 
 import java.util.Locale;
 import java.util.logging.Level;
@@ -85,7 +86,7 @@ public final class TorchRuntime {
 
     /** Sets {@code name=value} in the C library's environment (what native code's getenv reads); keeps a set value. */
     static void setNativeEnvironment(String name, String value) {
-        Function setenv = NativeLibrary.getInstance("c").getFunction("setenv");
+        Function setenv = NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction("setenv");
         if (setenv.invokeInt(new Object[] {name, value, 0}) != 0) {
             throw new IllegalStateException("setenv(" + name + ") failed");
         }

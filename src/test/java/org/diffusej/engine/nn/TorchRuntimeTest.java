@@ -1,6 +1,7 @@
 package org.diffusej.engine.nn;
 
 import com.sun.jna.NativeLibrary;
+import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
 import org.junit.jupiter.api.Test;
 
@@ -41,7 +42,7 @@ class TorchRuntimeTest {
     }
 
     private static String nativeGetenv(String name) {
-        Pointer value = (Pointer) NativeLibrary.getInstance("c").getFunction("getenv")
+        Pointer value = (Pointer) NativeLibrary.getInstance(Platform.C_LIBRARY_NAME).getFunction("getenv")
                 .invoke(Pointer.class, new Object[] {name});
         return value == null ? null : value.getString(0);
     }
