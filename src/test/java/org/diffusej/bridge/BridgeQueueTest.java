@@ -178,7 +178,9 @@ class BridgeQueueTest {
         awaitRunning(client);
         HttpTestClient.Answer set = client.post("/sdapi/v1/options", "{\"sd_model_checkpoint\":\"beta\"}");
         assertEquals(200, set.status(), set.body());
-        assertTrue(job.isDone(), "the switch must wait for the running job");
+        // What the engine saw, not whether the job's HTTP answer has reached this client yet (that races the switch's)
+        assertEquals(25, a.stepsRun.get(), "the switch must wait for all 25 steps of the running job");
+        assertEquals(0, a.running.get(), "the running job has finished when the switch returns");
         assertEquals(200, job.get().status());
         assertTrue(a.closed, "the previous model is closed after switching");
         assertEquals("beta [0123456789]", client.get("/sdapi/v1/options").object().get("sd_model_checkpoint").getAsString());
