@@ -60,6 +60,12 @@ class TorchOps(torch.nn.Module):
         return torch.nn.functional.silu(torch.group_norm(x, groups, weight, bias, eps, True))
 
     @torch.jit.export
+    def geglu(self, x: torch.Tensor) -> torch.Tensor:
+        # GEGLU gate of the transformer feed-forward: value * gelu(gate) for x = [value, gate] on the last axis.
+        value, gate = x.chunk(2, -1)
+        return value * torch.nn.functional.gelu(gate)
+
+    @torch.jit.export
     def conv2d_bf16(self, x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor, stride: int,
                     padding: int) -> torch.Tensor:
         # bf16 convolution with float32 in and out, for CPUs with native bf16 (AMX / avx512_bf16).

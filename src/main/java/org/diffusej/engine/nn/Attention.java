@@ -43,9 +43,7 @@ public final class Attention {
             NDArray q = splitHeads(toQ.forward(x));       // [B, h, Lq, d]
             NDArray k = splitHeads(toK.forward(context)); // [B, h, Lk, d]
             NDArray v = splitHeads(toV.forward(context)); // [B, h, Lk, d]
-            NDArray o = bf16 && AttentionKernel.selected() == AttentionKernel.NATIVE
-                    ? TorchOps.sdpaBf16(q, k, v)            // bfloat16 compute: the attention too
-                    : scaledDotProduct(q, k, v);            // [B, h, Lq, d]
+            NDArray o = scaledDotProduct(q, k, v, false, bf16); // [B, h, Lq, d]
             Shape s = o.getShape();
             return toOut.forward(o.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), s.get(1) * s.get(3)));
         });
@@ -69,9 +67,20 @@ public final class Attention {
      * (self-attention, Lq = Lk; the text encoder's).
      */
     public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, boolean causal) {
+        return scaledDotProduct(q, k, v, causal, false);
+    }
+
+    /**
+     * {@link #scaledDotProduct(NDArray, NDArray, NDArray, boolean)}; {@code bf16}: a network in bfloat16 compute, whose
+     * (non-causal) attention the native kernel then also computes in bfloat16 (float32 in and out).
+     */
+    public static NDArray scaledDotProduct(NDArray q, NDArray k, NDArray v, boolean causal, boolean bf16) {
         switch (AttentionKernel.selected()) {
             case NATIVE:
-                if (TorchOps.available()) return causal ? TorchOps.sdpaCausal(q, k, v) : TorchOps.sdpa(q, k, v);
+                if (TorchOps.available()) {
+                    if (causal) return TorchOps.sdpaCausal(q, k, v);
+                    return bf16 ? TorchOps.sdpaBf16(q, k, v) : TorchOps.sdpa(q, k, v);
+                }
                 return SlicedAttention.apply(q, k, v, causal);
             case SLICED:
                 return SlicedAttention.apply(q, k, v, causal);

@@ -25,6 +25,7 @@ public final class GegluFeedForward {
     public NDArray forward(NDArray x) { // [B, L, C]
         return ScopedCall.run(() -> {
             NDArray projected = proj.forward(x);                                   // [B, L, 2*inner]
+            if (TorchOps.available()) return out.forward(TorchOps.geglu(projected)); // one native call
             NDList halves = projected.split(2, projected.getShape().dimension() - 1); // value, gate
             return out.forward(halves.get(0).mul(halves.get(1).getNDArrayInternal().gelu()));
         });

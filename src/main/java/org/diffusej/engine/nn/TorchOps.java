@@ -76,6 +76,11 @@ public final class TorchOps {
                 IValue.from(pt(bias)), IValue.from(eps));
     }
 
+    /** GEGLU gate: for x = [value, gate] split in halves on the last axis, value · gelu(gate) (exact erf gelu). */
+    public static NDArray geglu(NDArray x) {
+        return call("geglu", x, IValue.from(pt(x)));
+    }
+
     /**
      * 2-D convolution (square stride and padding) computed in bfloat16 inside libtorch; float32 in and out.
      * Worth it only on CPUs with native bf16 (AMX, avx512_bf16); elsewhere it is slower than float32.

@@ -16,13 +16,15 @@ final class VaeAttention {
     private final Conv2d k;
     private final Conv2d v;
     private final Conv2d projOut;
+    private final boolean bf16;
 
-    private VaeAttention(GroupNorm norm, Conv2d q, Conv2d k, Conv2d v, Conv2d projOut) {
+    private VaeAttention(GroupNorm norm, Conv2d q, Conv2d k, Conv2d v, Conv2d projOut, boolean bf16) {
         this.norm = norm;
         this.q = q;
         this.k = k;
         this.v = v;
         this.projOut = projOut;
+        this.bf16 = bf16;
     }
 
     static VaeAttention load(Parameters p, long channels, int groups) throws InvalidCheckpointException {
@@ -30,14 +32,15 @@ final class VaeAttention {
                 Conv2d.load(p.child("q"), channels, channels, 1, 1),
                 Conv2d.load(p.child("k"), channels, channels, 1, 1),
                 Conv2d.load(p.child("v"), channels, channels, 1, 1),
-                Conv2d.load(p.child("proj_out"), channels, channels, 1, 1));
+                Conv2d.load(p.child("proj_out"), channels, channels, 1, 1), p.bf16());
     }
 
     NDArray forward(NDArray x) { // [N, C, H, W]
         return ScopedCall.run(() -> {
             Shape s = x.getShape();
             NDArray h = norm.forward(x);
-            NDArray o = Attention.scaledDotProduct(tokens(q.forward(h)), tokens(k.forward(h)), tokens(v.forward(h)));
+            NDArray o = Attention.scaledDotProduct(tokens(q.forward(h)), tokens(k.forward(h)), tokens(v.forward(h)),
+                    false, bf16);
             NDArray spatial = o.squeeze(1).transpose(0, 2, 1).reshape(s);              // [N, C, H, W]
             return projOut.forward(spatial).add(x);
         });

@@ -93,6 +93,20 @@ class NativeKernelWiringTest {
     }
 
     @Test
+    void nativeGegluAgreesWithExplicit() {
+        Engine.getEngine("PyTorch").setRandomSeed(6);
+        try (NDManager m = NDManager.newBaseManager("PyTorch")) {
+            NDArray x = m.randomNormal(new Shape(2, 9, 24)).mul(2);   // [value (12) | gate (12)]
+            NDArray value = x.get(":, :, 0:12");
+            NDArray gate = x.get(":, :, 12:24");
+            NDArray explicit = value.mul(gate.getNDArrayInternal().gelu());
+            NDArray fused = TorchOps.geglu(x);
+            assertEquals(explicit.getShape(), fused.getShape());
+            assertEquals(0f, explicit.sub(fused).abs().max().getFloat(), TOLERANCE);
+        }
+    }
+
+    @Test
     void nativeGroupNormAgreesWithExplicit() {
         Engine.getEngine("PyTorch").setRandomSeed(4);
         try (NDManager m = NDManager.newBaseManager("PyTorch")) {
