@@ -73,8 +73,7 @@ final class BenchmarkModel implements AutoCloseable {
         try {
             text = TextEncoder.load(weights, textConfig, manager, unetType);
             unet = UNet.load(weights, unetConfig, manager, unetType);
-            // The VAE decodes in float32 next to an fp16 UNet (fp16 decodes overflow to black/NaN), as in the engine.
-            Vae vae = Vae.load(weights, vaeConfig, manager, unetType == DataType.FLOAT16 ? DataType.FLOAT32 : unetType);
+            Vae vae = Vae.load(weights, vaeConfig, manager, Vae.precisionBeside(unetType)); // as in the engine
             return new BenchmarkModel(weights, text, unet, vae, description);
         } catch (InvalidCheckpointException | RuntimeException e) {
             if (unet != null) {

@@ -81,9 +81,7 @@ public final class StableDiffusionModel implements AutoCloseable {
             int vaeGroups = o.normGroups() != null ? o.normGroups() : cfg != null ? cfg.vaeNormGroups() : 32;
             VaeConfig vaeConfig = VaeConfig.detect(c.weights(), vaeGroups);
             if (cfg != null) vaeConfig = vaeConfig.withScalingFactor(cfg.vaeScalingFactor());
-            // fp16 decodes can overflow to black/NaN images: the VAE runs in float32 next to an fp16 UNet
-            DataType vaePrecision = o.precision() == DataType.FLOAT16 ? DataType.FLOAT32 : o.precision();
-            Vae vae = Vae.load(c.weights(), vaeConfig, m, vaePrecision);
+            Vae vae = Vae.load(c.weights(), vaeConfig, m, Vae.precisionBeside(o.precision()));
 
             return new StableDiffusionModel(c, m, tokenizer, text, unet, vae, schedule(c, configFolder, o));
         } catch (DiffusionException | RuntimeException e) {

@@ -48,7 +48,7 @@ public final class Parameters {
     }
 
     /** The type of a network's activations (and of {@link #get}'s arrays) at {@code precision}. */
-    public static DataType activationType(DataType precision) {
+    private static DataType activationType(DataType precision) {
         return precision == DataType.BFLOAT16 ? DataType.FLOAT32 : precision;
     }
 

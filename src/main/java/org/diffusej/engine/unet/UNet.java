@@ -42,7 +42,7 @@ public final class UNet implements AutoCloseable {
     private final GroupNorm outNorm;
     private final Conv2d outConv;
 
-    private UNet(UNetConfig config, NDManager manager, DataType dtype, Parameters p)
+    private UNet(UNetConfig config, NDManager manager, Parameters p)
             throws InvalidCheckpointException {
         this.config = config;
         this.manager = manager;
@@ -111,13 +111,13 @@ public final class UNet implements AutoCloseable {
 
     /**
      * Loads the UNet weights ({@code model.diffusion_model.*}) into a sub-manager of {@code manager}, as
-     * {@code dtype} (FLOAT32 or FLOAT16).
+     * {@code dtype} (FLOAT32, FLOAT16, or BFLOAT16 for bfloat16 compute on the CPU; see {@link Parameters}).
      */
     public static UNet load(WeightSource w, UNetConfig c, NDManager manager, DataType dtype)
             throws InvalidCheckpointException {
         NDManager own = manager.newSubManager();
         try {
-            return new UNet(c, own, dtype, Parameters.loading(w, own, dtype, PREFIX));
+            return new UNet(c, own, Parameters.loading(w, own, dtype, PREFIX));
         } catch (InvalidCheckpointException | RuntimeException e) {
             own.close();
             throw e;
@@ -128,7 +128,7 @@ public final class UNet implements AutoCloseable {
     public static Map<String, long[]> parameterShapes(UNetConfig c) {
         Map<String, long[]> shapes = new TreeMap<>();
         try {
-            new UNet(c, null, DataType.FLOAT32, Parameters.recording(shapes, PREFIX));
+            new UNet(c, null, Parameters.recording(shapes, PREFIX));
         } catch (InvalidCheckpointException e) {
             throw new IllegalStateException("recording parameters cannot fail", e);
         }

@@ -33,7 +33,7 @@ public final class Vae implements AutoCloseable {
     private final List<UnaryOperator<NDArray>> encoder = new ArrayList<>();
     private final List<UnaryOperator<NDArray>> decoder = new ArrayList<>();
 
-    private Vae(VaeConfig config, NDManager manager, DataType dtype, Parameters p)
+    private Vae(VaeConfig config, NDManager manager, Parameters p)
             throws InvalidCheckpointException {
         this.config = config;
         this.manager = manager;
@@ -99,12 +99,20 @@ public final class Vae implements AutoCloseable {
         return x -> ScopedCall.run(() -> conv.forward(x.pad(new Shape(0, 1, 0, 1), 0)));
     }
 
+    /**
+     * The precision the VAE runs in next to networks in {@code networkPrecision}: float32 next to fp16 (fp16 decodes
+     * can overflow to black or NaN images), otherwise the same.
+     */
+    public static DataType precisionBeside(DataType networkPrecision) {
+        return networkPrecision == DataType.FLOAT16 ? DataType.FLOAT32 : networkPrecision;
+    }
+
     /** Loads the VAE weights ({@code first_stage_model.*}) into a sub-manager of {@code manager} as {@code dtype}. */
     public static Vae load(WeightSource w, VaeConfig c, NDManager manager, DataType dtype)
             throws InvalidCheckpointException {
         NDManager own = manager.newSubManager();
         try {
-            return new Vae(c, own, dtype, Parameters.loading(w, own, dtype, PREFIX));
+            return new Vae(c, own, Parameters.loading(w, own, dtype, PREFIX));
         } catch (InvalidCheckpointException | RuntimeException e) {
             own.close();
             throw e;
@@ -115,7 +123,7 @@ public final class Vae implements AutoCloseable {
     public static Map<String, long[]> parameterShapes(VaeConfig c) {
         Map<String, long[]> shapes = new TreeMap<>();
         try {
-            new Vae(c, null, DataType.FLOAT32, Parameters.recording(shapes, PREFIX));
+            new Vae(c, null, Parameters.recording(shapes, PREFIX));
         } catch (InvalidCheckpointException e) {
             throw new IllegalStateException("recording parameters cannot fail", e);
         }

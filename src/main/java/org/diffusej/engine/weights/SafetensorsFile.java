@@ -173,22 +173,21 @@ public final class SafetensorsFile implements AutoCloseable {
      * modify them in place); BF16 is converted to a new F32 array.
      */
     public NDArray load(String name, NDManager manager) throws InvalidCheckpointException {
-        TensorInfo t = info(name);
-        ByteBuffer buf = map(t);
-        if (t.dtype() == TensorDType.BF16) buf = bf16ToF32(buf, t.elementCount());
-        return manager.create(buf, t.djlShape(), t.dtype().loadedAs());
+        return load(name, manager, info(name).dtype().loadedAs());
     }
 
     /**
-     * Loads a float tensor as {@code type} (FLOAT32 or FLOAT16). Stored in that type, it wraps the mapped file like
-     * {@link #load(String, NDManager)}; otherwise it is converted into an array of its own and the mapping is released
-     * at once, so that a half-precision file run in float32 costs the float32 copy only, not also the file's pages
-     * (they would otherwise stay resident until the garbage collector unmaps them).
+     * Loads a tensor as {@code type} (for float tensors FLOAT32 or FLOAT16). Stored in that type, it wraps the mapped
+     * file (zero-copy); otherwise it is converted into an array of its own and the mapping is released at once, so
+     * that a half-precision file run in float32 costs the float32 copy only, not also the file's pages (they would
+     * otherwise stay resident until the garbage collector unmaps them).
      */
     public NDArray load(String name, NDManager manager, DataType type) throws InvalidCheckpointException {
         TensorInfo t = info(name);
-        if (t.dtype() != TensorDType.BF16 && t.dtype().loadedAs() == type) return load(name, manager);
         ByteBuffer mapped = map(t);
+        if (t.dtype() != TensorDType.BF16 && t.dtype().loadedAs() == type) {
+            return manager.create(mapped, t.djlShape(), type); // zero-copy: the array is the mapped file
+        }
         try {
             if (t.dtype() == TensorDType.BF16) {
                 NDArray wide = manager.create(bf16ToF32(mapped, t.elementCount()), t.djlShape(), DataType.FLOAT32);
