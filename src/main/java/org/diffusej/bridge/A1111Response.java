@@ -7,6 +7,7 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.ModelInfo;
+import org.diffusej.engine.runtime.PrecisionChoice;
 import org.diffusej.engine.Progress;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
@@ -166,6 +167,14 @@ final class A1111Response {
         out.addProperty("sd_checkpoint_hash", current.shortHash());
         out.addProperty("samples_format", "png");
         out.addProperty("CLIP_stop_at_last_layers", 1);
+        addPrecision(out, current);
         return out;
+    }
+
+    /** DiffuseJ's own keys: the compute precision used and why (one sentence), when the engine knows them. */
+    static void addPrecision(JsonObject out, ModelInfo model) {
+        if (model.precision() == null) return;
+        out.addProperty("diffusej_precision", PrecisionChoice.name(model.precision().used()));
+        out.addProperty("diffusej_precision_reason", model.precision().reason());
     }
 }

@@ -61,6 +61,7 @@ final class GenerationSession implements AutoCloseable {
         bar.message("Loading " + path + " ...");
         engine = ctx.engines().load(path, new EngineSettings(m.device, m.precision, m.threads, prediction, m.config), bar::engine);
         ModelInfo info = engine.model();
+        PipelineEngineLoader.tellPrecisionFallback(ctx.err(), info);
         bar.message("Model: " + info.title() + (info.inpainting() ? " (inpainting)" : ""));
         return engine;
     }

@@ -64,6 +64,7 @@ final class ServeCommand implements Callable<Integer> {
             DiffusionEngine engine = ctx.engines().load(path, settings, bar::engine);
             provider = new OwnedEngine(engine);
         }
+        PipelineEngineLoader.tellPrecisionFallback(ctx.err(), provider.engine().model());
         BridgeServer server;
         try {
             server = BridgeServer.builder(provider).host(host).port(port).allowRemote(listen).auth(auth)

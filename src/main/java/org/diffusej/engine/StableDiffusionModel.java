@@ -1,9 +1,9 @@
 package org.diffusej.engine;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import org.diffusej.engine.nn.CpuFeatures;
 import org.diffusej.engine.nn.TorchRuntime;
+import org.diffusej.engine.runtime.PrecisionChoice;
+import org.diffusej.engine.runtime.PrecisionResolver;
 import org.diffusej.engine.sampler.NoiseSchedule;
 import org.diffusej.engine.sampler.PredictionType;
 import org.diffusej.engine.text.ClipTokenizer;
@@ -43,10 +43,12 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final UNet unet;
     private final Vae vae;
     private final NoiseSchedule schedule;
+    private final PrecisionChoice precision;
     private volatile ModelInfo info;
 
     private StableDiffusionModel(Checkpoint checkpoint, NDManager manager, ClipTokenizer tokenizer, TextEncoder textEncoder,
-                                 UNet unet, Vae vae, NoiseSchedule schedule) {
+                                 UNet unet, Vae vae, NoiseSchedule schedule, PrecisionChoice precision) {
+        this.precision = precision;
         this.checkpoint = checkpoint;
         this.manager = manager;
         this.tokenizer = tokenizer;
@@ -57,11 +59,27 @@ public final class StableDiffusionModel implements AutoCloseable {
     }
 
     /** System property that allows bf16 on CPUs without native bf16 (emulated, slow). */
-    public static final String EMULATED_BF16_PROPERTY = "diffusej.bf16.emulated";
+    public static final String EMULATED_BF16_PROPERTY = PrecisionResolver.EMULATED_BF16_PROPERTY;
 
-    /** Recognises and loads {@code fileOrFolder}; unsupported or malformed models are refused with a message. */
+    /**
+     * Recognises and loads {@code fileOrFolder}; unsupported or malformed models are refused with a message. A BFLOAT16
+     * precision is settled first ({@link PrecisionResolver#settle}): refused where the CPU would emulate it, float32
+     * where bf16 fails its self-test on this host ({@link #precisionChoice()} says so).
+     */
     public static StableDiffusionModel load(Path fileOrFolder, ModelOptions o) throws DiffusionException {
-        refuseEmulatedBf16(o);
+        PrecisionResolver.Resolution r = PrecisionResolver.system().settle(o);
+        return load(fileOrFolder, r.options(), r.choice());
+    }
+
+    /**
+     * Loads with options whose precision {@link PrecisionResolver} already chose, as {@code choice} records (the
+     * faces resolve names such as "auto" first).
+     */
+    public static StableDiffusionModel load(Path fileOrFolder, ModelOptions o, PrecisionChoice choice)
+            throws DiffusionException {
+        if (choice.used() != o.precision())
+            throw new IllegalArgumentException("the precision choice (" + choice.used() + ") is not the options' ("
+                    + o.precision() + ")");
         Checkpoint c = CheckpointRecognizer.open(fileOrFolder);
         NDManager m = null;
         try {
@@ -83,7 +101,7 @@ public final class StableDiffusionModel implements AutoCloseable {
             if (cfg != null) vaeConfig = vaeConfig.withScalingFactor(cfg.vaeScalingFactor());
             Vae vae = Vae.load(c.weights(), vaeConfig, m, Vae.precisionBeside(o.precision()));
 
-            return new StableDiffusionModel(c, m, tokenizer, text, unet, vae, schedule(c, configFolder, o));
+            return new StableDiffusionModel(c, m, tokenizer, text, unet, vae, schedule(c, configFolder, o), choice);
         } catch (DiffusionException | RuntimeException e) {
             if (m != null) m.close();
             c.close();
@@ -93,18 +111,6 @@ public final class StableDiffusionModel implements AutoCloseable {
                         + "heads or group norms, pass its diffusers config folder or the heads/groups in the options.", e);
             throw e;
         }
-    }
-
-    /**
-     * bf16 is refused on CPUs without native bf16 arithmetic, where libtorch emulates it many times slower than
-     * float32 (measured ~27× for convolutions on an AVX2 EPYC); {@code -D}{@value #EMULATED_BF16_PROPERTY}{@code =true}
-     * runs it anyway (tests, benchmarks).
-     */
-    private static void refuseEmulatedBf16(ModelOptions o) throws InvalidRequestException {
-        if (o.precision() == DataType.BFLOAT16 && !CpuFeatures.nativeBf16()
-                && !Boolean.getBoolean(EMULATED_BF16_PROPERTY))
-            throw new InvalidRequestException("bf16 needs a CPU with native bfloat16 arithmetic (AVX512-BF16 or AMX); "
-                    + "this CPU has neither and would run bf16 many times slower than fp32. Use fp32 (or auto).");
     }
 
     private static ClipTokenizer tokenizer(Checkpoint c, Path configFolder) throws DiffusionException {
@@ -162,6 +168,9 @@ public final class StableDiffusionModel implements AutoCloseable {
 
     public NoiseSchedule schedule() { return schedule; }
 
+    /** How the compute precision was chosen (requested, used, why). */
+    public PrecisionChoice precisionChoice() { return precision; }
+
     public PredictionType predictionType() { return schedule.predictionType(); }
 
     public ModelFamily family() { return checkpoint.family(); }
@@ -180,7 +189,7 @@ public final class StableDiffusionModel implements AutoCloseable {
             String file = location.getFileName().toString();
             String name = !checkpoint.folder() && file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file;
             i = new ModelInfo(name, location.toString(), shortHash(checkpoint.hashFile()), checkpoint.family().name(),
-                    checkpoint.inpainting(), predictionType() == PredictionType.V_PREDICTION);
+                    checkpoint.inpainting(), predictionType() == PredictionType.V_PREDICTION, precision);
             info = i;
         }
         return i;
