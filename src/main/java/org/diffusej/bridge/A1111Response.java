@@ -7,10 +7,10 @@ import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.ModelInfo;
-import org.diffusej.engine.runtime.PrecisionChoice;
 import org.diffusej.engine.Progress;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
+import org.diffusej.engine.runtime.PrecisionChoice;
 import org.diffusej.engine.sampler.Samplers;
 
 import java.time.ZoneId;

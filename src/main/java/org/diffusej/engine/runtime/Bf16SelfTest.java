@@ -49,13 +49,13 @@ final class Bf16SelfTest {
         out.add(weightCast());
         out.add(activationCast());
         out.add(conv("conv2d 3x3 8->4", 1, 8, 4, 10, 3, 1, 1));        // small, odd: not the blocked kernels
-        out.add(conv("conv2d 3x3 32->32", 1, 32, 32, 16, 3, 1, 1));    // channel-blocked kernels (16/32 blocks)
-        out.add(conv("conv2d 3x3 stride 2 16->16", 1, 16, 16, 16, 3, 2, 1)); // UNet downsampling
-        out.add(conv("conv2d 1x1 64->32", 2, 64, 32, 8, 1, 1, 0));     // VAE attention q/k/v, shortcuts, proj
+        out.add(conv("conv2d 3x3 32->32", 1, 32, 32, 12, 3, 1, 1));    // channel-blocked kernels (16/32 blocks)
+        out.add(conv("conv2d 3x3 stride 2 16->16", 1, 16, 16, 12, 3, 2, 1)); // UNet downsampling
+        out.add(conv("conv2d 1x1 64->32", 1, 64, 32, 8, 1, 1, 0));     // VAE attention q/k/v, shortcuts, proj
         out.add(linear("linear 64->48", 64, 48, true));                 // transformer projections, feed-forward
         out.add(linear("linear 40->32 without bias", 40, 32, false));  // attention to_q/to_k/to_v
         out.add(attention("attention 2 heads d=32", 2, 2, 24, 16, 32)); // UNet self/cross attention
-        out.add(attention("attention 1 head d=64", 1, 1, 64, 64, 64));  // VAE mid-block attention
+        out.add(attention("attention 1 head d=64", 1, 1, 32, 32, 64));  // VAE mid-block attention
         return out;
     }
 
