@@ -6,6 +6,9 @@ import ai.djl.ndarray.types.DataType;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.nn.AllClose;
 import org.diffusej.engine.nn.CpuFeatures;
+import org.diffusej.engine.runtime.PrecisionChoice;
+import org.diffusej.engine.runtime.PrecisionQualifier;
+import org.diffusej.engine.runtime.PrecisionVerdict;
 import org.diffusej.engine.sampler.PredictionType;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.ModelFamily;
@@ -82,9 +85,15 @@ class StableDiffusionModelTest {
             assertTrue(refused.getMessage().contains("native bfloat16"), refused.getMessage());
         }
         System.setProperty(StableDiffusionModel.EMULATED_BF16_PROPERTY, "true");
+        PrecisionVerdict verdict = PrecisionQualifier.bf16();
         try (StableDiffusionModel model = StableDiffusionModel.load(Fixtures.diffusersDir("sd2-tiny"), bf16);
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference("sd2-tiny", "unet.safetensors"));
              NDManager m = model.manager().newSubManager()) {
+            PrecisionChoice choice = model.precisionChoice();
+            // where bf16 fails its self-test on this host, the load falls back to fp32 and says so
+            assertEquals(verdict.qualifies() ? DataType.BFLOAT16 : DataType.FLOAT32, choice.used(), choice.reason());
+            assertEquals(!verdict.qualifies(), choice.fellBack(), choice.reason());
+            assertEquals(choice, model.info().precision());
             assertEquals(DataType.FLOAT32, model.unet().dtype(), "activations stay float32 in bf16 compute");
             NDArray out = model.unet().forward(ref.load("sample", m), m.create(new float[] {999f, 999f}),
                     ref.load("encoder_hidden_states", m));
