@@ -19,7 +19,8 @@ public final class ModelOptions {
 
     @Option(names = "--precision", defaultValue = "auto", paramLabel = "auto|fp32|fp16|bf16",
             description = "Compute precision (default: ${DEFAULT-VALUE}: fp16 on GPU; on CPU bf16 where the CPU has "
-                    + "native bf16 (AVX512-BF16/AMX), else fp32).")
+                    + "native bf16 (AVX512-BF16/AMX) and bf16 passes its self-test on this host, else fp32). A bf16 "
+                    + "that fails the self-test runs in fp32, with a note on stderr.")
     String precision;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",

@@ -118,6 +118,15 @@ class BridgeRealEngineTest {
     }
 
     @Test
+    @Order(3)
+    void optionsAndHealthSayWhichPrecisionRunsAndWhy() throws Exception {
+        JsonObject options = client.get("/sdapi/v1/options").object();
+        assertEquals("fp32", options.get("diffusej_precision").getAsString());
+        assertEquals("fp32 as set in the model options.", options.get("diffusej_precision_reason").getAsString());
+        assertEquals("fp32", client.get("/diffusej/v1/health").object().get("diffusej_precision").getAsString());
+    }
+
+    @Test
     @Order(4)
     void switchToTheInpaintingModelAndInpaint() throws Exception {
         HttpTestClient.Answer set = client.post("/sdapi/v1/options", "{\"sd_model_checkpoint\":\"sd1-inpaint-tiny\"}");
