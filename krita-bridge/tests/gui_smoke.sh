@@ -9,9 +9,10 @@ PROFILE=${DIFFUSEJ_KRITA_PROFILE:-${HOME:-/tmp}/.cache/diffusej-krita-test}
 PYKRITA="$PROFILE/data/krita/pykrita"
 rm -rf "$PYKRITA"
 mkdir -p "$PYKRITA" "$PROFILE/config"
-# Installed from the zip the project ships (what Import Python Plugin from File unpacks).
+# Installed from the zip the project ships by Krita's OWN importer (the code behind Tools > Scripts > Import Python
+# Plugin from File), into the profile's resource folder (Krita's getAppDataLocation()).
 "${PYTHON:-python3}" "$HERE/build_plugin.py" "$WORK/diffusej_krita.zip" >/dev/null
-"${PYTHON:-python3}" -m zipfile -e "$WORK/diffusej_krita.zip" "$PYKRITA/"
+(cd "$HERE" && "${PYTHON:-python3}" -m tests.krita_import "$WORK/diffusej_krita.zip" "$PROFILE/data/krita")
 cp -r "$HERE/tests/gui_smoke_plugin/diffusej_smoke" "$HERE/tests/gui_smoke_plugin/diffusej_smoke.desktop" "$PYKRITA/"
 KRITARC="$PROFILE/config/kritarc"
 touch "$KRITARC"
