@@ -17,16 +17,22 @@ class FakeClient:
     def __init__(self, colour=(10, 200, 30)):
         self.colour = colour
         self.payloads = []
+        self.cancelled = []
+
+    def cancel(self, job_id):
+        self.cancelled.append(job_id)
 
     def enqueue(self, payload):
         self.payloads.append(payload)
         return "job-%d" % len(self.payloads)
 
-    def listen(self, job_id):
+    def listen(self, job_id, stopped=lambda: False):
         p = self.payloads[-1]
         w, h = p["width"], p["height"]
         yield ClientMessage("queued", job_id)
         for s in range(1, 4):
+            if stopped():
+                return
             yield ClientMessage("progress", job_id, s / 3, s, 3)
         rgb = bytes(self.colour) * (w * h)
         images = [imaging.png_base64(w, h, rgb, 3) for _ in range(p["batch_size"])]
@@ -82,7 +88,8 @@ class GenerationTest(unittest.TestCase):
         job = generation.prepare(KritaDocument(doc), Settings(prompt="x", seed=1), "generate")
         self.assertEqual("txt2img", job.payload["mode"])
         self.assertNotIn("init_images", job.payload)
-        self.assertEqual((0, 0, 40, 24), (job.region.x, job.region.y, job.region.width, job.region.height))
+        self.assertEqual((0, 0, 40, 30), (job.region.x, job.region.y, job.region.width, job.region.height))
+        self.assertEqual((40, 32), (job.payload["width"], job.payload["height"]), "sent padded to a multiple of 8")
         self.assertIsNone(job.alpha)
         final = generation.run(FakeClient(), job, lambda m: None)
         generation.place_results(KritaDocument(doc), job, final)
