@@ -85,7 +85,7 @@ class ImagingTest(unittest.TestCase):
         self.assertEqual(Rect(114, 0, 16, 16), imaging.padded_region(Rect(120, 0, 10, 8), 4, 130, 130))
         self.assertEqual(Rect(0, 0, 13, 8), imaging.padded_region(Rect(2, 0, 9, 4), 0, 13, 20),
                          "no multiple of 8 fits the 13 px side: the whole side")
-        self.assertEqual(Rect(8, 0, 8, 8), imaging.padded_region(Rect(9, 0, 5, 5), 0, 130, 130))
+        self.assertEqual(Rect(9, 0, 8, 8), imaging.padded_region(Rect(9, 0, 5, 5), 0, 130, 130))
 
     def test_clip_and_padding_to_the_processing_size(self):
         self.assertEqual(Rect(0, 5, 3, 5), imaging.clip(Rect(-4, 5, 7, 9), 10, 10))
