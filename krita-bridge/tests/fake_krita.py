@@ -93,6 +93,8 @@ class Document:
     def createNode(self, name, kind):
         return None if self.closed else Node(self, name, kind)  # like Krita once the document is gone
 
+    def setModified(self, modified): pass
+
     def close(self):
         """Like Krita's Document.close(): the Python object stays, the document is gone."""
         self.closed = True

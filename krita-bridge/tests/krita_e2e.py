@@ -28,6 +28,9 @@ def main(*_args):
         doc.setModified(False)
         doc.close()
         odd = Krita.instance().createDocument(66, 50, "odd", "RGBA", "U8", "", 72.0)
+        everything = Selection()
+        everything.select(0, 0, 66, 50, 255)
+        odd.setSelection(everything)
         names += e2e_scenario.run_whole_canvas_and_close(odd, url, check)
         outcome = "PASS " + ", ".join(names)
     except Exception:
