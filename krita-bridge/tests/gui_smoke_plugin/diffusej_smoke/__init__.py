@@ -1,5 +1,6 @@
 """GUI smoke test, run inside `xvfb-run krita` by tests/gui_smoke.sh, once the main window exists:
- 1. inpaint: a document with a selection, the DiffuseJ Inpaint action, the result layer checked (real pipeline);
+ 1. inpaint: a document with a selection, the DiffuseJ Inpaint action, the result layer checked (real pipeline),
+    the sampler list the server's own;
  2. close during a job: a Generate on the slow bridge, the document closed mid-job: the job must end as
     "interrupted" on the server (cancelled by its id), the docker says the result was dropped, no exception;
  3. quit during a job: a Generate on the slow bridge, then file_quit while it runs. The job id goes to
@@ -58,6 +59,7 @@ class SmokeTest(Extension):
         from diffusej_krita.docker import active_docker
         docker = active_docker()
         docker.url.setText(url)
+        docker.url.editingFinished.emit()  # as when the painter leaves the field: the docker asks for samplers
         docker.prompt.setPlainText(phase)
         docker.seed.setValue(7)
         docker.steps.setValue(steps)
@@ -108,7 +110,11 @@ class SmokeTest(Extension):
         outside = bytes(layer.pixelData(63, 47, 1, 1))
         if not (inside[3] == 255 and outside[3] == 0 and inside[:3] != bytes([50, 60, 70])):
             return self.finish("FAIL pixels inside=%s outside=%s" % (list(inside), list(outside)))
-        self.passed.append("inpaint layers=%s status=%r" % (names, status))
+        from diffusej_krita.client import BridgeClient
+        offered = [docker.sampler.itemText(i) for i in range(docker.sampler.count())]
+        if offered != BridgeClient(URL).samplers():
+            return self.finish("FAIL: the sampler list %s is not the server's" % offered)
+        self.passed.append("inpaint layers=%s status=%r; %d samplers from the server" % (names, status, len(offered)))
         self.doc.setModified(False)
         self.doc = self.new_document("close-me", 70, 50)
         self.start("close", SLOW_URL, 150, "diffusej_generate")
