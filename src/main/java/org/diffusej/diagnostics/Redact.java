@@ -5,13 +5,13 @@ import java.net.URI;
 import java.net.URISyntaxException;
 
 /** Makes values safe to paste or serve: the user's home folder becomes {@code ~}, URLs lose their credentials. */
-final class Redact {
+public final class Redact {
 
     private Redact() {
     }
 
     /** {@code value} with a leading home folder (this user's) written as {@code ~}. */
-    static String path(Object value) {
+    public static String path(Object value) {
         return path(String.valueOf(value), System.getProperty("user.home"));
     }
 
@@ -25,7 +25,7 @@ final class Redact {
     }
 
     /** A URL without user and password ({@code https://user:pass@host} → {@code https://host}). */
-    static String url(String value) {
+    public static String url(String value) {
         if (value == null) return null;
         try {
             URI u = new URI(value);
