@@ -24,6 +24,19 @@ public final class Redact {
         return value;
     }
 
+    /** {@code text} (a message) with every mention of this user's home folder written as {@code ~}. */
+    public static String text(String text) {
+        return text(text, System.getProperty("user.home"));
+    }
+
+    /** {@code text} with every mention of {@code home} (as a whole path element) written as {@code ~}. */
+    static String text(String text, String home) {
+        if (text == null || home == null || home.isBlank() || home.equals(File.separator)) return text;
+        String h = home.endsWith(File.separator) ? home.substring(0, home.length() - 1) : home;
+        return text.replaceAll(java.util.regex.Pattern.quote(h) + "(?=[" + java.util.regex.Pattern.quote(File.separator)
+                + "\\s:;,'\")\\]]|$)", "~");
+    }
+
     /** A URL without user and password ({@code https://user:pass@host} → {@code https://host}). */
     public static String url(String value) {
         if (value == null) return null;

@@ -70,7 +70,7 @@ public final class SystemCheck {
         } catch (VirtualMachineError e) {
             throw e;
         } catch (Exception | LinkageError | AssertionError e) {  // e.g. UnsatisfiedLinkError when libtorch cannot load
-            String message = e.getMessage() == null ? "" : ": " + Redact.path(e.getMessage().strip());
+            String message = e.getMessage() == null ? "" : ": " + Redact.text(e.getMessage().strip());
             return new SectionResult(p.name(), p.title(), null, e.getClass().getSimpleName() + message, List.of());
         }
     }
