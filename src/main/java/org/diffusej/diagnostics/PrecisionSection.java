@@ -63,7 +63,7 @@ public record PrecisionSection(String device, String precision, String why, Stri
         else if (precision.equals("bf16")) why = "bf16 qualifies on this CPU: " + v.summary();
         else if (!v.qualifies()) why = "bf16 does not qualify on this CPU: " + v.summary();
         else why = "fp32 on the CPU (bf16 would qualify: " + v.summary() + ")";
-        String explicit = v.qualifies() ? "runs in bf16" : "is refused (use fp32 or auto)";
+        String explicit = v.qualifies() ? "runs in bf16" : "is refused (bf16 does not qualify on this host)";
         return new PrecisionSection(device(chosen.device()), precision, why, explicit, List.of(v));
     }
 

@@ -5,6 +5,11 @@ import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
+import com.google.gson.TypeAdapter;
+import com.google.gson.stream.JsonReader;
+import com.google.gson.stream.JsonWriter;
+
+import java.io.IOException;
 
 /**
  * The system report as JSON: {@code {"diffusej", "broken", "complaints": [...], "sections": {name: {"status":
@@ -12,8 +17,10 @@ import com.google.gson.JsonObject;
  */
 public final class ReportJson {
     private static final Gson GSON = new GsonBuilder().setFieldNamingPolicy(FieldNamingPolicy.LOWER_CASE_WITH_UNDERSCORES)
-            .serializeSpecialFloatingPointValues().create();
-    private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().serializeNulls().create();
+            .registerTypeAdapter(Double.class, new FiniteOrText()).registerTypeAdapter(double.class, new FiniteOrText())
+            .create();
+    private static final Gson PRETTY = new GsonBuilder().setPrettyPrinting().serializeNulls().disableHtmlEscaping()
+            .create();
 
     private ReportJson() {
     }
@@ -41,6 +48,21 @@ public final class ReportJson {
         }
         root.add("sections", sections);
         return root;
+    }
+
+    /** Doubles as JSON numbers, except NaN and infinities (a self-test gone wrong) as the strings "NaN", "Infinity". */
+    private static final class FiniteOrText extends TypeAdapter<Double> {
+        @Override
+        public void write(JsonWriter out, Double d) throws IOException {
+            if (d == null) out.nullValue();
+            else if (Double.isFinite(d)) out.value(d);
+            else out.value(d.toString());
+        }
+
+        @Override
+        public Double read(JsonReader in) {
+            throw new UnsupportedOperationException("the report is written, never read");
+        }
     }
 
     /** The report as indented JSON text. */

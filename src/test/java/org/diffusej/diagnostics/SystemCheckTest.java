@@ -111,6 +111,22 @@ class SystemCheckTest {
     }
 
     @Test
+    void aSelfTestErrorThatIsNotANumberStillRendersAsValidJson() {
+        PrecisionSection p = new PrecisionSection("cpu", "fp32", "why", "is refused", List.of(new PrecisionSection.Verdict(
+                "bf16", false, "conv2d gave NaN", List.of(new PrecisionSection.OpCheck("conv2d", Double.NaN, 0.0156, false),
+                new PrecisionSection.OpCheck("linear", 0.001, 0.0156, true)), false, 0.25, "cpu|torch")));
+        SystemReport r = new SystemCheck(List.of(new Probe("precision", "Precision", () -> p))).run();
+        JsonObject verdict = JsonParser.parseString(ReportJson.render(r)).getAsJsonObject().getAsJsonObject("sections")
+                .getAsJsonObject("precision").getAsJsonArray("self_tests").get(0).getAsJsonObject();
+        assertEquals("NaN", verdict.getAsJsonArray("checks").get(0).getAsJsonObject().get("max_error").getAsString());
+        assertEquals(0.001, verdict.getAsJsonArray("checks").get(1).getAsJsonObject().get("max_error").getAsDouble());
+        assertEquals("cpu|torch", verdict.get("host_key").getAsString());
+        assertTrue(ReportText.render(r).contains("max error NaN, tolerance 0.0156: FAILED"), ReportText.render(r));
+        assertTrue(ReportText.render(r).contains("bf16 self-test    does not qualify (self-test took 0.25 s, host cpu|torch)"),
+                ReportText.render(r));
+    }
+
+    @Test
     void theStandardCheckRunsEverySectionOnThisMachineOnOneScreenWithoutSecrets() {
         ModelSettings settings = new ModelSettings(dir.resolve("cache"), "https://user:pw@mirror.example/hub",
                 "hf_secret_token_123", true, null, null);
