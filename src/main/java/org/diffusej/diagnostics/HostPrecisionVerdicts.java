@@ -14,7 +14,8 @@ final class HostPrecisionVerdicts {
     private HostPrecisionVerdicts() {
     }
 
-    // replaced by PrecisionQualifier when the precision branch lands: the body becomes
+    // replaced by PrecisionQualifier when the precision branch lands: import org.diffusej.engine.runtime.PrecisionQualifier
+    // and PrecisionVerdict, drop the CpuFeatures import, and the body becomes
     //   PrecisionVerdict v = PrecisionQualifier.bf16();
     //   return new PrecisionSection.Verdict(v.precision(), v.qualifies(), v.summary(), v.checks().stream()
     //           .map(c -> new PrecisionSection.OpCheck(c.op(), c.maxError(), c.tolerance(), c.passed())).toList(),

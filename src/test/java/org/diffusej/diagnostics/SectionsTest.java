@@ -177,6 +177,8 @@ class SectionsTest {
         assertTrue(gpu.why().contains("CUDA GPU"), gpu.why());
     }
 
+    // replaced by PrecisionQualifier when the precision branch lands: then this test checks the verdict against
+    // PrecisionQualifier.bf16() field by field instead of CpuFeatures
     @Test
     void theTemporaryBf16VerdictFollowsTheCpusNativeBf16() {
         PrecisionSection.Verdict v = HostPrecisionVerdicts.bf16();
