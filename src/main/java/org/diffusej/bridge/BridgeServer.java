@@ -2,8 +2,10 @@ package org.diffusej.bridge;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.diffusej.diagnostics.SystemCheck;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.Result;
+import org.diffusej.models.ModelSettings;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -39,6 +41,7 @@ public final class BridgeServer implements AutoCloseable {
     private final ImageCodec codec;
     private final int queueCapacity;
     private final boolean ownsModels;
+    private final SystemCheck systemCheck;
     private final Routes routes = new Routes();
     private HttpServer http;
     private ExecutorService executor;
@@ -53,6 +56,7 @@ public final class BridgeServer implements AutoCloseable {
         this.codec = new ImageCodec(b.maxImageSide);
         this.queueCapacity = b.queueCapacity;
         this.ownsModels = b.closeModelsOnStop;
+        this.systemCheck = b.systemCheck;
         new SdApi(this).register(routes);
         new NativeApi(this).register(routes);
     }
@@ -115,6 +119,7 @@ public final class BridgeServer implements AutoCloseable {
     JobQueue queue() { return queue; }
     ImageCodec codec() { return codec; }
     long maxBodyBytes() { return maxBodyBytes; }
+    SystemCheck systemCheck() { return systemCheck; }
 
     private void dispatch(HttpExchange ex) {
         try {
@@ -154,6 +159,7 @@ public final class BridgeServer implements AutoCloseable {
         private int maxImageSide = 2048;
         private int queueCapacity = 4;
         private boolean closeModelsOnStop;
+        private SystemCheck systemCheck = SystemCheck.standard(ModelSettings::fromEnvironment);
 
         private Builder(ModelProvider models) {
             this.models = java.util.Objects.requireNonNull(models, "models");
@@ -172,6 +178,8 @@ public final class BridgeServer implements AutoCloseable {
         public Builder queueCapacity(int v) { queueCapacity = v; return this; }
         /** Close the model provider on {@link #stop()} (the CLI's own models: yes; Fiji's shared engine: no). */
         public Builder closeModelsOnStop(boolean v) { closeModelsOnStop = v; return this; }
+        /** What {@code GET /diffusej/v1/doctor} reports (default: the standard check with the environment's settings). */
+        public Builder systemCheck(SystemCheck v) { systemCheck = java.util.Objects.requireNonNull(v); return this; }
 
         public BridgeServer build() {
             boolean loopback;

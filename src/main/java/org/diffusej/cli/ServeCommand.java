@@ -1,6 +1,7 @@
 package org.diffusej.cli;
 
 import org.diffusej.bridge.BridgeServer;
+import org.diffusej.diagnostics.SystemCheck;
 import org.diffusej.bridge.FolderModelProvider;
 import org.diffusej.bridge.ModelProvider;
 import org.diffusej.engine.DiffusionEngine;
@@ -67,7 +68,8 @@ final class ServeCommand implements Callable<Integer> {
         BridgeServer server;
         try {
             server = BridgeServer.builder(provider).host(host).port(port).allowRemote(listen).auth(auth)
-                    .queueCapacity(queue).closeModelsOnStop(true).build();
+                    .queueCapacity(queue).closeModelsOnStop(true)
+                    .systemCheck(SystemCheck.standard(() -> ctx.models().get().settings())).build();
         } catch (IllegalArgumentException e) {
             provider.close();
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());
