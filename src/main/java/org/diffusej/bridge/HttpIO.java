@@ -5,17 +5,14 @@ import com.google.gson.GsonBuilder;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParseException;
-import com.google.gson.stream.JsonReader;
-import com.google.gson.stream.JsonToken;
-import com.google.gson.stream.MalformedJsonException;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
+import org.diffusej.engine.weights.StrictJson;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.StringReader;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -108,47 +105,14 @@ final class HttpIO {
 
     /** Parses a request body (see {@link #readJsonObject}). */
     static JsonObject parseObject(String text) throws ApiException {
-        int depth = nestingDepth(text);
-        if (depth > MAX_DEPTH)
-            throw new ApiException(400, "JSONDecodeError", "The request body nests arrays/objects " + depth
-                    + " deep; this server accepts at most " + MAX_DEPTH + ".");
         JsonElement e;
         try {
-            JsonReader reader = new JsonReader(new StringReader(text));
-            e = GSON.getAdapter(JsonElement.class).read(reader);
-            if (reader.peek() != JsonToken.END_DOCUMENT)
-                throw new MalformedJsonException("unexpected data after the JSON value");
-        } catch (IOException | JsonParseException | IllegalStateException | NumberFormatException x) {
-            throw new ApiException(400, "JSONDecodeError", "The request body is not valid JSON: "
-                    + OriginPolicy.quote(String.valueOf(rootMessage(x))));
+            e = StrictJson.parse(text, MAX_DEPTH);
+        } catch (JsonParseException x) {
+            throw new ApiException(400, "JSONDecodeError", "The request body is not valid JSON: " + x.getMessage() + ".");
         }
         if (!e.isJsonObject()) throw new ApiException(400, "JSONDecodeError", "The request body must be a JSON object.");
         return e.getAsJsonObject();
-    }
-
-    /** The deepest nesting of '[' and '{' outside strings, found without parsing (so it cannot overflow the stack). */
-    static int nestingDepth(String json) {
-        int depth = 0, max = 0;
-        boolean inString = false;
-        for (int i = 0; i < json.length(); i++) {
-            char c = json.charAt(i);
-            if (inString) {
-                if (c == '\\') i++;
-                else if (c == '"') inString = false;
-            } else if (c == '"') {
-                inString = true;
-            } else if (c == '[' || c == '{') {
-                max = Math.max(max, ++depth);
-            } else if (c == ']' || c == '}') {
-                depth--;
-            }
-        }
-        return max;
-    }
-
-    private static String rootMessage(Throwable t) {
-        while (t.getCause() != null) t = t.getCause();
-        return t.getMessage();
     }
 
     /** Query parameters (last value wins); a malformed %-escape is a 400. */

@@ -89,7 +89,7 @@ class BridgeLimitsTest {
         assertCleanError(client.post("/sdapi/v1/txt2img", "{\"unknown_field\":" + deep + "}"), 400, "at most 32");
         assertCleanError(client.post("/sdapi/v1/options", "{\"some_option\":" + deep + "}"), 400, "at most 32");
         String veryDeep = "{\"a\":" + "{\"b\":".repeat(200_000) + "1" + "}".repeat(200_001);
-        assertCleanError(client.post("/diffusej/v1/jobs", veryDeep), 400, "nests");
+        assertCleanError(client.post("/diffusej/v1/jobs", veryDeep), 400, "nested 200001 deep");
         // Brackets inside strings are text, and nesting within the limit is accepted.
         String fine = "{\"prompt\":\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\",\"steps\":1,\"width\":8,\"height\":8,"
                 + "\"alwayson_scripts\":" + "[".repeat(20) + "]".repeat(20) + "}";
