@@ -28,8 +28,8 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
         Fields f = new Fields(body);
         JsonObject echo = body.deepCopy();
         Request.Builder b = Request.builder(Mode.TXT2IMG)
-                .prompt(f.string("prompt", ""))
-                .negativePrompt(f.string("negative_prompt", ""))
+                .prompt(f.text("prompt"))
+                .negativePrompt(f.text("negative_prompt"))
                 .seed(f.longValue("seed", -1))
                 .sampler(f.string("sampler_name", f.string("sampler_index", "Euler")))
                 .scheduler(f.string("scheduler", null))
@@ -109,6 +109,7 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
 
     /** Typed, validated access to optional JSON fields; a wrong type or range is a 400/422 naming the field. */
     static final class Fields {
+        static final int MAX_PROMPT_CHARS = 64 * 1024;
         private final JsonObject o;
 
         Fields(JsonObject o) { this.o = o; }
@@ -116,7 +117,8 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
         private JsonPrimitive primitive(String name) throws ApiException {
             JsonElement e = o.get(name);
             if (e == null || e.isJsonNull()) return null;
-            if (!e.isJsonPrimitive()) throw ApiException.badRequest(name + " must be a single value, got " + e);
+            if (!e.isJsonPrimitive())
+                throw ApiException.badRequest(name + " must be a single value, got " + (e.isJsonArray() ? "an array." : "an object."));
             return e.getAsJsonPrimitive();
         }
 
@@ -125,19 +127,28 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
             return p == null ? dflt : p.getAsString();
         }
 
+        /** A prompt: at most {@value #MAX_PROMPT_CHARS} characters (413 beyond; CLIP reads 75 tokens per chunk). */
+        String text(String name) throws ApiException {
+            String s = string(name, "");
+            if (s.length() > MAX_PROMPT_CHARS)
+                throw new ApiException(413, "PromptTooLong", name + " has " + s.length() + " characters; this server "
+                        + "accepts at most " + MAX_PROMPT_CHARS + ".");
+            return s;
+        }
+
         boolean bool(String name, boolean dflt) throws ApiException {
             JsonPrimitive p = primitive(name);
             if (p == null) return dflt;
             if (p.isBoolean()) return p.getAsBoolean();
             if (p.isNumber()) return p.getAsDouble() != 0;
-            throw ApiException.badRequest(name + " must be true or false, got " + p);
+            throw ApiException.badRequest(name + " must be true or false, got " + OriginPolicy.quote(p.toString()));
         }
 
         private double number(String name, JsonPrimitive p) throws ApiException {
             try {
                 return p.isNumber() ? p.getAsDouble() : Double.parseDouble(p.getAsString().trim());
             } catch (NumberFormatException e) {
-                throw ApiException.badRequest(name + " must be a number, got " + p);
+                throw ApiException.badRequest(name + " must be a number, got " + OriginPolicy.quote(p.toString()));
             }
         }
 
@@ -145,8 +156,8 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
             JsonPrimitive p = primitive(name);
             if (p == null) return null;
             double d = number(name, p);
-            if (d != Math.rint(d)) throw ApiException.badRequest(name + " must be a whole number, got " + p);
-            if (d < min || d > max) throw ApiException.unprocessable(name + " must be between " + min + " and " + max + ", got " + p);
+            if (d != Math.rint(d)) throw ApiException.badRequest(name + " must be a whole number, got " + OriginPolicy.quote(p.toString()));
+            if (d < min || d > max) throw ApiException.unprocessable(name + " must be between " + min + " and " + max + ", got " + OriginPolicy.quote(p.toString()));
             return (int) d;
         }
 
@@ -161,7 +172,7 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
             try {
                 return p.isNumber() ? p.getAsBigDecimal().longValueExact() : Long.parseLong(p.getAsString().trim());
             } catch (ArithmeticException | NumberFormatException e) {
-                throw ApiException.badRequest(name + " must be a whole number, got " + p);
+                throw ApiException.badRequest(name + " must be a whole number, got " + OriginPolicy.quote(p.toString()));
             }
         }
 
@@ -169,7 +180,7 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
             JsonPrimitive p = primitive(name);
             if (p == null) return dflt;
             double d = number(name, p);
-            if (!(d >= min && d <= max)) throw ApiException.unprocessable(name + " must be between " + min + " and " + max + ", got " + p);
+            if (!(d >= min && d <= max)) throw ApiException.unprocessable(name + " must be between " + min + " and " + max + ", got " + OriginPolicy.quote(p.toString()));
             return d;
         }
     }

@@ -152,7 +152,7 @@ final class A1111Response {
             o.addProperty("model_name", c.modelName());
             o.addProperty("hash", c.hash());
             o.add("sha256", JsonNull.INSTANCE);
-            o.addProperty("filename", c.filename());
+            o.addProperty("filename", c.filename() == null ? null : java.nio.file.Path.of(c.filename()).getFileName().toString());
             o.add("config", JsonNull.INSTANCE);
             out.add(o);
         }

@@ -78,6 +78,7 @@ final class NativeApi {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("after and wait must be whole numbers.");
         }
+        if (after < -1) throw ApiException.badRequest("after must be -1 or more (the last event seq seen), got " + after + ".");
         List<JobEvent> events = job.eventsAfter(after, waitSeconds * 1000);
         JsonObject o = new JsonObject();
         o.addProperty("job_id", job.id());

@@ -20,14 +20,20 @@ public class StartKritaBridgeCommand extends DiffuseJCommand {
     @Parameter(label = "Access (user:password, optional)", required = false, persist = false)
     private String auth = "";
 
+    @Parameter(label = "Allowed web pages (CORS origins, comma-separated, optional)", required = false, persist = false,
+            description = "By default no web page may call the bridge; e.g. http://localhost:3000 allows that one.")
+    private String cors = "";
+
     @Parameter(type = ItemIO.OUTPUT, required = false)
     private String url;
 
     @Override
     protected void execute() throws DiffusionException {
         try {
-            url = bridge.start(port, auth);
-        } catch (IOException | IllegalArgumentException e) {
+            url = bridge.start(port, auth, cors);
+        } catch (IllegalArgumentException e) {
+            throw new DiffusionException("The Krita bridge was not started: " + e.getMessage(), e);
+        } catch (IOException e) {
             throw new DiffusionException("The Krita bridge could not start on port " + port + " (" + e.getMessage()
                     + "). Is another server using it? Choose another port.", e);
         }
