@@ -1,10 +1,10 @@
 package org.diffusej.cli;
 
-import org.diffusej.engine.ConditioningSource;
+import org.diffusej.engine.pipeline.ConditioningSource;
 import org.diffusej.engine.DiffusionEngine;
-import org.diffusej.engine.Infotext;
-import org.diffusej.engine.NoiseSteerableEngine;
-import org.diffusej.engine.LatentWalk;
+import org.diffusej.engine.infotext.Infotext;
+import org.diffusej.engine.pipeline.NoiseSteerableEngine;
+import org.diffusej.engine.pipeline.LatentWalk;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Result;
 import picocli.CommandLine.Command;

@@ -6,13 +6,13 @@ import ai.djl.pytorch.jni.JniUtils;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.InvalidRequestException;
-import org.diffusej.engine.LoadedPipeline;
+import org.diffusej.engine.pipeline.LoadedPipeline;
 import org.diffusej.engine.ModelOptions;
 import org.diffusej.engine.Progress;
 import org.diffusej.engine.ProgressListener;
-import org.diffusej.engine.StableDiffusionModel;
-import org.diffusej.engine.nn.TorchRuntime;
-import org.diffusej.engine.sampler.PredictionType;
+import org.diffusej.engine.pipeline.StableDiffusionModel;
+import org.diffusej.engine.runtime.TorchRuntime;
+import org.diffusej.engine.PredictionType;
 
 import java.nio.file.Path;
 

@@ -1,10 +1,10 @@
 package org.diffusej.imagej;
 
-import org.diffusej.engine.NoiseSteerableEngine;
+import org.diffusej.engine.pipeline.NoiseSteerableEngine;
 import java.util.concurrent.Callable;
 import java.util.function.LongFunction;
 import org.diffusej.engine.CancellationToken;
-import org.diffusej.engine.ConditioningSource;
+import org.diffusej.engine.pipeline.ConditioningSource;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.ModelInfo;

@@ -1,6 +1,6 @@
 package org.diffusej.imagej;
 
-import org.diffusej.engine.NoiseSteerableEngine;
+import org.diffusej.engine.pipeline.NoiseSteerableEngine;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
@@ -42,7 +42,7 @@ public interface DiffusionService extends SciJavaService {
      */
     Result generate(Request request, ProgressListener listener, CancellationToken token,
                     java.util.function.LongFunction<org.diffusej.engine.NoiseSource> noiseForSeed,
-                    org.diffusej.engine.ConditioningSource conditioning) throws DiffusionException;
+                    org.diffusej.engine.pipeline.ConditioningSource conditioning) throws DiffusionException;
 
     /** Asks the running generation (if any) to stop after its current step. */
     void cancelRunning();

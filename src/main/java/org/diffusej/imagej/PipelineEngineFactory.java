@@ -8,11 +8,11 @@ import java.util.Locale;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
-import org.diffusej.engine.LoadedPipeline;
+import org.diffusej.engine.pipeline.LoadedPipeline;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.ModelOptions;
-import org.diffusej.engine.StableDiffusionModel;
-import org.diffusej.engine.nn.TorchRuntime;
+import org.diffusej.engine.pipeline.StableDiffusionModel;
+import org.diffusej.engine.runtime.TorchRuntime;
 import org.diffusej.models.ModelResolver;
 
 /**

@@ -2,7 +2,7 @@ package org.diffusej.imagej;
 
 import ij.ImagePlus;
 import java.util.Map;
-import org.diffusej.engine.Infotext;
+import org.diffusej.engine.infotext.Infotext;
 import org.diffusej.engine.MaskedContent;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;

@@ -2,7 +2,7 @@ package org.diffusej.cli;
 
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
-import org.diffusej.engine.NoiseSteerableEngine;
+import org.diffusej.engine.pipeline.NoiseSteerableEngine;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.Progress;
@@ -86,7 +86,7 @@ final class ArithmeticEngine implements NoiseSteerableEngine {
     /** Records that a steered view was asked for; its images are this engine's (noise and prompts play no part here). */
     @Override
     public DiffusionEngine steered(java.util.function.LongFunction<org.diffusej.engine.NoiseSource> noiseForSeed,
-                                   org.diffusej.engine.ConditioningSource conditioning) {
+                                   org.diffusej.engine.pipeline.ConditioningSource conditioning) {
         steeredViews.incrementAndGet();
         ArithmeticEngine self = this;
         return new DiffusionEngine() {

@@ -1,6 +1,6 @@
 package org.diffusej.imagej;
 
-import org.diffusej.engine.NoiseSteerableEngine;
+import org.diffusej.engine.pipeline.NoiseSteerableEngine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -61,7 +61,7 @@ class RealEngineCommandsTest {
                 return real.generate(r, p -> { steps.incrementAndGet(); l.onProgress(p); }, t);
             }
             @Override public DiffusionEngine steered(java.util.function.LongFunction<org.diffusej.engine.NoiseSource> n,
-                                                     org.diffusej.engine.ConditioningSource c) { return steerable.steered(n, c); }
+                                                     org.diffusej.engine.pipeline.ConditioningSource c) { return steerable.steered(n, c); }
             @Override public ModelInfo model() { return real.model(); }
             @Override public void close() { real.close(); }
         };

@@ -2,6 +2,7 @@ package org.diffusej.engine.sampler;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusej.engine.NoiseSource;
+import org.diffusej.engine.PredictionType;
 
 /** DDIM (Song et al. 2020, eta = 0): deterministic, like diffusers' {@code DDIMScheduler}. */
 public final class DdimSampler extends AlphaSampler {

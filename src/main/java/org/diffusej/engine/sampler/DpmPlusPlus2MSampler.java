@@ -3,6 +3,7 @@ package org.diffusej.engine.sampler;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import org.diffusej.engine.NoiseSource;
+import org.diffusej.engine.PredictionType;
 
 /**
  * DPM-Solver++(2M) (Lu et al. 2022): a second-order multistep solver in data (x0) prediction, first order on the

@@ -6,6 +6,7 @@ import org.diffusej.engine.NoiseSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.diffusej.engine.PredictionType;
 
 /**
  * PLMS: pseudo linear multistep (Liu et al. 2022), diffusers' {@code PNDMScheduler} with {@code skip_prk_steps} as

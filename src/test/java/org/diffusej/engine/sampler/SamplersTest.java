@@ -2,6 +2,7 @@ package org.diffusej.engine.sampler;
 
 import org.diffusej.engine.DiffusionException;
 import org.junit.jupiter.api.Test;
+import org.diffusej.engine.PredictionType;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
