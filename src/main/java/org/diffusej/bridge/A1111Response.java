@@ -14,6 +14,7 @@ import org.diffusej.engine.sampler.Samplers;
 
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Builds AUTOMATIC1111-shaped JSON responses (generation, progress, samplers, models, options). */
@@ -49,9 +50,11 @@ final class A1111Response {
         info.add("all_negative_prompts", repeat(r.negativePrompt(), seeds.size()));
         info.addProperty("seed", seed);
         info.add("all_seeds", GSON.toJsonTree(seeds));
-        info.addProperty("subseed", -1);
-        info.add("all_subseeds", repeat(-1, seeds.size()));
-        info.addProperty("subseed_strength", 0);
+        List<Long> subseeds = new ArrayList<>();
+        for (long s : seeds) subseeds.add(r.variationSeed() == -1 ? -1 : r.variationSeed() + (s - seed));
+        info.addProperty("subseed", r.variationSeed());
+        info.add("all_subseeds", GSON.toJsonTree(subseeds));
+        info.addProperty("subseed_strength", r.variationStrength());
         info.addProperty("width", r.width());
         info.addProperty("height", r.height());
         info.addProperty("sampler_name", r.sampler());

@@ -56,9 +56,10 @@ public final class Infotext {
 
     /**
      * The infotext A1111 would write for this request: Steps, Sampler, Schedule type, CFG scale, Seed, Size, Model
-     * hash, Model, Denoising strength (img2img/inpaint), Conditional mask weight (inpainting models), Clip skip
-     * (&gt; 1), then the inpaint fields (Mask mode, Mask blur, Inpaint area, Masked area padding, Masked content)
-     * and Version.
+     * hash, Model, Variation seed and Variation seed strength (strength &gt; 0; batch item k: variation seed + k),
+     * Denoising strength (img2img/inpaint), Conditional mask weight (inpainting models), Clip skip (&gt; 1), then the
+     * inpaint fields (Mask mode, Mask blur, Inpaint area, Masked area padding, Masked content), DiffuseJ's own
+     * "Prompt B" and "Prompt mix" (a second prompt) and Version.
      *
      * @param seed  the seed actually used for this image (never −1)
      * @param model the loaded model; null leaves out Model hash and Model
@@ -87,6 +88,8 @@ public final class Infotext {
         p.put("Size", r.width() + "x" + r.height());
         p.put("Model hash", model == null || model.shortHash() == null || model.shortHash().isEmpty() ? null : model.shortHash());
         p.put("Model", model == null ? null : model.name());
+        p.put("Variation seed", r.hasVariation() ? r.variationSeed() + (r.seed() == -1 ? 0 : seed - r.seed()) : null);
+        p.put("Variation seed strength", r.hasVariation() ? r.variationStrength() : null);
         p.put("Denoising strength", usesInit ? r.strength() : null);
         p.put("Conditional mask weight", usesInit && model != null && model.inpainting() ? 1.0 : null);
         p.put("Clip skip", r.clipSkip() > 1 ? r.clipSkip() : null);
@@ -102,6 +105,8 @@ public final class Infotext {
                 case LATENT_NOTHING -> "latent nothing";
             });
         }
+        p.put("Prompt B", r.hasSecondPrompt() ? r.secondPrompt() : null);
+        p.put("Prompt mix", r.hasSecondPrompt() ? r.promptMix() : null);
         p.put("Version", version());
         return p;
     }

@@ -45,7 +45,6 @@ public final class Pipeline implements DiffusionEngine {
     private final LongFunction<NoiseSource> noiseForSeed;
     private final long maxPixels;
     private final PromptEncoder prompts;
-    private final ConditioningSource conditioning;
     private final LatentCodec codec;
     private final SecureRandom seeds = new SecureRandom();
     /** Test hooks: see every step's latents, wrap the UNet (package-private on purpose). */
@@ -61,14 +60,7 @@ public final class Pipeline implements DiffusionEngine {
      * @param maxPixels    larger requests (width × height × batch size) are refused before anything is allocated
      */
     public Pipeline(StableDiffusionModel model, LongFunction<NoiseSource> noiseForSeed, long maxPixels) {
-        this(model, noiseForSeed, maxPixels, ConditioningSource.PLAIN);
-    }
-
-    /** @param conditioning how prompts become conditioning ({@link ConditioningSource#PLAIN}, or a prompt walk) */
-    public Pipeline(StableDiffusionModel model, LongFunction<NoiseSource> noiseForSeed, long maxPixels,
-                    ConditioningSource conditioning) {
         this.model = model;
-        this.conditioning = conditioning;
         this.noiseForSeed = noiseForSeed;
         this.maxPixels = maxPixels;
         this.prompts = PromptEncoder.of(model.tokenizer(), model.textEncoder()::encode);
@@ -90,8 +82,9 @@ public final class Pipeline implements DiffusionEngine {
         // 1. check everything the user can get wrong before allocating
         RequestCheck.validate(request, maxPixels, processingMultiple());
         Samplers.create(request.sampler(), request.scheduler(), model.schedule());
-        long seed = request.seed() == -1 ? Math.floorMod(seeds.nextLong(), 1L << 32) : request.seed();
-        Request r = request.toBuilder().seed(seed).build();
+        long seed = request.seed() == -1 ? randomSeed() : request.seed();
+        long variationSeed = request.hasVariation() && request.variationSeed() == -1 ? randomSeed() : request.variationSeed();
+        Request r = request.toBuilder().seed(seed).variation(variationSeed, request.variationStrength()).build();
         // 2. prepare the init image (img2img) or the inpaint input; an empty mask or strength 0 leave it unchanged
         Job job = Job.prepare(r, processingMultiple());
         if (job.unchangedReason() != null) return unchanged(r, job.unchangedReason(), started);
@@ -121,6 +114,11 @@ public final class Pipeline implements DiffusionEngine {
         return result(r, images, usedSeeds, timings, started, false, "");
     }
 
+    /** A random seed in A1111's range [0, 2³²). */
+    private long randomSeed() {
+        return Math.floorMod(seeds.nextLong(), 1L << 32);
+    }
+
     /** Latent size multiple: the UNet halves the latents (levels − 1) times, the VAE scales by its factor. */
     private int processingMultiple() {
         return codec.downscale() * model.unet().config().downscale();
@@ -128,7 +126,7 @@ public final class Pipeline implements DiffusionEngine {
 
     private PromptEncoder.Conditioning encodePrompts(Request r, NDManager m) throws DiffusionException {
         try {
-            return conditioning.encode(prompts, r, m);
+            return LatentWalk.conditioning(prompts, r, m);
         } catch (PromptSyntaxException e) {
             throw new InvalidRequestException(e.getMessage());
         }
@@ -137,9 +135,9 @@ public final class Pipeline implements DiffusionEngine {
     /** One batch: seeds → noise, the starting latents for the mode, the denoising loop, the VAE decode. */
     private List<RgbImage> runBatch(Request r, Job job, long firstSeed, PromptEncoder.Conditioning cond, NDManager m,
                                     StepProgress progress) throws DiffusionException {
-        // 1. noise: batch item k draws from seed + k
+        // 1. noise: batch item k draws from seed + k (leaning towards variation seed + k, A1111's subseed)
         List<NoiseSource> items = new ArrayList<>();
-        for (int k = 0; k < r.batchSize(); k++) items.add(noiseForSeed.apply(firstSeed + k));
+        for (int k = 0; k < r.batchSize(); k++) items.add(noiseFor(r, firstSeed + k));
         NoiseSource noise = NoiseSource.batch(items);
         // 2. sampler and the first step that runs (strength)
         Sampler sampler = Samplers.create(r.sampler(), r.scheduler(), model.schedule());
@@ -159,6 +157,13 @@ public final class Pipeline implements DiffusionEngine {
         });
         // 5. decode
         return codec.decode(latents);
+    }
+
+    /** The noise of one image's seed; with a variation, its first draw slerped towards the variation seed's. */
+    private NoiseSource noiseFor(Request r, long seed) {
+        NoiseSource own = noiseForSeed.apply(seed);
+        if (!r.hasVariation()) return own;
+        return LatentWalk.between(own, noiseForSeed.apply(r.variationSeed() + (seed - r.seed())), r.variationStrength());
     }
 
     private boolean inpaintingModel() {

@@ -22,6 +22,11 @@ final class RequestCheck {
         if (r.width() < 1 || r.height() < 1)
             throw new InvalidRequestException("Width and height must be positive (got " + r.width() + "×" + r.height() + ").");
         if (!(r.cfgScale() >= 0)) throw new InvalidRequestException("CFG scale must be 0 or more (got " + r.cfgScale() + ").");
+        if (!(r.variationStrength() >= 0 && r.variationStrength() <= 1))
+            throw new InvalidRequestException("Variation seed strength must be between 0 and 1 (got "
+                    + r.variationStrength() + ").");
+        if (!(r.promptMix() >= 0 && r.promptMix() <= 1))
+            throw new InvalidRequestException("Prompt mix must be between 0 and 1 (got " + r.promptMix() + ").");
         if (r.mode() != Mode.TXT2IMG) {
             if (r.initImage() == null)
                 throw new InvalidRequestException(r.mode() == Mode.INPAINT ? "Inpainting needs an image." : "img2img needs an image.");

@@ -134,8 +134,12 @@ class InfotextTest {
     }
 
     static String example(String name) {
+        return exampleObject(name).get("infotext").getAsString();
+    }
+
+    static JsonObject exampleObject(String name) {
         for (JsonElement e : FIXTURE.getAsJsonArray("examples"))
-            if (e.getAsJsonObject().get("name").getAsString().equals(name)) return e.getAsJsonObject().get("infotext").getAsString();
+            if (e.getAsJsonObject().get("name").getAsString().equals(name)) return e.getAsJsonObject();
         throw new AssertionError(name);
     }
 
@@ -151,6 +155,39 @@ class InfotextTest {
         Request r = Request.builder(Mode.TXT2IMG).prompt("portrait of a woman, ((detailed eyes)), [freckles]")
                 .steps(30).sampler("DPM++ 2M Karras").cfgScale(6.5).size(768, 512).clipSkip(2).build();
         assertEquals(withOurVersion(example("txt2img_karras_clipskip")), Infotext.of(r, 3141592653L, TINY));
+    }
+
+    /**
+     * The variation seed (A1111's subseed) is request data the engine records itself, where A1111 writes it: the
+     * fixture's hires example without its hires fields (DiffuseJ has no hires pass), seed and subseed read from it.
+     */
+    @Test
+    void variationSeedIsWrittenWhereA1111WritesIt() {
+        JsonObject ex = exampleObject("txt2img_hires");
+        JsonObject in = ex.getAsJsonObject("inputs"), parsed = ex.getAsJsonObject("parsed");
+        long seed = parsed.get("Seed").getAsLong(), subseed = parsed.get("Variation seed").getAsLong();
+        String expected = withOurVersion(ex.get("infotext").getAsString());
+        for (String hires : in.getAsJsonObject("extra_generation_params").keySet())
+            expected = expected.replaceAll(", " + hires + ": [^,\\n]*", "");
+        Request.Builder b = Request.builder(Mode.TXT2IMG).prompt(in.get("main_prompt").getAsString())
+                .negativePrompt(in.get("main_negative_prompt").getAsString()).steps(in.get("steps").getAsInt())
+                .sampler(in.get("sampler_name").getAsString()).cfgScale(in.get("cfg_scale").getAsDouble())
+                .size(in.get("width").getAsInt(), in.get("height").getAsInt()).seed(seed);
+        Request r = b.variation(subseed, in.get("subseed_strength").getAsDouble()).build();
+        assertEquals(expected, Infotext.of(r, seed, TINY));
+        assertEquals(Long.toString(subseed + 2), Infotext.parse(Infotext.of(r, seed + 2, TINY)).get("Variation seed"),
+                "batch item k: variation seed + k, like A1111's all_subseeds");
+        String none = Infotext.of(b.variation(subseed, 0).build(), seed, TINY);
+        assertFalse(none.contains("Variation seed"), "strength 0: A1111 writes no variation seed: " + none);
+    }
+
+    @Test
+    void secondPromptAndMixAreRecorded() {
+        Request r = Request.builder(Mode.TXT2IMG).prompt("a tree").secondPrompt("a red car, at night", 0.25).build();
+        Map<String, Object> p = Infotext.parse(Infotext.of(r, 1, TINY));
+        assertEquals("a red car, at night", p.get("Prompt B"));
+        assertEquals("0.25", p.get("Prompt mix"));
+        assertFalse(Infotext.of(r.toBuilder().secondPrompt("", 0).build(), 1, TINY).contains("Prompt B"));
     }
 
     @Test

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDManager;
-import java.util.function.LongFunction;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.text.PromptEncoder;
 import org.junit.jupiter.api.AfterAll;
@@ -45,11 +44,10 @@ class PromptWalkTest {
         return generate(new Pipeline(model, NoiseSource::seeded, Pipeline.DEFAULT_MAX_PIXELS), request(prompt).build());
     }
 
-    /** Frame at t of a walk from A to B with the seed walk 7 → 7 (same seed) through the pipeline's two hooks. */
+    /** Frame at t of a walk from A to B with the seed walk 7 → 7 (same seed): variation seed and second prompt. */
     private static RgbImage frame(double t) throws DiffusionException {
-        LongFunction<NoiseSource> noise = s -> LatentWalk.between(s, 7, t);
-        return generate(new Pipeline(model, noise, Pipeline.DEFAULT_MAX_PIXELS, LatentWalk.towardsPrompt(B, t)),
-                request(A).build());
+        return generate(new Pipeline(model, NoiseSource::seeded, Pipeline.DEFAULT_MAX_PIXELS),
+                request(A).variation(7, t).secondPrompt(B, t).build());
     }
 
     private static RgbImage generate(Pipeline p, Request r) throws DiffusionException {
@@ -72,7 +70,7 @@ class PromptWalkTest {
         PromptEncoder prompts = PromptEncoder.of(model.tokenizer(), model.textEncoder()::encode);
         try (NDManager m = model.manager().newSubManager()) {
             Request r = request(A).build();
-            PromptEncoder.Conditioning mid = LatentWalk.towardsPrompt(longB, 0.25).encode(prompts, r, m);
+            PromptEncoder.Conditioning mid = LatentWalk.conditioning(prompts, r.toBuilder().secondPrompt(longB, 0.25).build(), m);
             long chunks = mid.positive().getShape().get(1) / 77;
             assertEquals(2, chunks, "A is padded to B's two chunks");
             assertEquals(mid.positive().getShape(), mid.negative().getShape(), "the negative prompt is padded too");
