@@ -11,6 +11,7 @@ import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
 
 import java.awt.image.BufferedImage;
+import org.diffusej.engine.SamplerNames;
 
 /**
  * An AUTOMATIC1111 {@code txt2img}/{@code img2img} payload turned into an engine {@link Request}, with A1111's field
@@ -32,7 +33,7 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
                 .negativePrompt(f.string("negative_prompt", ""))
                 .seed(f.longValue("seed", -1))
                 .variation(f.longValue("subseed", -1), f.doubleValue("subseed_strength", 0, 0, 1))
-                .sampler(f.string("sampler_name", f.string("sampler_index", "Euler")))
+                .sampler(f.string("sampler_name", f.string("sampler_index", SamplerNames.API_DEFAULT)))
                 .scheduler(f.string("scheduler", null))
                 .steps(f.intValue("steps", 50, 1, 1000))
                 .cfgScale(f.doubleValue("cfg_scale", 7.0, 0, 100))

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.diffusej.engine.SamplerNames;
 
 /**
  * One command's work with the engine: resolve and load the model (with progress), run requests, write images
@@ -133,7 +134,7 @@ final class GenerationSession implements AutoCloseable {
         o.addProperty("seed", i < r.seeds().size() ? r.seeds().get(i) : q.seed() + i);
         o.addProperty("steps", q.steps());
         o.addProperty("sampler", q.sampler());
-        o.addProperty("scheduler", q.scheduler() == null ? "Automatic" : q.scheduler());
+        o.addProperty("scheduler", q.scheduler() == null ? SamplerNames.AUTOMATIC : q.scheduler());
         o.addProperty("cfg_scale", q.cfgScale());
         o.addProperty("width", r.images().get(i).width());
         o.addProperty("height", r.images().get(i).height());

@@ -68,7 +68,7 @@ public record Request(
         Objects.requireNonNull(mode, "mode");
         prompt = prompt == null ? "" : prompt;
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
-        sampler = sampler == null ? "Euler a" : sampler;
+        sampler = sampler == null ? SamplerNames.DEFAULT : sampler;
         maskedContent = maskedContent == null ? MaskedContent.ORIGINAL : maskedContent;
         secondPrompt = secondPrompt == null ? "" : secondPrompt;
     }
@@ -107,7 +107,7 @@ public record Request(
         private int width = 512;
         private int height = 512;
         private int steps = 20;
-        private String sampler = "Euler a";
+        private String sampler = SamplerNames.DEFAULT;
         private String scheduler = null;
         private double cfgScale = 7.0;
         private long seed = -1;

@@ -241,6 +241,11 @@ class SdApiTest {
         JsonArray samplers = client.get("/sdapi/v1/samplers").json().getAsJsonArray();
         assertTrue(samplers.toString().contains("\"name\":\"Euler a\""), samplers.toString());
         assertTrue(samplers.get(0).getAsJsonObject().has("aliases"));
+        java.util.List<String> offered = new java.util.ArrayList<>();
+        for (var s : samplers) offered.add(s.getAsJsonObject().get("name").getAsString());
+        assertEquals(org.diffusej.engine.SamplerNames.samplers(), offered, "the bridge offers the engine's list");
+        for (String name : offered) // the engine builds each name it offers
+            org.diffusej.engine.sampler.Samplers.create(name, null, org.diffusej.engine.sampler.NoiseSchedule.sd());
         assertTrue(client.get("/sdapi/v1/schedulers").body().contains("karras"));
 
         JsonObject options = client.get("/sdapi/v1/options").object();

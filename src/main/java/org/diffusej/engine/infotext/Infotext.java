@@ -7,6 +7,7 @@ import java.util.Map;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.Request;
+import org.diffusej.engine.SamplerNames;
 
 /**
  * The AUTOMATIC1111 "parameters" text (webui v1.10.1 {@code create_infotext} / {@code parse_generation_parameters}):
@@ -73,11 +74,11 @@ public final class Infotext {
         boolean usesInit = r.mode() != Mode.TXT2IMG;
         boolean inpaint = r.mode() == Mode.INPAINT && r.mask() != null;
         String sampler = r.sampler();
-        String scheduler = r.scheduler() == null ? "Automatic" : r.scheduler();
+        String scheduler = r.scheduler() == null ? SamplerNames.AUTOMATIC : r.scheduler();
         // A1111 ≥ 1.9 names the sampler and its schedule separately: "DPM++ 2M Karras" → "DPM++ 2M" + "Karras"
-        if (sampler.endsWith(" Karras") && scheduler.equals("Automatic")) {
-            sampler = sampler.substring(0, sampler.length() - " Karras".length());
-            scheduler = "Karras";
+        if (sampler.endsWith(" " + SamplerNames.KARRAS) && scheduler.equals(SamplerNames.AUTOMATIC)) {
+            sampler = sampler.substring(0, sampler.length() - SamplerNames.KARRAS.length() - 1);
+            scheduler = SamplerNames.KARRAS;
         }
         Map<String, Object> p = new LinkedHashMap<>();
         p.put("Steps", r.steps());

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.diffusej.engine.SamplerNames;
 
 /** A1111's {@code parse_generation_parameters} (webui v1.10.1, no styles defined, default settings); see {@link Infotext#parse}. */
 final class InfotextReader {
@@ -113,7 +114,7 @@ final class InfotextReader {
         res.putIfAbsent("Masked area padding", 32);
         restoreOldHiresFix(res);
         res.putIfAbsent("RNG", "GPU");
-        res.putIfAbsent("Schedule type", "Automatic");
+        res.putIfAbsent("Schedule type", SamplerNames.AUTOMATIC);
         res.putIfAbsent("Schedule max sigma", 0);
         res.putIfAbsent("Schedule min sigma", 0);
         res.putIfAbsent("Schedule rho", 0);
@@ -162,7 +163,7 @@ final class InfotextReader {
         if (v.compareTo(InfotextVersion.V160) < 0 && res.getOrDefault("Prompt", "").toString().contains("["))
             res.put("Old prompt editing timelines", true);
         Object sampler = res.getOrDefault("Sampler", "");
-        if (v.compareTo(InfotextVersion.V160) < 0 && (sampler.equals("DDIM") || sampler.equals("PLMS")))
+        if (v.compareTo(InfotextVersion.V160) < 0 && (sampler.equals(SamplerNames.DDIM) || sampler.equals(SamplerNames.PLMS)))
             res.put("Pad conds v0", true);
         if (v.compareTo(InfotextVersion.V170_TSNR) < 0) res.put("Downcast alphas_cumprod", true);
         Object refiner = res.get("Refiner");
