@@ -11,11 +11,12 @@ import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
 
 import java.awt.image.BufferedImage;
+import org.diffusej.engine.SamplerNames;
 
 /**
  * An AUTOMATIC1111 {@code txt2img}/{@code img2img} payload turned into an engine {@link Request}, with A1111's field
  * names and API defaults (steps 50, sampler "Euler", CFG 7, 512×512, strength 0.75, mask blur 4, inpainting fill 0,
- * "only masked" on with padding 0). Unknown fields are ignored.
+ * "only masked" on with padding 0, subseed −1 with strength 0). Unknown fields are ignored.
  *
  * @param kind       "txt2img", "img2img" or "inpaint"
  * @param request    what the engine runs
@@ -31,7 +32,8 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
                 .prompt(f.text("prompt"))
                 .negativePrompt(f.text("negative_prompt"))
                 .seed(f.longValue("seed", -1))
-                .sampler(f.string("sampler_name", f.string("sampler_index", "Euler")))
+                .variation(f.longValue("subseed", -1), f.doubleValue("subseed_strength", 0, 0, 1))
+                .sampler(f.string("sampler_name", f.string("sampler_index", SamplerNames.API_DEFAULT)))
                 .scheduler(f.string("scheduler", null))
                 .steps(f.intValue("steps", 50, 1, 1000))
                 .cfgScale(f.doubleValue("cfg_scale", 7.0, 0, 100))
@@ -86,6 +88,8 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
         putIfAbsent(echo, "prompt", new JsonPrimitive(r.prompt()));
         putIfAbsent(echo, "negative_prompt", new JsonPrimitive(r.negativePrompt()));
         putIfAbsent(echo, "seed", new JsonPrimitive(r.seed()));
+        putIfAbsent(echo, "subseed", new JsonPrimitive(r.variationSeed()));
+        putIfAbsent(echo, "subseed_strength", new JsonPrimitive(r.variationStrength()));
         putIfAbsent(echo, "sampler_name", new JsonPrimitive(r.sampler()));
         putIfAbsent(echo, "steps", new JsonPrimitive(r.steps()));
         putIfAbsent(echo, "cfg_scale", new JsonPrimitive(r.cfgScale()));

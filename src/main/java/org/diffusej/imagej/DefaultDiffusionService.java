@@ -1,14 +1,10 @@
 package org.diffusej.imagej;
 
-import org.diffusej.engine.NoiseSteerableEngine;
 import java.util.concurrent.Callable;
-import java.util.function.LongFunction;
 import org.diffusej.engine.CancellationToken;
-import org.diffusej.engine.ConditioningSource;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.ModelInfo;
-import org.diffusej.engine.NoiseSource;
 import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
@@ -101,18 +97,6 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
     public Result generate(Request request, ProgressListener listener, CancellationToken token) throws DiffusionException {
         synchronized (lock) {
             return run(loaded(), request, listener, token);
-        }
-    }
-
-    @Override
-    public Result generate(Request request, ProgressListener listener, CancellationToken token,
-                           LongFunction<NoiseSource> noiseForSeed, ConditioningSource conditioning)
-            throws DiffusionException {
-        synchronized (lock) {
-            if (!(loaded() instanceof NoiseSteerableEngine steerable))
-                throw new DiffusionException("The loaded engine cannot steer its noise, which Dream needs; load a model "
-                        + "with Plugins › DiffuseJ › Model & Device.");
-            return run(steerable.steered(noiseForSeed, conditioning), request, listener, token);
         }
     }
 

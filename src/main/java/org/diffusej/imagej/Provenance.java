@@ -2,10 +2,11 @@ package org.diffusej.imagej;
 
 import ij.ImagePlus;
 import java.util.Map;
-import org.diffusej.engine.Infotext;
+import org.diffusej.engine.infotext.Infotext;
 import org.diffusej.engine.MaskedContent;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
+import org.diffusej.engine.SamplerNames;
 
 /**
  * Where generation parameters (AUTOMATIC1111 "parameters" text) live on ImageJ images: the image property
@@ -55,7 +56,7 @@ public final class Provenance {
             if (p.containsKey("Steps")) b.steps(Integer.parseInt(text(p, "Steps")));
             if (p.containsKey("Sampler")) b.sampler(text(p, "Sampler"));
             String schedule = text(p, "Schedule type");
-            b.scheduler(schedule.isEmpty() || schedule.equals("Automatic") ? null : schedule);
+            b.scheduler(schedule.isEmpty() || schedule.equals(SamplerNames.AUTOMATIC) ? null : schedule);
             if (p.containsKey("CFG scale")) b.cfgScale(Double.parseDouble(text(p, "CFG scale")));
             if (p.containsKey("Seed")) b.seed(Long.parseLong(text(p, "Seed")));
             if (p.containsKey("Size-1")) b.size(Integer.parseInt(text(p, "Size-1")), Integer.parseInt(text(p, "Size-2")));
