@@ -1,6 +1,6 @@
 package org.diffusej.diagnostics;
 
-import org.diffusej.engine.nn.CpuFeatures;
+import org.diffusej.engine.runtime.CpuFeatures;
 
 import java.util.List;
 

@@ -1,7 +1,7 @@
 package org.diffusej.diagnostics;
 
 import org.diffusej.engine.ModelOptions;
-import org.diffusej.engine.nn.TorchRuntime;
+import org.diffusej.engine.runtime.TorchRuntime;
 import org.diffusej.models.ModelCatalog;
 import org.diffusej.models.ModelSettings;
 

@@ -6,8 +6,8 @@ import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.pytorch.jni.LibUtils;
 import ai.djl.util.cuda.CudaUtils;
 import org.diffusej.engine.nn.AttentionKernel;
-import org.diffusej.engine.nn.TorchOps;
-import org.diffusej.engine.nn.TorchRuntime;
+import org.diffusej.engine.runtime.TorchOps;
+import org.diffusej.engine.runtime.TorchRuntime;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -183,6 +183,6 @@ class SectionsTest {
     void theTemporaryBf16VerdictFollowsTheCpusNativeBf16() {
         PrecisionSection.Verdict v = HostPrecisionVerdicts.bf16();
         assertEquals("bf16", v.precision());
-        assertEquals(org.diffusej.engine.nn.CpuFeatures.nativeBf16(), v.qualifies());
+        assertEquals(org.diffusej.engine.runtime.CpuFeatures.nativeBf16(), v.qualifies());
     }
 }
