@@ -15,6 +15,7 @@ import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
@@ -24,7 +25,8 @@ import org.scijava.plugin.Plugin;
  * ({@link LatentWalk#towardsPrompt}), so the images morph smoothly. Each slice records its parameters with A1111's
  * "Variation seed" / "Variation seed strength" keys (seed B, t) and "Prompt B" / "Prompt mix" (prompt B, t).
  */
-@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Dream...")
+@Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
+        @Menu(label = "Dream...", weight = MenuOrder.DREAM)})
 public class DreamCommand extends GenerationCommand {
 
     @Parameter(label = "To seed (-1 = random)")
@@ -71,6 +73,7 @@ public class DreamCommand extends GenerationCommand {
             if (token.isCancelled()) break;
         }
         result = new ImagePlus("Dream " + from + "→" + to, stack);
+        report("DiffuseJ dream: " + stack.size() + " frame(s), seed " + from + "→" + to);
         Provenance.record(result, firstInfo);
     }
 
