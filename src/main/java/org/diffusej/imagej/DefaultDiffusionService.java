@@ -1,5 +1,6 @@
 package org.diffusej.imagej;
 
+import ij.IJ;
 import java.util.concurrent.Callable;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
@@ -140,7 +141,9 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
     private DiffusionEngine loaded() throws DiffusionException {
         if (engine == null) {
             EngineSettings s = settings;
-            if (log != null) log.info("DiffuseJ: loading model " + s.model() + " (device " + s.device() + ", precision " + s.precision() + ")");
+            String loading = "DiffuseJ: loading model " + s.model() + " (device " + s.device() + ", precision " + s.precision() + ")";
+            IJ.showStatus(loading);
+            if (log != null) log.debug(loading);
             engine = withPluginClassLoader(() -> factory.open(s));
         }
         return engine;

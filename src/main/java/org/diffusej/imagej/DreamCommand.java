@@ -11,6 +11,7 @@ import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
@@ -20,7 +21,8 @@ import org.scijava.plugin.Plugin;
  * conditioned on the mix of both prompts at t, so the images morph smoothly: request data
  * ({@link Request.Builder#variation}, {@link Request.Builder#secondPrompt}); each slice records the engine's infotext.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Dream...")
+@Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
+        @Menu(label = "Dream...", weight = MenuOrder.DREAM)})
 public class DreamCommand extends GenerationCommand {
 
     @Parameter(label = "To seed (-1 = random)")
@@ -67,6 +69,7 @@ public class DreamCommand extends GenerationCommand {
             if (token.isCancelled()) break;
         }
         result = new ImagePlus("Dream " + from + "→" + to, stack);
+        report("DiffuseJ dream: " + stack.size() + " frame(s), seed " + from + "→" + to);
         Provenance.record(result, firstInfo);
     }
 }

@@ -66,8 +66,8 @@ public abstract class GenerationCommand extends DiffuseJCommand {
         if (result.cancelled() && result.images().isEmpty()) throw new CancelledException();
         note = result.cancelled() ? "Cancelled: kept the " + result.images().size() + " finished image(s)." : result.message();
         String took = result.timings().containsKey("total") ? String.format(java.util.Locale.ROOT, " in %.1f s", result.timings().get("total")) : "";
-        bar.done("DiffuseJ " + what + ": " + result.images().size() + " image(s)" + took + (note.isEmpty() ? "" : ". " + note));
-        if (!note.isEmpty()) log.info("DiffuseJ: " + note);
+        bar.done();
+        report("DiffuseJ " + what + ": " + result.images().size() + " image(s)" + took + (note.isEmpty() ? "" : ". " + note));
         return result;
     }
 

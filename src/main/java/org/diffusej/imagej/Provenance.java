@@ -16,15 +16,31 @@ import org.diffusej.engine.SamplerNames;
 public final class Provenance {
     /** Property name, the same as the PNG text chunk AUTOMATIC1111 writes. */
     public static final String KEY = "parameters";
+    /** The heading of the parameters block in Info (Image › Show Info). */
+    public static final String INFO_HEADING = "DiffuseJ parameters:";
 
     private Provenance() { }
 
-    /** Records {@code infotext} as the parameters that made {@code imp}'s pixels. */
+    /**
+     * Records {@code infotext} as the parameters that made {@code imp}'s pixels: the property, and a block at the end
+     * of Info that replaces the block of the parameters recorded before (one block, however often it is called).
+     */
     public static void record(ImagePlus imp, String infotext) {
-        imp.setProp(KEY, infotext);
         Object info = imp.getProperty("Info");
-        String previous = info instanceof String s && !s.isBlank() ? s.stripTrailing() + "\n\n" : "";
-        imp.setProperty("Info", previous + "DiffuseJ parameters:\n" + infotext + "\n");
+        String text = info instanceof String s ? s : "";
+        String before = imp.getImageProperties() == null ? null : imp.getImageProperties().getProperty(KEY);
+        if (before != null) {
+            int at = text.lastIndexOf(infoBlock(before));
+            if (at >= 0) text = text.substring(0, at) + text.substring(at + infoBlock(before).length());
+        }
+        String previous = text.isBlank() ? "" : text.stripTrailing() + "\n\n";
+        imp.setProp(KEY, infotext);
+        imp.setProperty("Info", previous + infoBlock(infotext));
+    }
+
+    /** The block {@link #record} writes into Info. */
+    static String infoBlock(String infotext) {
+        return INFO_HEADING + "\n" + infotext + "\n";
     }
 
     /** The parameters recorded on {@code imp}, or null. */

@@ -182,8 +182,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         ModelInfo i = info;
         if (i == null) {
             Path location = checkpoint.location();
-            String file = location.getFileName().toString();
-            String name = !checkpoint.folder() && file.contains(".") ? file.substring(0, file.lastIndexOf('.')) : file;
+            String name = ModelInfo.nameOf(location, checkpoint.folder());
             i = new ModelInfo(name, location.toString(), shortHash(checkpoint.hashFile()), checkpoint.family().name(),
                     checkpoint.inpainting(), predictionType() == PredictionType.V_PREDICTION);
             info = i;

@@ -30,9 +30,9 @@ class StableDiffusionModelTest {
     @TempDir Path tmp;
 
     @ParameterizedTest(name = "{0} {1}")
-    @CsvSource({"sd1-tiny,folder,SD1,false,EPSILON,diffusers", "sd1-tiny,single,SD1,false,EPSILON,sd1-tiny",
-            "sd1-inpaint-tiny,folder,SD1,true,EPSILON,diffusers", "sd1-inpaint-tiny,single,SD1,true,EPSILON,sd1-inpaint-tiny",
-            "sd2-tiny,folder,SD2,false,V_PREDICTION,diffusers", "sd2-tiny,single,SD2,false,V_PREDICTION,sd2-tiny",
+    @CsvSource({"sd1-tiny,folder,SD1,false,EPSILON,sd1-tiny", "sd1-tiny,single,SD1,false,EPSILON,sd1-tiny",
+            "sd1-inpaint-tiny,folder,SD1,true,EPSILON,sd1-inpaint-tiny", "sd1-inpaint-tiny,single,SD1,true,EPSILON,sd1-inpaint-tiny",
+            "sd2-tiny,folder,SD2,false,V_PREDICTION,sd2-tiny", "sd2-tiny,single,SD2,false,V_PREDICTION,sd2-tiny",
             "sd15-shape,single,SD1,false,EPSILON,sd15-shape"})
     void loadsEveryVariantAndLayout(String variant, String layout, ModelFamily family, boolean inpainting,
                                     PredictionType prediction, String name) throws Exception {
