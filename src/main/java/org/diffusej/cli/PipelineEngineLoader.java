@@ -3,21 +3,23 @@ package org.diffusej.cli;
 import ai.djl.pytorch.jni.JniUtils;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
-import org.diffusej.engine.LoadedPipeline;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.ModelOptions;
 import org.diffusej.engine.Progress;
 import org.diffusej.engine.ProgressListener;
-import org.diffusej.engine.StableDiffusionModel;
+import org.diffusej.engine.pipeline.StableDiffusionModel;
 import org.diffusej.engine.runtime.PrecisionChoice;
-import org.diffusej.engine.runtime.PrecisionResolver;
-import org.diffusej.engine.sampler.PredictionType;
+import org.diffusej.engine.pipeline.PrecisionResolver;
+import org.diffusej.engine.PredictionType;
+import org.diffusej.engine.InvalidRequestException;
+import org.diffusej.engine.pipeline.Pipeline;
+import org.diffusej.engine.runtime.TorchRuntime;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
- * Loads a checkpoint into the engine's pipeline ({@link LoadedPipeline}) with the CLI's device and precision, as
+ * Loads a checkpoint into the engine's pipeline ({@link Pipeline}) with the CLI's device and precision, as
  * {@link PrecisionResolver} chooses them.
  */
 final class PipelineEngineLoader {
@@ -30,7 +32,7 @@ final class PipelineEngineLoader {
         PrecisionResolver.Resolution r = PrecisionResolver.resolve(s.device(), s.precision());
         StableDiffusionModel loaded = StableDiffusionModel.load(model, options(r.options(), s), r.choice());
         listener.onProgress(new Progress("load", 1, 1, (System.nanoTime() - start) / 1e9, 0, null));
-        return new LoadedPipeline(loaded); // steerable: dream's latent walk
+        return new Pipeline(loaded);
     }
 
     /** The resolved device and precision with the CLI's model facts (prediction type, config folder). */

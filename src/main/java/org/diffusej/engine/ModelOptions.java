@@ -2,20 +2,18 @@ package org.diffusej.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import org.diffusej.engine.runtime.PrecisionResolver;
-import org.diffusej.engine.sampler.PredictionType;
 
 import java.nio.file.Path;
 
 /**
- * How {@link StableDiffusionModel#load} builds a model: device and precision, and the facts a single file cannot
+ * How {@link org.diffusej.engine.pipeline.StableDiffusionModel#load} builds a model: device and precision, and the facts a single file cannot
  * carry (LDM files store no group-norm groups, no attention heads and no prediction type). Every override is null
  * when unset; unset facts come from the diffusers folder, then from {@link #config()}, then from the family defaults.
  *
  * @param device           where the networks run
  * @param precision        FLOAT32; FLOAT16 (GPU; the VAE runs in FLOAT32); or BFLOAT16 (CPU: convolutions and
  *                         linear layers in bfloat16, the rest float32; for CPUs with native bf16 where bf16
- *                         passes its self-test, see {@link PrecisionResolver})
+ *                         passes its self-test, see {@code engine.pipeline.PrecisionResolver})
  * @param predictionType   epsilon or v; null = the model's own (folder scheduler config, file metadata) or the
  *                         family rule (SD1 epsilon, SD2 single file v)
  * @param normGroups       group-norm groups of UNet and VAE (real models: 32)
@@ -52,19 +50,6 @@ public record ModelOptions(Device device, DataType precision, PredictionType pre
     /** CPU, float32, everything from the model itself. */
     public static ModelOptions cpu() {
         return new ModelOptions(Device.cpu(), DataType.FLOAT32, null, null, null, null, null, null);
-    }
-
-    /**
-     * The GPU in half precision when the engine has one; else the CPU, in bfloat16 compute where the CPU has native
-     * bf16 and bf16 passed its self-test on this host, otherwise in float32 ({@link PrecisionResolver}, which also
-     * says why).
-     */
-    public static ModelOptions auto() {
-        try {
-            return PrecisionResolver.resolve("auto", "auto").options();
-        } catch (InvalidRequestException e) {
-            throw new IllegalStateException("auto device and precision are always valid", e);
-        }
     }
 
     /** This with {@code precisionName} applied ({@link #precisionNamed}); {@code auto} keeps the current one. */

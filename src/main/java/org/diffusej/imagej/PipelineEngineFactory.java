@@ -6,11 +6,14 @@ import java.util.Locale;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
-import org.diffusej.engine.LoadedPipeline;
+import org.diffusej.engine.pipeline.Pipeline;
 import org.diffusej.engine.Mode;
-import org.diffusej.engine.StableDiffusionModel;
+import org.diffusej.engine.pipeline.StableDiffusionModel;
 import org.diffusej.engine.runtime.PrecisionChoice;
-import org.diffusej.engine.runtime.PrecisionResolver;
+import org.diffusej.engine.pipeline.PrecisionResolver;
+import org.diffusej.engine.ModelOptions;
+import org.diffusej.engine.pipeline.StableDiffusionModel;
+import org.diffusej.engine.runtime.TorchRuntime;
 import org.diffusej.models.ModelResolver;
 
 /**
@@ -34,6 +37,6 @@ public final class PipelineEngineFactory implements EngineFactory {
         PrecisionChoice choice = model.precisionChoice();
         if (choice.fellBack()) IJ.log("DiffuseJ: " + choice.reason());
         IJ.showStatus("DiffuseJ: loaded " + path.getFileName() + " (" + PrecisionChoice.name(choice.used()) + ")");
-        return new LoadedPipeline(model);
+        return new Pipeline(model);
     }
 }

@@ -4,7 +4,7 @@ import ai.djl.ndarray.types.DataType;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.runtime.OpCheck;
 import org.diffusej.engine.runtime.PrecisionChoice;
-import org.diffusej.engine.runtime.PrecisionResolver;
+import org.diffusej.engine.pipeline.PrecisionResolver;
 import org.diffusej.engine.runtime.PrecisionVerdict;
 import org.junit.jupiter.api.Test;
 

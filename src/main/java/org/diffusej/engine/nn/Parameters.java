@@ -9,6 +9,7 @@ import org.diffusej.engine.weights.WeightSource;
 
 import java.util.Arrays;
 import java.util.Map;
+import org.diffusej.engine.runtime.TorchOps;
 
 /**
  * Where layers get their weights: tensors of a {@link WeightSource} under a name prefix, checked against the shape

@@ -1,7 +1,7 @@
 package org.diffusej.engine.runtime;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusej.engine.nn.TorchOps;
+import org.diffusej.engine.runtime.TorchOps;
 
 /**
  * The bfloat16 ops DiffuseJ's networks use in bf16 compute ({@code Conv2d}, {@code Linear}, {@code Attention},

@@ -2,8 +2,8 @@ package org.diffusej.engine.runtime;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
-import org.diffusej.engine.nn.CpuFeatures;
-import org.diffusej.engine.nn.TorchRuntime;
+import org.diffusej.engine.runtime.CpuFeatures;
+import org.diffusej.engine.runtime.TorchRuntime;
 
 import java.nio.file.Path;
 import java.nio.file.Paths;

@@ -1,6 +1,6 @@
 package org.diffusej.engine.runtime;
 
-import org.diffusej.engine.nn.CpuFeatures;
+import org.diffusej.engine.runtime.CpuFeatures;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 

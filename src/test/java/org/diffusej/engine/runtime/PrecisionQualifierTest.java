@@ -154,7 +154,7 @@ class PrecisionQualifierTest {
 
     @Test
     void realKernelsOnThisHost() {
-        assertTrue(org.diffusej.engine.nn.TorchOps.available(), "libtorch and the helper module load first");
+        assertTrue(org.diffusej.engine.runtime.TorchOps.available(), "libtorch and the helper module load first");
         com.sun.management.OperatingSystemMXBean os = (com.sun.management.OperatingSystemMXBean)
                 java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         long cpu = os.getProcessCpuTime();
