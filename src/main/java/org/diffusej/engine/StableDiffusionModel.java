@@ -2,6 +2,7 @@ package org.diffusej.engine;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import org.diffusej.engine.lora.ModelLoras;
 import org.diffusej.engine.nn.CpuFeatures;
 import org.diffusej.engine.nn.TorchRuntime;
 import org.diffusej.engine.sampler.NoiseSchedule;
@@ -43,6 +44,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final UNet unet;
     private final Vae vae;
     private final NoiseSchedule schedule;
+    private final ModelLoras loras;
     private volatile ModelInfo info;
 
     private StableDiffusionModel(Checkpoint checkpoint, NDManager manager, ClipTokenizer tokenizer, TextEncoder textEncoder,
@@ -54,6 +56,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.unet = unet;
         this.vae = vae;
         this.schedule = schedule;
+        this.loras = new ModelLoras(unet, textEncoder, manager);
     }
 
     /** System property that allows bf16 on CPUs without native bf16 (emulated, slow). */
@@ -161,6 +164,9 @@ public final class StableDiffusionModel implements AutoCloseable {
     public Vae vae() { return vae; }
 
     public NoiseSchedule schedule() { return schedule; }
+
+    /** The model's LoRA library and the LoRAs merged into its weights. */
+    public ModelLoras loras() { return loras; }
 
     public PredictionType predictionType() { return schedule.predictionType(); }
 
