@@ -55,7 +55,7 @@ final class DreamCommand extends GenerateCommand {
         String toPrompt = prompt2 == null || prompt2.isBlank() ? null : prompt2;
         double[] ts = LatentWalk.positions(frames);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
-            DiffusionEngine engine = s.open(model, Mode.TXT2IMG);
+            DiffusionEngine engine = s.open(model, loras, Mode.TXT2IMG);
             if (!(engine instanceof NoiseSteerableEngine steerable))
                 throw new InputException("This engine cannot steer its noise, which dream needs.");
             for (int i = 0; i < frames && !s.cancelled(); i++) {

@@ -26,6 +26,7 @@ final class PipelineEngineLoader {
         if (s.threads() > 0) JniUtils.setNumThreads(s.threads());
         ModelOptions o = options(s);
         StableDiffusionModel loaded = StableDiffusionModel.load(model, o);
+        if (s.loras() != null) loaded.loras().setLibrary(s.loras());
         listener.onProgress(new Progress("load", 1, 1, (System.nanoTime() - start) / 1e9, 0, null));
         return new LoadedPipeline(loaded); // steerable: dream's latent walk
     }
