@@ -4,7 +4,8 @@
 #  2. the same core against the REAL Java bridge (started here from the Maven build: KritaTestServer with its test
 #     engine, and with the real pipeline on the tiny sd1-inpaint-tiny fixture);
 #  3. inside REAL Krita, against the real pipeline (kritarunner, offscreen): document + selection -> Inpaint -> new layers and pixels checked;
-#  4. a GUI smoke test under xvfb-run krita (docker present, action triggers, layers added, clean exit).
+#  4. a GUI smoke test under xvfb-run krita, the plugin installed by Krita's own importer from the zip: docker present,
+#     action triggers, layers added; closing the document and quitting Krita during a job cancel it (clean exit).
 # 3 and 4 need Debian's krita, python3-pyqt5, xvfb, xauth: required when CI=true, skipped with a message otherwise.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -31,16 +32,20 @@ start_bridge() {  # NAME ARGS... : starts KritaTestServer, waits for its URL in 
       >"$WORK/$name.log" 2>&1 &
   PIDS+=($!)
 }
-# The test engine (exact pixels, slow steps for cancel tests) and the real pipeline on the tiny inpainting fixture.
+# The test engine (exact pixels, slow steps for cancel tests), the same at 100 ms a step (jobs that last while the
+# GUI test closes a document or quits Krita) and the real pipeline on the tiny inpainting fixture.
 start_bridge test test 5
+start_bridge slow test 100
 start_bridge real model "$HERE/../src/test/resources/fixtures/sd1-inpaint-tiny/diffusers"
-for name in test real; do
+for name in test slow real; do
   for _ in $(seq 1 240); do [ -s "$WORK/$name.url" ] && break; sleep 0.5; done
   if [ ! -s "$WORK/$name.url" ]; then echo "the $name bridge did not start:"; cat "$WORK/$name.log"; exit 1; fi
 done
 export DIFFUSEJ_BRIDGE_URL
 DIFFUSEJ_BRIDGE_URL=$(cat "$WORK/test.url")
 REAL_BRIDGE_URL=$(cat "$WORK/real.url")
+export DIFFUSEJ_SLOW_BRIDGE_URL
+DIFFUSEJ_SLOW_BRIDGE_URL=$(cat "$WORK/slow.url")
 echo "bridges: test engine at $DIFFUSEJ_BRIDGE_URL, real pipeline (sd1-inpaint-tiny) at $REAL_BRIDGE_URL"
 
 echo "== Krita plugin: core against the real bridge (test engine, then real pipeline)"

@@ -60,3 +60,32 @@ def run(doc, url, check):
     check(bytes(background.pixelData(SELECTION[0] + 3, SELECTION[1] + 3, 1, 1)) == BACKGROUND_BGRA,
           "the original layer must be untouched")
     return names
+
+
+def run_whole_canvas_and_close(doc, url, check):
+    """Inpaint of a whole canvas not a multiple of 8 (`doc` holds a select-all selection): the layer must cover it to
+    the last row and column. Then the document is closed: it must count as closed and a late result must be dropped
+    with DocumentClosed."""
+    width, height = doc.width(), doc.height()
+    background = [n for n in doc.rootNode().childNodes() if n.type() == "paintlayer"][0]
+    background.setPixelData(BACKGROUND_BGRA * (width * height), 0, 0, width, height)
+    doc.setActiveNode(background)
+    kdoc = KritaDocument(doc)
+    job = generation.prepare(kdoc, Settings(prompt="odd", seed=SEED, steps=2), "inpaint")
+    check((job.region.width, job.region.height) == (width, height), "region %s" % (job.region,))
+    final = generation.run(BridgeClient(url), job, lambda m: None)
+    check(final.event == "finished", "odd canvas: %s %s" % (final.event, final.message))
+    names = generation.place_results(kdoc, job, final)
+    layer = [n for n in doc.rootNode().childNodes() if n.name() == names[0]][0]
+    for x, y in ((width - 1, height - 1), (width - 1, 0), (0, height - 1)):
+        check(bytes(layer.pixelData(x, y, 1, 1))[3] == 255, "edge pixel %d,%d not painted" % (x, y))
+    check(kdoc.is_open(), "an open document must count as open")
+    doc.setModified(False)
+    doc.close()
+    check(not kdoc.is_open(), "a closed document must count as closed")
+    try:
+        generation.place_results(kdoc, job, final)
+        check(False, "a result for a closed document must be refused")
+    except generation.DocumentClosed:
+        pass
+    return names + ["closed document refused"]

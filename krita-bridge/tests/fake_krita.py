@@ -78,6 +78,8 @@ class Document:
         self.active = self.background
         self._selection = None
         self.refreshed = 0
+        self.closed = False
+        Krita.instance().open_documents.append(self)
 
     def width(self): return self._w
     def height(self): return self._h
@@ -88,7 +90,16 @@ class Document:
     def setActiveNode(self, n): self.active = n
     def selection(self): return self._selection
     def setSelection(self, s): self._selection = s
-    def createNode(self, name, kind): return Node(self, name, kind)
+    def createNode(self, name, kind):
+        return None if self.closed else Node(self, name, kind)  # like Krita once the document is gone
+
+    def setModified(self, modified): pass
+
+    def close(self):
+        """Like Krita's Document.close(): the Python object stays, the document is gone."""
+        self.closed = True
+        Krita.instance().open_documents.remove(self)
+        return True
     def refreshProjection(self): self.refreshed += 1
 
     def pixelData(self, x, y, w, h):
@@ -100,7 +111,7 @@ class Krita:
     _instance = None
 
     def __init__(self):
-        self.documents = []
+        self.open_documents = []
         self.active_document = None
 
     @classmethod
@@ -110,6 +121,7 @@ class Krita:
         return cls._instance
 
     def activeDocument(self): return self.active_document
+    def documents(self): return list(self.open_documents)
 
 
 def install():

@@ -23,9 +23,15 @@ def main(*_args):
         x, y, w, h = e2e_scenario.SELECTION
         selection.select(x, y, w, h, 255)
         doc.setSelection(selection)
-        names = e2e_scenario.run(doc, os.environ["DIFFUSEJ_BRIDGE_URL"], check)
+        url = os.environ["DIFFUSEJ_BRIDGE_URL"]
+        names = e2e_scenario.run(doc, url, check)
         doc.setModified(False)
         doc.close()
+        odd = Krita.instance().createDocument(66, 50, "odd", "RGBA", "U8", "", 72.0)
+        everything = Selection()
+        everything.select(0, 0, 66, 50, 255)
+        odd.setSelection(everything)
+        names += e2e_scenario.run_whole_canvas_and_close(odd, url, check)
         outcome = "PASS " + ", ".join(names)
     except Exception:
         outcome = "FAIL\n" + traceback.format_exc()

@@ -5,7 +5,7 @@ import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from tests import context  # noqa: F401
-from diffusej_krita.client import BridgeClient, ClientError
+from diffusej_krita.client import DEFAULT_URL, BridgeClient, ClientError, normalise_url
 
 
 class ScriptedBridge(BaseHTTPRequestHandler):
@@ -44,6 +44,16 @@ class ScriptedBridge(BaseHTTPRequestHandler):
                       {"seq": 2, "event": "finished", "job_id": "j1", "progress": 1.0, "images": ["x"], "seeds": [4]}]
             # one event per poll, as a slow job would deliver them
             return self._send(200, {"job_id": "j1", "events": events[after + 1:after + 2]})
+        if path == "/diffusej/v1/jobs/dies/events":  # the bridge process dies while answering
+            self.send_response(200)
+            self.send_header("Content-Length", "500")
+            self.end_headers()
+            self.wfile.write(b'{"job_id": "dies", "ev')
+            self.wfile.flush()
+            self.close_connection = True
+            return
+        if path == "/sdapi/v1/samplers":
+            return self._send(200, [{"name": "DDIM", "aliases": []}, {"name": "Euler a", "aliases": ["k_euler_a"]}])
         if path == "/sdapi/v1/interrupt" or path.endswith("/cancel"):
             return self._send(200, {})
         if path == "/notjson":
@@ -104,6 +114,46 @@ class ClientTest(unittest.TestCase):
         s.close()
         c = BridgeClient("http://127.0.0.1:%d" % port, timeout=2)
         self.assertRaisesRegex(ClientError, "Cannot reach the DiffuseJ bridge.*diffusej serve", c.health)
+
+
+    def test_a_bridge_dying_mid_answer_is_one_clear_line(self):
+        c = BridgeClient(self.url)
+        with self.assertRaises(ClientError) as caught:
+            list(c.listen("dies", poll_seconds=0))
+        text = str(caught.exception)
+        self.assertIn("Lost the DiffuseJ bridge at %s during the job" % self.url, text)
+        self.assertNotIn("IncompleteRead", text)
+        self.assertNotIn("\n", text)
+
+    def test_a_bridge_gone_between_polls_is_one_clear_line(self):
+        server = ThreadingHTTPServer(("127.0.0.1", 0), ScriptedBridge)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        c = BridgeClient("http://127.0.0.1:%d" % server.server_address[1], timeout=2)
+        events = c.listen(c.enqueue({}), poll_seconds=0)
+        self.assertEqual("queued", next(events).event)
+        server.shutdown()
+        server.server_close()
+        self.assertRaisesRegex(ClientError, "^Lost the DiffuseJ bridge .* during the job: it stopped answering", next, events)
+
+    def test_listen_stops_when_asked_without_a_final_event(self):
+        c = BridgeClient(self.url)
+        job = c.enqueue({})
+        seen = []
+        for e in c.listen(job, poll_seconds=0, stopped=lambda: len(seen) >= 1):
+            seen.append(e)
+        self.assertEqual(["queued"], [e.event for e in seen])
+
+    def test_url_without_scheme_is_normalised(self):
+        self.assertEqual("http://127.0.0.1:7860", normalise_url(" 127.0.0.1:7860/ "))
+        self.assertEqual("https://host:1", normalise_url("https://host:1"))
+        self.assertEqual(DEFAULT_URL, normalise_url(""))
+        self.assertRaisesRegex(ClientError, "http:// or https://", normalise_url, "ftp://host")
+        c = BridgeClient(self.url[len("http://"):])
+        self.assertEqual(self.url, c.url)
+        self.assertEqual("j1", c.enqueue({}), "a URL typed without http:// works")
+
+    def test_samplers_come_from_the_server(self):
+        self.assertEqual(["DDIM", "Euler a"], BridgeClient(self.url).samplers())
 
 
 if __name__ == "__main__":

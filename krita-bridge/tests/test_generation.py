@@ -17,16 +17,22 @@ class FakeClient:
     def __init__(self, colour=(10, 200, 30)):
         self.colour = colour
         self.payloads = []
+        self.cancelled = []
+
+    def cancel(self, job_id):
+        self.cancelled.append(job_id)
 
     def enqueue(self, payload):
         self.payloads.append(payload)
         return "job-%d" % len(self.payloads)
 
-    def listen(self, job_id):
+    def listen(self, job_id, stopped=lambda: False):
         p = self.payloads[-1]
         w, h = p["width"], p["height"]
         yield ClientMessage("queued", job_id)
         for s in range(1, 4):
+            if stopped():
+                return
             yield ClientMessage("progress", job_id, s / 3, s, 3)
         rgb = bytes(self.colour) * (w * h)
         images = [imaging.png_base64(w, h, rgb, 3) for _ in range(p["batch_size"])]
@@ -82,7 +88,8 @@ class GenerationTest(unittest.TestCase):
         job = generation.prepare(KritaDocument(doc), Settings(prompt="x", seed=1), "generate")
         self.assertEqual("txt2img", job.payload["mode"])
         self.assertNotIn("init_images", job.payload)
-        self.assertEqual((0, 0, 40, 24), (job.region.x, job.region.y, job.region.width, job.region.height))
+        self.assertEqual((0, 0, 40, 30), (job.region.x, job.region.y, job.region.width, job.region.height))
+        self.assertEqual((40, 32), (job.payload["width"], job.payload["height"]), "sent padded to a multiple of 8")
         self.assertIsNone(job.alpha)
         final = generation.run(FakeClient(), job, lambda m: None)
         generation.place_results(KritaDocument(doc), job, final)
@@ -124,6 +131,88 @@ class GenerationTest(unittest.TestCase):
         bad = ClientMessage("finished", "j", images=[imaging.png_base64(8, 8, bytes(8 * 8 * 3), 3)], seeds=[1])
         with self.assertRaisesRegex(DocumentError, "8x8"):
             generation.place_results(kdoc, job, bad)
+
+
+    def test_canvas_not_a_multiple_of_8_is_painted_to_its_edge(self):
+        """130x130 (and an A4-like 2481 px side): the result covers every pixel, no unpainted strip at the edges."""
+        doc = fake_krita.Document(130, 130)
+        doc.background.data[:] = bytes([50, 60, 70, 255]) * (130 * 130)
+        for x in range(130):  # a distinct last column: the padding must repeat it
+            doc.background.data[4 * (5 * 130 + x):4 * (5 * 130 + x) + 4] = bytes([x, 1, 2, 255])
+        kdoc = KritaDocument(doc)
+        job = generation.prepare(kdoc, Settings(seed=2), "refine")
+        self.assertEqual((0, 0, 130, 130), (job.region.x, job.region.y, job.region.width, job.region.height))
+        self.assertEqual((136, 136), (job.payload["width"], job.payload["height"]))
+        init, _ = imaging.decode_png_base64(job.payload["init_images"][0])
+        self.assertEqual((136, 136), (init.width, init.height))
+        self.assertEqual((2, 1, 129, 255), init.pixel(135, 5), "padding repeats the edge pixel")
+        generation.place_results(kdoc, job, generation.run(FakeClient(), job, lambda m: None))
+        layer = doc.root.childNodes()[1]
+        self.assertEqual(bytes([30, 200, 10, 255]) * 130, layer.pixelData(0, 129, 130, 1), "last row painted")
+        self.assertEqual(bytes([30, 200, 10, 255]) * 130,
+                         b"".join(layer.pixelData(129, y, 1, 1) for y in range(130)), "last column painted")
+
+    def test_inpaint_at_the_edge_of_an_odd_canvas_pads_the_mask_with_keep(self):
+        doc = document_with_selection(w=13, h=11, rect=(3, 4, 10, 7))
+        job = generation.prepare(KritaDocument(doc), Settings(padding=2), "inpaint")
+        self.assertEqual((0, 0, 13, 11), (job.region.x, job.region.y, job.region.right, job.region.bottom))
+        mask, _ = imaging.decode_png_base64(job.payload["mask"])
+        self.assertEqual((job.payload["width"], job.payload["height"]), (mask.width, mask.height))
+        self.assertEqual((0, 0), (mask.width % 8, mask.height % 8))
+        self.assertEqual((16, 16), (mask.width, mask.height))
+        self.assertEqual(255, mask.pixel(12, 10)[0], "the selected corner pixel of the canvas")
+        self.assertEqual(0, mask.pixel(mask.width - 1, mask.height - 1)[0], "padding outside the canvas is kept")
+
+    def test_selection_outside_the_canvas_is_refused_and_partly_outside_is_clipped(self):
+        doc = fake_krita.Document(32, 32)
+        outside = fake_krita.Selection(64, 64, [(40, 40, 10, 10, 255)])
+        doc.setSelection(outside)
+        for mode in generation.MODES:
+            with self.assertRaisesRegex(DocumentError, "outside the canvas"):
+                generation.prepare(KritaDocument(doc), Settings(), mode)
+        doc.setSelection(fake_krita.Selection(64, 64, [(28, 0, 10, 8, 255)]))
+        job = generation.prepare(KritaDocument(doc), Settings(padding=0), "inpaint")
+        self.assertEqual(32, job.region.right)
+        self.assertEqual(255, job.alpha[job.region.width - 1], "the selected pixel at the canvas edge")
+
+    def test_closed_document_drops_the_result_with_a_reason(self):
+        doc = document_with_selection()
+        kdoc = KritaDocument(doc)
+        job = generation.prepare(kdoc, Settings(seed=3), "inpaint")
+        final = generation.run(FakeClient(), job, lambda m: None)
+        self.assertTrue(kdoc.is_open())
+        doc.close()
+        self.assertFalse(kdoc.is_open())
+        with self.assertRaisesRegex(generation.DocumentClosed, "closed before the result arrived.*dropped"):
+            generation.place_results(kdoc, job, final)
+        with self.assertRaises(generation.DocumentClosed):  # closed between the check and the insert
+            kdoc.insert_layer("x", imaging.RgbaImage(1, 1, bytes(4)), imaging.Rect(0, 0, 1, 1))
+
+    def test_stopping_cancels_the_job_by_its_own_id(self):
+        doc = document_with_selection()
+        job = generation.prepare(KritaDocument(doc), Settings(), "generate")
+        client = FakeClient()
+        client.enqueue({"batch_size": 1, "width": 8, "height": 8, "seed": 1})  # another job before ours
+        seen = []
+        final = generation.run(client, job, seen.append, stopped=lambda: len(seen) >= 2)
+        self.assertIsNone(final)
+        self.assertEqual(["queued", "progress"], [m.event for m in seen])
+        self.assertEqual(["job-2"], client.cancelled, "only our job is cancelled, by its id")
+
+    def test_sampler_choices_come_from_the_server(self):
+        self.assertEqual((["DDIM", "Euler a", "LCM"], 1), generation.sampler_choices(["DDIM", "Euler a", "LCM"], "Euler a"))
+        self.assertEqual((["DDIM", "LCM"], 0), generation.sampler_choices(["DDIM", "LCM"], "Euler a"))
+        names, index = generation.sampler_choices(None, "Euler")
+        self.assertEqual(list(generation.FALLBACK_SAMPLERS), names)
+        self.assertEqual("Euler", names[index])
+        self.assertEqual(list(generation.FALLBACK_SAMPLERS), generation.sampler_choices([], "x")[0])
+
+    def test_progress_text_uses_the_steps_that_really_run(self):
+        msg = ClientMessage("progress", "j", 1.0, 3, 3)
+        self.assertEqual("Step 3 of 3 (the strength leaves 3 of the 4 steps to run)", generation.progress_text(msg, 4))
+        self.assertEqual("Step 3 of 3", generation.progress_text(msg, 3))
+        self.assertEqual("Starting...", generation.progress_text(ClientMessage("progress", "j", 0, 0, 4), 4))
+        self.assertEqual("Queued.", generation.progress_text(ClientMessage("queued", "j"), 4))
 
 
 if __name__ == "__main__":

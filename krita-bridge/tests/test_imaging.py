@@ -81,7 +81,22 @@ class ImagingTest(unittest.TestCase):
         self.assertEqual((200, 100), (edge.right, edge.bottom))
         self.assertEqual(0, edge.width % 8)
         whole = imaging.padded_region(Rect(0, 0, 101, 75), 0, 101, 75)
-        self.assertEqual(Rect(0, 0, 96, 72), whole)
+        self.assertEqual(Rect(0, 0, 101, 75), whole, "a canvas not a multiple of 8 is covered to its edge")
+        self.assertEqual(Rect(114, 0, 16, 16), imaging.padded_region(Rect(120, 0, 10, 8), 4, 130, 130))
+        self.assertEqual(Rect(0, 0, 13, 8), imaging.padded_region(Rect(2, 0, 9, 4), 0, 13, 20),
+                         "no multiple of 8 fits the 13 px side: the whole side")
+        self.assertEqual(Rect(9, 0, 8, 8), imaging.padded_region(Rect(9, 0, 5, 5), 0, 130, 130))
+
+    def test_clip_and_padding_to_the_processing_size(self):
+        self.assertEqual(Rect(0, 5, 3, 5), imaging.clip(Rect(-4, 5, 7, 9), 10, 10))
+        self.assertTrue(imaging.clip(Rect(12, 0, 4, 4), 10, 10).is_empty())
+        self.assertEqual((8, 16, 136), (imaging.round_up(1), imaging.round_up(16), imaging.round_up(130)))
+        img = RgbaImage(2, 2, bytes([1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4]))
+        padded = imaging.pad_edges(img, 4, 3)
+        self.assertEqual((4, 3), (padded.width, padded.height))
+        self.assertEqual([(1,) * 4, (2,) * 4, (2,) * 4, (2,) * 4], [padded.pixel(x, 0) for x in range(4)])
+        self.assertEqual([(3,) * 4, (4,) * 4, (4,) * 4, (4,) * 4], [padded.pixel(x, 2) for x in range(4)])
+        self.assertEqual(bytes([9, 8, 0, 7, 6, 0, 0, 0, 0]), imaging.pad_plane(bytes([9, 8, 7, 6]), 2, 2, 3, 3))
 
     def test_with_alpha_and_crop(self):
         img = RgbaImage(2, 2, bytes([1, 2, 3, 255] * 4))

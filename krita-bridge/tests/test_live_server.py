@@ -23,6 +23,11 @@ class LiveServerTest(unittest.TestCase):
         doc.setSelection(fake_krita.Selection(e2e_scenario.WIDTH, e2e_scenario.HEIGHT, [e2e_scenario.SELECTION + (255,)]))
         e2e_scenario.run(doc, URL, lambda cond, msg: self.assertTrue(cond, msg))
 
+    def test_whole_odd_canvas_and_closed_document(self):
+        doc = fake_krita.Document(66, 50)
+        doc.setSelection(fake_krita.Selection(66, 50, [(0, 0, 66, 50, 255)]))
+        e2e_scenario.run_whole_canvas_and_close(doc, URL, lambda cond, msg: self.assertTrue(cond, msg))
+
     def test_cancel_interrupts_a_running_job(self):
         client = BridgeClient(URL)
         job = client.enqueue({"mode": "txt2img", "steps": 900, "width": 8, "height": 8})

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates src/main/resources/org/diffusej/engine/nn/torch_ops.pt, the TorchScript helper module that gives
+"""Generates src/main/resources/org/diffusej/engine/runtime/torch_ops.pt, the TorchScript helper module that gives
 DiffuseJ libtorch's native ops DJL does not expose (scaled_dot_product_attention, group_norm, bf16 casts).
 
 Run with Debian's torch 1.13 (apt-get install python3-torch):
@@ -116,7 +116,7 @@ def rewrite(archive: bytes) -> bytes:
 
 def main() -> None:
     repo = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    target = os.path.join(repo, "src", "main", "resources", "org", "diffusej", "engine", "nn", "torch_ops.pt")
+    target = os.path.join(repo, "src", "main", "resources", "org", "diffusej", "engine", "runtime", "torch_ops.pt")
     buffer = io.BytesIO()
     torch.jit.save(torch.jit.script(TorchOps()), buffer)
     os.makedirs(os.path.dirname(target), exist_ok=True)

@@ -5,12 +5,13 @@ Events use the vocabulary shared with the Java server: queued, progress, finishe
 from __future__ import annotations
 
 import base64
+import http.client
 import json
 import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Callable, Iterator
 
 EVENTS = ("queued", "progress", "finished", "interrupted", "error")
 FINAL_EVENTS = ("finished", "interrupted", "error")
@@ -19,6 +20,23 @@ DEFAULT_URL = "http://127.0.0.1:7860"
 
 class ClientError(Exception):
     """A problem the painter can act on: the server is down, refused the request, or answered nonsense."""
+
+
+class ConnectionLost(ClientError):
+    """The bridge could not be reached, or stopped answering in the middle of a reply."""
+
+
+def normalise_url(text: str) -> str:
+    """The server address as typed, made usable: `127.0.0.1:7860` → `http://127.0.0.1:7860`, no trailing slash."""
+    text = (text or "").strip().rstrip("/")
+    if not text:
+        return DEFAULT_URL
+    scheme, sep, _rest = text.partition("://")
+    if not sep:
+        return "http://" + text
+    if scheme.lower() not in ("http", "https"):
+        raise ClientError("The server address must start with http:// or https://, not %s://." % scheme)
+    return text
 
 
 @dataclass
@@ -52,7 +70,7 @@ class BridgeClient:
     """Talks to one DiffuseJ bridge (`diffusej serve` or Fiji's Start Krita Bridge)."""
 
     def __init__(self, url: str = DEFAULT_URL, user: str = "", password: str = "", timeout: float = 30.0):
-        self.url = (url or DEFAULT_URL).rstrip("/")
+        self.url = normalise_url(url)
         self.timeout = timeout
         self._auth = None
         if user or password:
@@ -65,12 +83,18 @@ class BridgeClient:
         """Submits a job (`mode` txt2img / img2img / inpaint + A1111 fields); returns its id at once."""
         return self._call("POST", "/diffusej/v1/jobs", payload)["job_id"]
 
-    def listen(self, job_id: str, poll_seconds: int = 2) -> Iterator[ClientMessage]:
-        """Yields the job's events in order until its final one (long polling: no busy loop)."""
+    def listen(self, job_id: str, poll_seconds: int = 2,
+               stopped: Callable[[], bool] = lambda: False) -> Iterator[ClientMessage]:
+        """Yields the job's events in order until its final one (long polling: no busy loop). Returns early, without
+        a final event, once `stopped()` is true (checked between polls, so within about `poll_seconds`)."""
         after = -1
-        while True:
-            answer = self._call("GET", "/diffusej/v1/jobs/%s/events?after=%d&wait=%d" % (job_id, after, poll_seconds),
-                                timeout=self.timeout + poll_seconds)
+        while not stopped():
+            try:
+                answer = self._call("GET", "/diffusej/v1/jobs/%s/events?after=%d&wait=%d" % (job_id, after, poll_seconds),
+                                    timeout=min(self.timeout, 10) + poll_seconds)
+            except ConnectionLost:
+                raise ClientError("Lost the DiffuseJ bridge at %s during the job: it stopped answering (closed or "
+                                  "crashed?), so the job's result is lost." % self.url) from None
             for o in answer.get("events", []):
                 after = max(after, int(o.get("seq", after + 1)))
                 msg = ClientMessage.from_json(o)
@@ -112,9 +136,12 @@ class BridgeClient:
                 text = response.read().decode("utf-8")
         except urllib.error.HTTPError as e:
             raise ClientError(_http_error_message(e)) from None
+        except http.client.HTTPException:  # IncompleteRead, BadStatusLine: the bridge went away mid-answer
+            raise ConnectionLost("The DiffuseJ bridge at %s stopped answering in the middle of a reply (closed or "
+                                 "crashed?)." % self.url) from None
         except (urllib.error.URLError, ConnectionError, socket.timeout, TimeoutError) as e:
             reason = getattr(e, "reason", e)
-            raise ClientError("Cannot reach the DiffuseJ bridge at %s (%s). Is it running? Start it with "
+            raise ConnectionLost("Cannot reach the DiffuseJ bridge at %s (%s). Is it running? Start it with "
                               "'diffusej serve' or Fiji's Plugins > DiffuseJ > Start Krita Bridge." % (self.url, reason)) from None
         try:
             return json.loads(text) if text else None

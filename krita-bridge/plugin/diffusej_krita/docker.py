@@ -1,16 +1,17 @@
 """The DiffuseJ docker (edge module: Qt widgets + krita): prompt and settings, Generate / Inpaint / Refine, progress,
 Cancel. Pixels are read and layers inserted on the UI thread; HTTP runs in worker threads."""
+from PyQt5.QtCore import QTimer
 from PyQt5.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                              QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 from krita import DockWidget, Krita
 
 from . import generation
-from .client import DEFAULT_URL, BridgeClient
+from .client import DEFAULT_URL, BridgeClient, ClientError, normalise_url
 from .document import Document
 from .generation import DocumentError, Settings
-from .worker import CallWorker, JobWorker
+from .session import JobSession
+from .worker import CallWorker, JobWorker, Workers
 
-SAMPLERS = ("Euler a", "Euler", "DPM++ 2M", "DPM++ 2M Karras", "DDIM", "PLMS", "LCM")
 SETTINGS_GROUP = "DiffuseJ"
 DOCKERS = []  # live dockers, so the extension's actions can reach one
 
@@ -24,14 +25,10 @@ class DiffuseJDocker(DockWidget):
         super().__init__()
         self.setWindowTitle("DiffuseJ")
         self._worker = None
-        self._calls = []
-        self._job = None
-        self._job_id = None
-        self._running = False
-        self._last_event = None
-        self._cancel_pending = False
-        self._document = Document()
+        self._session = None
         self._build()
+        Krita.instance().notifier().imageClosed.connect(self._on_image_closed)
+        self.refresh_samplers()
         DOCKERS.append(self)
 
     # -- UI ---------------------------------------------------------------------------------------------------------
@@ -63,7 +60,7 @@ class DiffuseJDocker(DockWidget):
         self.seed.setSpecialValueText("random")
         self.sampler = QComboBox()
         self.sampler.setEditable(True)
-        self.sampler.addItems(SAMPLERS)
+        self.sampler.addItems(generation.FALLBACK_SAMPLERS)
         self.batch = QSpinBox()
         self.batch.setRange(1, 8)
         self.visible = QCheckBox("Use the visible image (else the active layer)")
@@ -73,6 +70,7 @@ class DiffuseJDocker(DockWidget):
                               ("Images", self.batch), ("Server", self.url), ("User", self.user),
                               ("Password", self.password)):
             form.addRow(label, widget)
+        self.url.editingFinished.connect(self.refresh_samplers)
         layout.addLayout(form)
         layout.addWidget(self.visible)
         buttons = QHBoxLayout()
@@ -106,84 +104,112 @@ class DiffuseJDocker(DockWidget):
                         use_visible=self.visible.isChecked())
 
     def client(self) -> BridgeClient:
-        return BridgeClient(self.url.text().strip(), self.user.text(), self.password.text())
+        """A client for the URL in the field (normalised there: `127.0.0.1:7860` gets its `http://`)."""
+        url = normalise_url(self.url.text())
+        if url != self.url.text():
+            self.url.setText(url)
+        return BridgeClient(url, self.user.text(), self.password.text())
 
-    def _set_busy(self, busy: bool):
-        self._running = busy
+    def _running(self) -> bool:
+        return self._session is not None and self._session.running
+
+    def _show(self):
+        running = self._running()
         for button in self.buttons.values():
-            button.setEnabled(not busy)
-        self.cancel_button.setEnabled(busy)
+            button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        if self._session is not None:
+            self.progress.setValue(self._session.percent)
+            self.status.setText(self._session.status)
+
+    def _refuse(self, text: str):
+        self.progress.setValue(0)
+        self.status.setText(text)
 
     # -- actions ----------------------------------------------------------------------------------------------------
 
     def trigger(self, mode: str):
         """Generate / Inpaint / Refine: read the document here (UI thread), send from a worker thread."""
-        if self._running:
+        if self._running():
             self.status.setText("A job is already running; cancel it first.")
             return
-        Krita.instance().writeSetting(SETTINGS_GROUP, "url", self.url.text().strip())
-        Krita.instance().writeSetting(SETTINGS_GROUP, "user", self.user.text())
-        self._document = Document.active()
         try:
-            self._job = generation.prepare(self._document, self.settings(), mode)
+            client = self.client()
+        except ClientError as e:
+            return self._refuse(str(e))
+        Krita.instance().writeSetting(SETTINGS_GROUP, "url", client.url)
+        Krita.instance().writeSetting(SETTINGS_GROUP, "user", self.user.text())
+        document = Document.active()
+        try:
+            job = generation.prepare(document, self.settings(), mode)
         except DocumentError as e:
-            self.status.setText(str(e))
-            return
-        self._job_id = None
-        self._last_event = None
-        self._cancel_pending = False
-        self._set_busy(True)
-        self.progress.setValue(0)
-        self.status.setText("Sending %s (%dx%d)..." % (mode, self._job.region.width, self._job.region.height))
-        self._worker = JobWorker(self.client(), self._job, self)
+            return self._refuse(str(e))
+        self._session = JobSession(job, document)
+        self._worker = JobWorker(client, job)
         self._worker.job_started.connect(self._on_job_id)
         self._worker.message.connect(self._on_message)
         self._worker.failed.connect(self._on_failed)
-        self._worker.start()
+        Workers.start(self._worker)
+        self._show()
 
     def cancel(self):
-        """Stops our running job (/sdapi/v1/interrupt: it is the one running) or drops it while it waits."""
-        if not self._running:
+        """Cancels our job on the server by its own id (never the global interrupt, which may stop another
+        client's job); its partial result still arrives as an interrupted event."""
+        if self._session is None:
             return
-        self.status.setText("Cancelling...")
-        if self._job_id is None:
-            self._cancel_pending = True  # enqueue has not answered yet: cancel as soon as it does
+        self._cancel_on_server(self._session.cancel())
+        self._show()
+
+    def _cancel_on_server(self, job_id):
+        if job_id is None:
             return
-        client, job_id = self.client(), self._job_id
-        call = client.interrupt if self._last_event == "progress" else (lambda: client.cancel(job_id))
-        worker = CallWorker(call, self)
-        worker.failed.connect(self._on_failed)
-        self._calls = [w for w in self._calls if w.isRunning()] + [worker]
-        worker.start()
+        client = self.client()
+        worker = CallWorker(lambda: client.cancel(job_id))
+        worker.failed.connect(lambda text: self.status.setText("Cancel failed: " + text))
+        Workers.start(worker)
+
+    def refresh_samplers(self):
+        """Asks the server for its samplers; the list in the docker stays as it is when the server is not reachable."""
+        try:
+            client = self.client()
+        except ClientError:
+            return
+        worker = CallWorker(client.samplers)
+        worker.done.connect(self._on_samplers)
+        Workers.start(worker)
+
+    def _on_image_closed(self, _file_name):
+        QTimer.singleShot(0, self._check_document)  # once Krita has let go of the document
+
+    def _check_document(self):
+        """The job's document was closed: the worker cancels the job by its id and stops; nothing is placed."""
+        if self._session is not None and self._session.document_closed():
+            self._worker.stop()
+            self._show()
 
     # -- worker signals (UI thread) ---------------------------------------------------------------------------------
 
+    def _on_samplers(self, names):
+        current = self.sampler.currentText()
+        choices, index = generation.sampler_choices(names, current)
+        self.sampler.clear()
+        self.sampler.addItems(choices)
+        self.sampler.setCurrentIndex(index)
+
     def _on_job_id(self, job_id: str):
-        self._job_id = job_id
-        if self._cancel_pending:
-            self._cancel_pending = False
-            self.cancel()
+        if self._session is not None and self._session.started(job_id):
+            self._cancel_on_server(job_id)
 
     def _on_message(self, message):
-        self._last_event = message.event
-        self.progress.setValue(int(round(100 * message.progress)))
-        if message.event == "queued":
-            self.status.setText("Queued.")
-        elif message.event == "progress":
-            self.status.setText("Step %d of %d" % (message.step, message.total) if message.total else "Starting...")
-        elif message.event == "error":
-            self._set_busy(False)
-            self.status.setText("The bridge reported an error: %s" % message.message)
-        elif message.event in ("finished", "interrupted"):
-            self._set_busy(False)
-            try:
-                names = generation.place_results(self._document, self._job, message)
-            except DocumentError as e:
-                self.status.setText(str(e))
-                return
-            verb = "Done" if message.event == "finished" else "Interrupted"
-            self.status.setText("%s: added %d layer(s)%s" % (verb, len(names), (": " + ", ".join(names)) if names else "."))
+        if self._session is None:
+            return
+        self._check_document()
+        self._session.on_message(message)
+        self._show()
 
     def _on_failed(self, text: str):
-        self._set_busy(False)
-        self.status.setText(text)
+        if self._session is not None:
+            self._session.on_failure(text)
+            self._show()
+        else:
+            self.status.setText(text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from krita import Krita
 
 from . import imaging
-from .generation import DocumentError
+from .generation import DocumentClosed, DocumentError
 from .imaging import Rect, RgbaImage
 
 
@@ -14,6 +14,9 @@ class Document:
 
     def check_supported(self) -> None:
         raise DocumentError("Open or create a document first.")
+
+    def is_open(self) -> bool:
+        return False
 
     def size(self) -> tuple:
         return 0, 0
@@ -28,7 +31,7 @@ class Document:
         raise DocumentError("Open or create a document first.")
 
     def insert_layer(self, name: str, image: RgbaImage, region: Rect, above=None):
-        raise DocumentError("The document was closed before the result arrived.")
+        raise DocumentClosed()
 
     @staticmethod
     def active() -> "Document":
@@ -47,6 +50,10 @@ class KritaDocument(Document):
         if model != "RGBA" or depth != "U8":
             raise DocumentError("DiffuseJ works on 8-bit RGBA documents; this one is %s %s. Convert it with "
                                 "Image > Convert Image Color Space (RGB/Alpha, 8-bit integer) first." % (model, depth))
+
+    def is_open(self) -> bool:
+        """False once the painter closed it (Krita keeps the Python object, but it no longer holds a document)."""
+        return any(d == self.doc for d in Krita.instance().documents())
 
     def size(self) -> tuple:
         return self.doc.width(), self.doc.height()
@@ -81,6 +88,8 @@ class KritaDocument(Document):
     def insert_layer(self, name: str, image: RgbaImage, region: Rect, above=None):
         """A new paint layer holding `image` at `region`, right above `above` (default: the active layer)."""
         node = self.doc.createNode(name, "paintlayer")
+        if node is None:  # closed since is_open() was asked
+            raise DocumentClosed()
         node.setPixelData(imaging.rgba_to_bgra(image.data), region.x, region.y, region.width, region.height)
         if above is None:
             above = self._target_layer()

@@ -41,8 +41,9 @@ class RgbaImage:
 
 
 def padded_region(bounds: Rect, padding: int, canvas_w: int, canvas_h: int, multiple: int = 8) -> Rect:
-    """The selection's bounds grown by `padding`, then to a multiple of `multiple` per side, kept inside the canvas
-    where possible (a canvas smaller than one multiple is the only case where the region may be smaller)."""
+    """The selection's bounds grown by `padding`, then to a multiple of `multiple` per side, kept inside the canvas.
+    Where the canvas side is too short for that (a side that is not a multiple itself), the region spans the whole
+    side: never smaller than the canvas, so no edge strip is left out. `processing_size` pads such a region."""
     x0 = max(0, bounds.x - padding)
     y0 = max(0, bounds.y - padding)
     x1 = min(canvas_w, bounds.right + padding)
@@ -53,18 +54,41 @@ def padded_region(bounds: Rect, padding: int, canvas_w: int, canvas_h: int, mult
 
 
 def _grow_to_multiple(lo: int, hi: int, limit: int, multiple: int) -> tuple:
-    size = hi - lo
-    target = -(-size // multiple) * multiple
-    if target > limit:
-        target = limit // multiple * multiple or limit
-    extra = target - size
-    if extra < 0:  # shrink (only when the canvas is not a multiple): keep the start
-        return lo, lo + target
-    hi = min(limit, hi + extra)
-    lo = hi - target
-    if lo < 0:
-        lo, hi = 0, target
-    return lo, hi
+    target = round_up(hi - lo, multiple)
+    if target >= limit:
+        return 0, limit
+    hi = min(limit, hi + target - (hi - lo))
+    return hi - target, hi
+
+
+def round_up(size: int, multiple: int = 8) -> int:
+    return -(-size // multiple) * multiple
+
+
+def clip(rect: Rect, canvas_w: int, canvas_h: int) -> Rect:
+    """`rect` cut to the canvas (may come out empty)."""
+    x0, y0 = max(0, rect.x), max(0, rect.y)
+    x1, y1 = min(canvas_w, rect.right), min(canvas_h, rect.bottom)
+    return Rect(x0, y0, max(0, x1 - x0), max(0, y1 - y0))
+
+
+def pad_edges(image: "RgbaImage", width: int, height: int) -> "RgbaImage":
+    """`image` grown to width×height at the right and bottom by repeating its last column and row."""
+    row_extra = width - image.width
+    rows = []
+    for y in range(height):
+        start = 4 * min(y, image.height - 1) * image.width
+        row = image.data[start:start + 4 * image.width]
+        rows.append(row + row[-4:] * row_extra)
+    return RgbaImage(width, height, b"".join(rows))
+
+
+def pad_plane(values: bytes, width: int, height: int, new_width: int, new_height: int, fill: int = 0) -> bytes:
+    """One byte per pixel (a mask), grown to new_width×new_height at the right and bottom with `fill`."""
+    pad = bytes([fill]) * (new_width - width)
+    rows = [values[y * width:(y + 1) * width] + pad for y in range(height)]
+    rows.append(bytes([fill]) * (new_width * (new_height - height)))
+    return b"".join(rows)
 
 
 def bgra_to_rgba(bgra: bytes) -> bytes:

@@ -1,7 +1,13 @@
-"""GUI smoke test, run inside `xvfb-run krita` by tests/gui_smoke.sh: once the main window exists, open a document
-with a selection, trigger the DiffuseJ Inpaint action, wait for the result layers, check them, write PASS/FAIL to
-$DIFFUSEJ_SMOKE_RESULT and quit through file_quit (documents marked unmodified so quitting cannot hang)."""
+"""GUI smoke test, run inside `xvfb-run krita` by tests/gui_smoke.sh, once the main window exists:
+ 1. inpaint: a document with a selection, the DiffuseJ Inpaint action, the result layer checked (real pipeline),
+    the sampler list the server's own;
+ 2. close during a job: a Generate on the slow bridge, the document closed mid-job: the job must end as
+    "interrupted" on the server (cancelled by its id), the docker says the result was dropped, no exception;
+ 3. quit during a job: a Generate on the slow bridge, then file_quit while it runs. The job id goes to
+    $DIFFUSEJ_SMOKE_JOB; gui_smoke.sh checks that Krita exits cleanly and that the server cancelled the job.
+PASS/FAIL goes to $DIFFUSEJ_SMOKE_RESULT before the quit."""
 import os
+import sys
 import time
 import traceback
 
@@ -9,8 +15,16 @@ from PyQt5.QtCore import QTimer
 from krita import Extension, Krita, Selection
 
 RESULT = os.environ.get("DIFFUSEJ_SMOKE_RESULT")
+JOB_FILE = os.environ.get("DIFFUSEJ_SMOKE_JOB")
 URL = os.environ.get("DIFFUSEJ_BRIDGE_URL", "")
+SLOW_URL = os.environ.get("DIFFUSEJ_SLOW_BRIDGE_URL", "")
 TIMEOUT_S = 90
+EXCEPTIONS = []
+
+
+def _record_exception(kind, value, tb, previous=sys.excepthook):
+    EXCEPTIONS.append("".join(traceback.format_exception(kind, value, tb)))
+    previous(kind, value, tb)
 
 
 class SmokeTest(Extension):
@@ -18,7 +32,11 @@ class SmokeTest(Extension):
         super().__init__(parent)
         self.doc = None
         self.deadline = 0
-        self.timer = None
+        self.timer = QTimer()
+        self.timer.timeout.connect(self.poll)
+        self.phase = None
+        self.passed = []
+        self.job_id = None
 
     def setup(self):
         Krita.instance().notifier().windowCreated.connect(lambda: QTimer.singleShot(2000, self.begin))
@@ -26,76 +44,124 @@ class SmokeTest(Extension):
     def createActions(self, window):
         pass
 
+    def new_document(self, name, width, height):
+        app = Krita.instance()
+        doc = app.createDocument(width, height, name, "RGBA", "U8", "", 72.0)
+        app.activeWindow().addView(doc)
+        background = doc.rootNode().childNodes()[0]
+        background.setPixelData(bytes([50, 60, 70, 255]) * (width * height), 0, 0, width, height)
+        doc.setActiveNode(background)
+        doc.refreshProjection()
+        doc.waitForDone()
+        return doc
+
+    def start(self, phase, url, steps, action):
+        from diffusej_krita.docker import active_docker
+        docker = active_docker()
+        docker.url.setText(url)
+        docker.url.editingFinished.emit()  # as when the painter leaves the field: the docker asks for samplers
+        docker.prompt.setPlainText(phase)
+        docker.seed.setValue(7)
+        docker.steps.setValue(steps)
+        Krita.instance().action(action).trigger()
+        self.phase = phase
+        self.deadline = time.time() + TIMEOUT_S
+        self.timer.start(200)
+
     def begin(self):
         try:
             from diffusej_krita.docker import active_docker
+            sys.excepthook = _record_exception
             app = Krita.instance()
-            window = app.activeWindow()
-            docker = active_docker()
-            if docker is None:
+            if active_docker() is None:
                 return self.finish("FAIL: the DiffuseJ docker was not created")
             titles = [d.windowTitle() for d in app.dockers()]
             if "DiffuseJ" not in titles:
                 return self.finish("FAIL: no docker titled DiffuseJ among %s" % titles)
-            self.doc = app.createDocument(64, 48, "smoke", "RGBA", "U8", "", 72.0)
-            window.addView(self.doc)
-            background = self.doc.rootNode().childNodes()[0]
-            background.setPixelData(bytes([50, 60, 70, 255]) * (64 * 48), 0, 0, 64, 48)
-            self.doc.setActiveNode(background)
+            if app.action("diffusej_inpaint") is None:
+                return self.finish("FAIL: action diffusej_inpaint not registered")
+            self.doc = self.new_document("smoke", 64, 48)
             selection = Selection()
             selection.select(20, 10, 12, 8, 255)
             self.doc.setSelection(selection)
-            self.doc.refreshProjection()
-            self.doc.waitForDone()
-            docker.url.setText(URL)
-            docker.prompt.setPlainText("smoke")
-            docker.seed.setValue(7)
-            docker.steps.setValue(4)
-            action = app.action("diffusej_inpaint")
-            if action is None:
-                return self.finish("FAIL: action diffusej_inpaint not registered")
-            action.trigger()
-            self.deadline = time.time() + TIMEOUT_S
-            self.timer = QTimer()
-            self.timer.timeout.connect(self.poll)
-            self.timer.start(200)
+            self.start("inpaint", URL, 4, "diffusej_inpaint")
         except Exception:
             self.finish("FAIL\n" + traceback.format_exc())
 
     def poll(self):
         try:
             from diffusej_krita.docker import active_docker
-            names = [n.name() for n in self.doc.rootNode().childNodes()]
-            status = active_docker().status.text()
-            if any(n.startswith("DiffuseJ 7") for n in names):
-                self.timer.stop()
-                layer = [n for n in self.doc.rootNode().childNodes() if n.name().startswith("DiffuseJ 7")][0]
-                inside = bytes(layer.pixelData(23, 13, 1, 1))
-                outside = bytes(layer.pixelData(63, 47, 1, 1))
-                if inside[3] == 255 and outside[3] == 0 and inside[:3] != bytes([50, 60, 70]):
-                    self.finish("PASS layers=%s status=%r" % (names, status))
-                else:
-                    self.finish("FAIL pixels inside=%s outside=%s" % (list(inside), list(outside)))
-            elif time.time() > self.deadline or status.startswith(("Cannot", "The bridge", "Unexpected")):
-                self.timer.stop()
-                self.finish("FAIL: no result layer; layers=%s; docker status=%r" % (names, status))
+            docker = active_docker()
+            status = docker.status.text()
+            if EXCEPTIONS:
+                return self.finish("FAIL: exception in phase %s:\n%s" % (self.phase, EXCEPTIONS[0]))
+            if time.time() > self.deadline or status.startswith(("Cannot", "The bridge", "Unexpected", "Lost")):
+                return self.finish("FAIL in phase %s: docker status=%r" % (self.phase, status))
+            getattr(self, "poll_" + self.phase)(docker, status)
         except Exception:
-            self.timer.stop()
             self.finish("FAIL\n" + traceback.format_exc())
 
+    def poll_inpaint(self, docker, status):
+        if not status.startswith("Done"):
+            return
+        names = [n.name() for n in self.doc.rootNode().childNodes()]
+        layer = [n for n in self.doc.rootNode().childNodes() if n.name().startswith("DiffuseJ 7")][0]
+        inside = bytes(layer.pixelData(23, 13, 1, 1))
+        outside = bytes(layer.pixelData(63, 47, 1, 1))
+        if not (inside[3] == 255 and outside[3] == 0 and inside[:3] != bytes([50, 60, 70])):
+            return self.finish("FAIL pixels inside=%s outside=%s" % (list(inside), list(outside)))
+        from diffusej_krita.client import BridgeClient
+        offered = [docker.sampler.itemText(i) for i in range(docker.sampler.count())]
+        if offered != BridgeClient(URL).samplers():
+            return self.finish("FAIL: the sampler list %s is not the server's" % offered)
+        self.passed.append("inpaint layers=%s status=%r; %d samplers from the server" % (names, status, len(offered)))
+        self.doc.setModified(False)
+        self.doc = self.new_document("close-me", 70, 50)
+        self.start("close", SLOW_URL, 150, "diffusej_generate")
+
+    def running_job(self, docker, status):
+        """The job id once the slow job is past its first step, else None."""
+        session = docker._session
+        return session.job_id if session is not None and session.running and status.startswith("Step") else None
+
+    def poll_close(self, docker, status):
+        from diffusej_krita.client import BridgeClient
+        if self.job_id is None:
+            self.job_id = self.running_job(docker, status)
+            if self.job_id is not None:
+                self.doc.setModified(False)
+                self.doc.close()
+            return
+        last = BridgeClient(SLOW_URL)._call("GET", "/diffusej/v1/jobs/%s" % self.job_id)
+        if last["event"] == "interrupted" and "document was closed" in status and not docker._running():
+            self.passed.append("close during job: job %s %s, status=%r" % (self.job_id, last["event"], status))
+            self.job_id = None
+            self.doc = self.new_document("quit-during-job", 64, 64)
+            self.start("quit", SLOW_URL, 150, "diffusej_generate")
+
+    def poll_quit(self, docker, status):
+        job_id = self.running_job(docker, status)
+        if job_id is None:
+            return
+        with open(JOB_FILE, "w", encoding="utf-8") as f:
+            f.write(job_id)
+        self.passed.append("quitting during job %s" % job_id)
+        self.finish("PASS " + "; ".join(self.passed))
+
     def finish(self, outcome):
+        self.timer.stop()
         if RESULT:
             with open(RESULT, "w", encoding="utf-8") as f:
                 f.write(outcome)
-        QTimer.singleShot(500, quit_krita)
+        QTimer.singleShot(100, quit_krita)
 
 
 def quit_krita():
-    """file_quit waits on a question for modified documents: close them unmodified first."""
+    """file_quit waits on a question for modified documents: mark them unmodified first (not closed: a job may
+    still be running on one, which is what the quit test is about)."""
     app = Krita.instance()
     for d in app.documents():
         d.setModified(False)
-        d.close()
     app.action("file_quit").trigger()
 
 

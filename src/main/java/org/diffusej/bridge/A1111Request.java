@@ -11,11 +11,12 @@ import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
 
 import java.awt.image.BufferedImage;
+import org.diffusej.engine.SamplerNames;
 
 /**
  * An AUTOMATIC1111 {@code txt2img}/{@code img2img} payload turned into an engine {@link Request}, with A1111's field
  * names and API defaults (steps 50, sampler "Euler", CFG 7, 512×512, strength 0.75, mask blur 4, inpainting fill 0,
- * "only masked" on with padding 0). Unknown fields are ignored.
+ * "only masked" on with padding 0, subseed −1 with strength 0). Unknown fields are ignored.
  *
  * @param kind       "txt2img", "img2img" or "inpaint"
  * @param request    what the engine runs
@@ -28,10 +29,11 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
         Fields f = new Fields(body);
         JsonObject echo = body.deepCopy();
         Request.Builder b = Request.builder(Mode.TXT2IMG)
-                .prompt(f.string("prompt", ""))
-                .negativePrompt(f.string("negative_prompt", ""))
+                .prompt(f.text("prompt"))
+                .negativePrompt(f.text("negative_prompt"))
                 .seed(f.longValue("seed", -1))
-                .sampler(f.string("sampler_name", f.string("sampler_index", "Euler")))
+                .variation(f.longValue("subseed", -1), f.doubleValue("subseed_strength", 0, 0, 1))
+                .sampler(f.string("sampler_name", f.string("sampler_index", SamplerNames.API_DEFAULT)))
                 .scheduler(f.string("scheduler", null))
                 .steps(f.intValue("steps", 50, 1, 1000))
                 .cfgScale(f.doubleValue("cfg_scale", 7.0, 0, 100))
@@ -86,6 +88,8 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
         putIfAbsent(echo, "prompt", new JsonPrimitive(r.prompt()));
         putIfAbsent(echo, "negative_prompt", new JsonPrimitive(r.negativePrompt()));
         putIfAbsent(echo, "seed", new JsonPrimitive(r.seed()));
+        putIfAbsent(echo, "subseed", new JsonPrimitive(r.variationSeed()));
+        putIfAbsent(echo, "subseed_strength", new JsonPrimitive(r.variationStrength()));
         putIfAbsent(echo, "sampler_name", new JsonPrimitive(r.sampler()));
         putIfAbsent(echo, "steps", new JsonPrimitive(r.steps()));
         putIfAbsent(echo, "cfg_scale", new JsonPrimitive(r.cfgScale()));
@@ -109,6 +113,7 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
 
     /** Typed, validated access to optional JSON fields; a wrong type or range is a 400/422 naming the field. */
     static final class Fields {
+        static final int MAX_PROMPT_CHARS = 64 * 1024;
         private final JsonObject o;
 
         Fields(JsonObject o) { this.o = o; }
@@ -116,7 +121,8 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
         private JsonPrimitive primitive(String name) throws ApiException {
             JsonElement e = o.get(name);
             if (e == null || e.isJsonNull()) return null;
-            if (!e.isJsonPrimitive()) throw ApiException.badRequest(name + " must be a single value, got " + e);
+            if (!e.isJsonPrimitive())
+                throw ApiException.badRequest(name + " must be a single value, got " + (e.isJsonArray() ? "an array." : "an object."));
             return e.getAsJsonPrimitive();
         }
 
@@ -125,19 +131,28 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
             return p == null ? dflt : p.getAsString();
         }
 
+        /** A prompt: at most {@value #MAX_PROMPT_CHARS} characters (413 beyond; CLIP reads 75 tokens per chunk). */
+        String text(String name) throws ApiException {
+            String s = string(name, "");
+            if (s.length() > MAX_PROMPT_CHARS)
+                throw new ApiException(413, "PromptTooLong", name + " has " + s.length() + " characters; this server "
+                        + "accepts at most " + MAX_PROMPT_CHARS + ".");
+            return s;
+        }
+
         boolean bool(String name, boolean dflt) throws ApiException {
             JsonPrimitive p = primitive(name);
             if (p == null) return dflt;
             if (p.isBoolean()) return p.getAsBoolean();
             if (p.isNumber()) return p.getAsDouble() != 0;
-            throw ApiException.badRequest(name + " must be true or false, got " + p);
+            throw ApiException.badRequest(name + " must be true or false, got " + OriginPolicy.quote(p.toString()));
         }
 
         private double number(String name, JsonPrimitive p) throws ApiException {
             try {
                 return p.isNumber() ? p.getAsDouble() : Double.parseDouble(p.getAsString().trim());
             } catch (NumberFormatException e) {
-                throw ApiException.badRequest(name + " must be a number, got " + p);
+                throw ApiException.badRequest(name + " must be a number, got " + OriginPolicy.quote(p.toString()));
             }
         }
 
@@ -145,8 +160,8 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
             JsonPrimitive p = primitive(name);
             if (p == null) return null;
             double d = number(name, p);
-            if (d != Math.rint(d)) throw ApiException.badRequest(name + " must be a whole number, got " + p);
-            if (d < min || d > max) throw ApiException.unprocessable(name + " must be between " + min + " and " + max + ", got " + p);
+            if (d != Math.rint(d)) throw ApiException.badRequest(name + " must be a whole number, got " + OriginPolicy.quote(p.toString()));
+            if (d < min || d > max) throw ApiException.unprocessable(name + " must be between " + min + " and " + max + ", got " + OriginPolicy.quote(p.toString()));
             return (int) d;
         }
 
@@ -161,7 +176,7 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
             try {
                 return p.isNumber() ? p.getAsBigDecimal().longValueExact() : Long.parseLong(p.getAsString().trim());
             } catch (ArithmeticException | NumberFormatException e) {
-                throw ApiException.badRequest(name + " must be a whole number, got " + p);
+                throw ApiException.badRequest(name + " must be a whole number, got " + OriginPolicy.quote(p.toString()));
             }
         }
 
@@ -169,7 +184,7 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
             JsonPrimitive p = primitive(name);
             if (p == null) return dflt;
             double d = number(name, p);
-            if (!(d >= min && d <= max)) throw ApiException.unprocessable(name + " must be between " + min + " and " + max + ", got " + p);
+            if (!(d >= min && d <= max)) throw ApiException.unprocessable(name + " must be between " + min + " and " + max + ", got " + OriginPolicy.quote(p.toString()));
             return d;
         }
     }

@@ -5,15 +5,15 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
 import com.google.gson.JsonObject;
-import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.Progress;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
-import org.diffusej.engine.sampler.Samplers;
+import org.diffusej.engine.SamplerNames;
 
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 
 /** Builds AUTOMATIC1111-shaped JSON responses (generation, progress, samplers, models, options). */
@@ -49,9 +49,11 @@ final class A1111Response {
         info.add("all_negative_prompts", repeat(r.negativePrompt(), seeds.size()));
         info.addProperty("seed", seed);
         info.add("all_seeds", GSON.toJsonTree(seeds));
-        info.addProperty("subseed", -1);
-        info.add("all_subseeds", repeat(-1, seeds.size()));
-        info.addProperty("subseed_strength", 0);
+        List<Long> subseeds = new ArrayList<>();
+        for (long s : seeds) subseeds.add(r.variationSeed() == -1 ? -1 : r.variationSeed() + (s - seed));
+        info.addProperty("subseed", r.variationSeed());
+        info.add("all_subseeds", GSON.toJsonTree(subseeds));
+        info.addProperty("subseed_strength", r.variationStrength());
         info.addProperty("width", r.width());
         info.addProperty("height", r.height());
         info.addProperty("sampler_name", r.sampler());
@@ -110,18 +112,14 @@ final class A1111Response {
         return out;
     }
 
-    /** The engine's samplers ({@link Samplers#names()}) with their aliases, as A1111 lists them. */
+    /** The engine's samplers ({@link SamplerNames#choices()}) with their aliases, as A1111 lists them. */
     static JsonArray samplers() {
         JsonArray out = new JsonArray();
-        for (String name : Samplers.names()) {
+        for (SamplerNames.Choice c : SamplerNames.choices()) {
             JsonObject o = new JsonObject();
-            o.addProperty("name", name);
+            o.addProperty("name", c.name());
             JsonArray aliases = new JsonArray();
-            try {
-                Samplers.aliases(name).forEach(aliases::add);
-            } catch (DiffusionException e) {
-                throw new IllegalStateException("Samplers.names() lists an unknown sampler " + name, e);
-            }
+            c.aliases().forEach(aliases::add);
             o.add("aliases", aliases);
             o.add("options", new JsonObject());
             out.add(o);
@@ -131,13 +129,13 @@ final class A1111Response {
 
     static JsonArray schedulers() {
         JsonArray out = new JsonArray();
-        for (String label : Samplers.schedulerNames()) {
+        for (String label : SamplerNames.schedulers()) {
             String name = label.toLowerCase(java.util.Locale.ROOT);
             JsonObject o = new JsonObject();
             o.addProperty("name", name);
             o.addProperty("label", label);
             o.add("aliases", JsonNull.INSTANCE);
-            o.addProperty("default_rho", name.equals("karras") ? 7.0 : -1);
+            o.addProperty("default_rho", label.equals(SamplerNames.KARRAS) ? 7.0 : -1);
             o.addProperty("need_inner_model", false);
             out.add(o);
         }
@@ -152,7 +150,7 @@ final class A1111Response {
             o.addProperty("model_name", c.modelName());
             o.addProperty("hash", c.hash());
             o.add("sha256", JsonNull.INSTANCE);
-            o.addProperty("filename", c.filename());
+            o.addProperty("filename", c.filename() == null ? null : java.nio.file.Path.of(c.filename()).getFileName().toString());
             o.add("config", JsonNull.INSTANCE);
             out.add(o);
         }

@@ -2,8 +2,10 @@ package org.diffusej.bridge;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import org.diffusej.diagnostics.SystemCheck;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.Result;
+import org.diffusej.models.ModelSettings;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -21,6 +23,7 @@ import java.util.logging.Logger;
  * The Krita bridge: an HTTP server around one {@link DiffusionEngine} that speaks a subset of the AUTOMATIC1111
  * {@code /sdapi/v1} API plus DiffuseJ's job API ({@link NativeApi}). Binds 127.0.0.1:7860 by default; another
  * address needs {@link Builder#allowRemote} and then Basic authentication. One generation at a time, a bounded queue.
+ * Browsers are kept out by {@link OriginPolicy}; request threads, header time and bodies are bounded.
  *
  * <pre>
  * BridgeServer server = BridgeServer.builder(ModelProvider.shared(engine)).port(7860).build().start();
@@ -30,6 +33,23 @@ import java.util.logging.Logger;
  */
 public final class BridgeServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(BridgeServer.class.getName());
+    /** Request threads: enough for the blocking generate calls and long polls of a few clients. */
+    static final int HTTP_THREADS = 32;
+
+    static {
+        // The JDK server reads these once, when its first server is made in this JVM; settings given with -D win.
+        setIfAbsent("sun.net.httpserver.maxReqTime", "30");       // seconds to send request line, headers and body
+        setIfAbsent("sun.net.httpserver.idleInterval", "30");     // seconds an idle keep-alive connection is kept
+        setIfAbsent("jdk.httpserver.maxConnections", "256");       // open connections at once (JDK 17.0.3+)
+    }
+
+    private static void setIfAbsent(String key, String value) {
+        try {
+            if (System.getProperty(key) == null) System.setProperty(key, value);
+        } catch (SecurityException e) {
+            LOG.warning("cannot set " + key + ": " + e.getMessage());
+        }
+    }
 
     private final ModelProvider models;
     private final String host;
@@ -39,8 +59,11 @@ public final class BridgeServer implements AutoCloseable {
     private final ImageCodec codec;
     private final int queueCapacity;
     private final boolean ownsModels;
+    private final SystemCheck systemCheck;
+    private final OriginPolicy origins;
     private final Routes routes = new Routes();
     private HttpServer http;
+    private volatile int boundPort;
     private ExecutorService executor;
     private JobQueue queue;
 
@@ -53,6 +76,8 @@ public final class BridgeServer implements AutoCloseable {
         this.codec = new ImageCodec(b.maxImageSide);
         this.queueCapacity = b.queueCapacity;
         this.ownsModels = b.closeModelsOnStop;
+        this.systemCheck = b.systemCheck;
+        this.origins = b.origins;
         new SdApi(this).register(routes);
         new NativeApi(this).register(routes);
     }
@@ -67,13 +92,15 @@ public final class BridgeServer implements AutoCloseable {
         if (http != null) throw new IllegalStateException("already started");
         queue = new JobQueue(models::engine, queueCapacity, BridgeServer::encodeImages);
         http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), requestedPort), 64);
-        executor = Executors.newCachedThreadPool(r -> {
+        // A fixed pool: slow or many clients wait in line (bounded by maxConnections) instead of adding threads.
+        executor = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
             Thread t = new Thread(r, "diffusej-bridge-http");
             t.setDaemon(true);
             return t;
         });
         http.setExecutor(executor);
         http.createContext("/", this::dispatch);
+        boundPort = http.getAddress().getPort();
         http.start();
         LOG.info("DiffuseJ bridge listening on " + url());
         return this;
@@ -115,13 +142,22 @@ public final class BridgeServer implements AutoCloseable {
     JobQueue queue() { return queue; }
     ImageCodec codec() { return codec; }
     long maxBodyBytes() { return maxBodyBytes; }
+    SystemCheck systemCheck() { return systemCheck; }
 
     private void dispatch(HttpExchange ex) {
         try {
+            origins.check(ex, boundPort);
+            if (ex.getRequestMethod().equals("OPTIONS")) {
+                origins.preflight(ex, boundPort);
+                HttpIO.sendEmpty(ex, 204);
+                return;
+            }
+            origins.addCorsHeaders(ex);
             if (auth != null && !auth.accepts(ex.getRequestHeaders().getFirst("Authorization"))) {
                 ex.getResponseHeaders().set("WWW-Authenticate", "Basic");
                 throw new ApiException(401, "Unauthorized", "Incorrect username or password.");
             }
+            if (ex.getRequestMethod().equals("POST")) HttpIO.checkPostHeaders(ex);
             Routes.Reply reply = routes.find(ex.getRequestMethod(), ex.getRequestURI().getPath()).handle(ex);
             HttpIO.send(ex, reply.status(), reply.body());
         } catch (ApiException e) {
@@ -130,9 +166,14 @@ public final class BridgeServer implements AutoCloseable {
             HttpIO.sendError(ex, new ApiException(503, "ServiceUnavailable", "The server is stopping."));
         } catch (IOException e) {
             ex.close(); // the client went away while sending
-        } catch (RuntimeException e) {
-            LOG.log(Level.SEVERE, "bridge request failed: " + ex.getRequestURI(), e);
-            HttpIO.sendError(ex, new ApiException(500, e.getClass().getSimpleName(), "Internal error: " + e.getMessage()));
+        } catch (OutOfMemoryError e) {
+            LOG.log(Level.SEVERE, "bridge request ran out of memory: " + ex.getRequestURI().getPath(), e);
+            HttpIO.sendError(ex, new ApiException(503, "OutOfMemory", "The server ran out of memory for this request; "
+                    + "try a smaller request."));
+        } catch (Throwable e) { // NOPMD: no failure may leave a request unanswered or the server broken
+            LOG.log(Level.SEVERE, "bridge request failed: " + ex.getRequestURI().getPath(), e);
+            HttpIO.sendError(ex, new ApiException(500, "ServerError",
+                    "The server could not handle this request; its log has the details."));
         }
     }
 
@@ -154,6 +195,10 @@ public final class BridgeServer implements AutoCloseable {
         private int maxImageSide = 2048;
         private int queueCapacity = 4;
         private boolean closeModelsOnStop;
+        private SystemCheck systemCheck = SystemCheck.standard(ModelSettings::fromEnvironment);
+        private List<String> corsOrigins = List.of();
+        private String corsRegex;
+        private OriginPolicy origins;
 
         private Builder(ModelProvider models) {
             this.models = java.util.Objects.requireNonNull(models, "models");
@@ -172,6 +217,15 @@ public final class BridgeServer implements AutoCloseable {
         public Builder queueCapacity(int v) { queueCapacity = v; return this; }
         /** Close the model provider on {@link #stop()} (the CLI's own models: yes; Fiji's shared engine: no). */
         public Builder closeModelsOnStop(boolean v) { closeModelsOnStop = v; return this; }
+        /** What {@code GET /diffusej/v1/doctor} reports (default: the standard check with the environment's settings). */
+        public Builder systemCheck(SystemCheck v) { systemCheck = java.util.Objects.requireNonNull(v); return this; }
+
+        /** Web pages (origins such as {@code http://localhost:3000}) allowed to call the server (A1111's flag). */
+        public Builder corsAllowOrigins(List<String> v) { corsOrigins = List.copyOf(v); return this; }
+        /** A1111's comma list form of {@link #corsAllowOrigins(List)}; null or blank is none. */
+        public Builder corsAllowOrigins(String commaList) { return corsAllowOrigins(OriginPolicy.parseList(commaList)); }
+        /** Origins allowed when this regular expression matches the whole origin; null for none. */
+        public Builder corsAllowOriginsRegex(String v) { corsRegex = v; return this; }
 
         public BridgeServer build() {
             boolean loopback;
@@ -187,6 +241,7 @@ public final class BridgeServer implements AutoCloseable {
                 throw new IllegalArgumentException("Binding " + host + " needs authentication: set --api-auth user:pass.");
             if (maxBodyBytes <= 0 || maxImageSide <= 0 || queueCapacity < 0)
                 throw new IllegalArgumentException("limits must be positive");
+            origins = new OriginPolicy(corsOrigins, corsRegex, loopback);
             return new BridgeServer(this);
         }
     }

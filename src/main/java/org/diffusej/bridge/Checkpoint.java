@@ -16,10 +16,11 @@ public record Checkpoint(String title, String modelName, String hash, String fil
         return new Checkpoint(info.title(), info.name(), blankToNull(info.shortHash()), info.location());
     }
 
-    /** True if {@code name} is this checkpoint's title, model name or file name (with or without a hash suffix). */
+    /** True if {@code name} is this checkpoint's title, model name, file name (with or without a hash suffix) or hash. */
     public boolean matches(String name) {
-        if (name == null) return false;
+        if (name == null || name.length() > 1024) return false;
         String n = name.trim();
+        if (hash != null && n.equalsIgnoreCase(hash)) return true;
         String bare = n.replaceFirst("\\s*\\[[0-9a-fA-F]+]$", "");
         String file = filename == null ? "" : java.nio.file.Path.of(filename).getFileName().toString();
         return n.equals(title) || bare.equals(modelName) || bare.equals(file) || n.equals(filename);

@@ -13,6 +13,8 @@ import java.util.stream.Stream;
 /**
  * The models of one folder ({@code *.safetensors} files and diffusers folders), one loaded at a time: selecting
  * another closes the current engine and loads the new one. Used by {@code diffusej serve --models DIR}.
+ * Clients select only what {@link #checkpoints()} lists (by title, name, file name or hash): a path, absolute or
+ * relative, is never opened on a client's word. A load that fails in any way reloads the previous model.
  */
 public final class FolderModelProvider implements ModelProvider {
 
@@ -31,7 +33,7 @@ public final class FolderModelProvider implements ModelProvider {
     public FolderModelProvider(Path folder, EngineLoader loader, String initial) throws DiffusionException {
         this.folder = folder;
         this.loader = loader;
-        Path first = initial != null ? resolve(initial) : candidates().stream().findFirst()
+        Path first = initial != null ? resolveInitial(initial) : candidates().stream().findFirst()
                 .orElseThrow(() -> new UnknownModelException("No models (*.safetensors or diffusers folders) in " + folder + "."));
         load(first);
     }
@@ -58,44 +60,70 @@ public final class FolderModelProvider implements ModelProvider {
     @Override
     public synchronized List<Checkpoint> checkpoints() {
         List<Checkpoint> out = new ArrayList<>();
-        Checkpoint current = Checkpoint.of(engine.model());
-        out.add(current);
+        if (engine != null) out.add(Checkpoint.of(engine.model()));
         for (Path p : candidates())
-            if (!p.equals(loadedFrom)) out.add(new Checkpoint(stem(p), stem(p), null, p.toString()));
+            if (!p.equals(loadedFrom)) out.add(listed(p));
         return out;
     }
 
+    /** A folder entry as clients see it: names only, never where the folder is. */
+    private static Checkpoint listed(Path p) {
+        return new Checkpoint(stem(p), stem(p), null, p.getFileName().toString());
+    }
+
     @Override
-    public synchronized DiffusionEngine engine() { return engine; }
+    public synchronized DiffusionEngine engine() {
+        if (engine == null)
+            throw new IllegalStateException("No model is loaded: the last switch failed and so did reloading the "
+                    + "previous one; select a model with sd_model_checkpoint.");
+        return engine;
+    }
 
     @Override
     public synchronized void select(String name) throws DiffusionException {
-        if (Checkpoint.of(engine.model()).matches(name)) return;
-        load(resolve(name));
+        if (engine != null && Checkpoint.of(engine.model()).matches(name)) return;
+        for (Path p : candidates())
+            if (listed(p).matches(name)) {
+                load(p);
+                return;
+            }
+        throw new UnknownModelException("Model '" + OriginPolicy.quote(String.valueOf(name)) + "' is not one of this "
+                + "server's models; /sdapi/v1/sd-models lists them.");
     }
 
-    private Path resolve(String name) throws UnknownModelException {
+    /** The model the operator named when starting the server: a path, or a name in the folder. */
+    private Path resolveInitial(String name) throws UnknownModelException {
         Path direct = Path.of(name);
         if (Files.exists(direct) && (folder == null || direct.isAbsolute() || name.contains("/"))) return direct;
         for (Path p : candidates())
-            if (new Checkpoint(stem(p), stem(p), null, p.toString()).matches(name)) return p;
+            if (listed(p).matches(name)) return p;
         throw new UnknownModelException("Model '" + name + "' not found in " + folder + ".");
     }
 
-    /** Closes the current model first (two models may not fit in memory) and reloads it if the new one fails. */
+    /**
+     * Closes the current model first (two models may not fit in memory) and reloads it if the new one fails in any
+     * way, errors such as StackOverflowError included.
+     */
     private void load(Path p) throws DiffusionException {
         Path previous = loadedFrom;
         if (engine != null) engine.close();
         engine = null;
+        loadedFrom = null;
         try {
             engine = loader.load(p);
             loadedFrom = p;
-        } catch (DiffusionException | RuntimeException e) {
-            if (previous != null) {
-                engine = loader.load(previous);
-                loadedFrom = previous;
-            }
+        } catch (Throwable e) { // NOPMD: whatever failed, the previous model must come back
+            if (previous != null) restore(previous, e);
             throw e;
+        }
+    }
+
+    private void restore(Path previous, Throwable cause) {
+        try {
+            engine = loader.load(previous);
+            loadedFrom = previous;
+        } catch (Throwable again) { // NOPMD: reported with the original failure
+            cause.addSuppressed(again);
         }
     }
 

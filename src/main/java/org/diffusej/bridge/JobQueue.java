@@ -126,9 +126,15 @@ final class JobQueue implements AutoCloseable {
             engineLock.lock();
             try {
                 run(job);
-            } catch (RuntimeException | Error e) {
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.WARNING, "job " + job.id() + " refused by the engine", e);
+                error(job, ApiException.unprocessable(String.valueOf(e.getMessage())));
+            } catch (OutOfMemoryError e) {
+                LOG.log(Level.SEVERE, "job " + job.id() + " ran out of memory", e);
+                error(job, new ApiException(503, "OutOfMemory", "The generation ran out of memory; try a smaller size or batch."));
+            } catch (RuntimeException | Error e) { // NOPMD: the worker must survive any failure of one job
                 LOG.log(Level.SEVERE, "job " + job.id() + " failed", e);
-                error(job, new ApiException(500, e.getClass().getSimpleName(), "Internal error: " + e));
+                error(job, new ApiException(500, "GenerationFailed", "The generation failed unexpectedly; the server's log has the details."));
             } finally {
                 engineLock.unlock();
                 current = null;

@@ -31,7 +31,7 @@ public interface ModelProvider extends AutoCloseable {
             @Override public DiffusionEngine engine() { return engine; }
             @Override public void select(String name) throws DiffusionException {
                 if (!Checkpoint.of(engine.model()).matches(name))
-                    throw new UnknownModelException("Model '" + name + "' is not available: this server runs only '"
+                    throw new UnknownModelException("Model '" + OriginPolicy.quote(String.valueOf(name)) + "' is not available: this server runs only '"
                             + engine.model().title() + "' (load another model where the server was started).");
             }
             @Override public void close() { }

@@ -3,6 +3,7 @@ package org.diffusej.bridge;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.sun.net.httpserver.HttpExchange;
+import org.diffusej.diagnostics.ReportJson;
 
 import java.io.IOException;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.Map;
  * vocabulary ({@code queued, progress, finished, interrupted, error}), a job can be cancelled whether waiting or running.
  * <pre>
  * GET  /diffusej/v1/health
+ * GET  /diffusej/v1/doctor                        the system check as JSON (as {@code diffusej doctor --json})
  * POST /diffusej/v1/jobs                          {"mode": "txt2img|img2img|inpaint", A1111 fields...} → 202 {"job_id"}
  * GET  /diffusej/v1/jobs/{id}/events?after=N&amp;wait=S  → {"job_id", "events": [...]}
  * POST /diffusej/v1/jobs/{id}/cancel
@@ -29,6 +31,7 @@ final class NativeApi {
 
     void register(Routes routes) {
         routes.add("GET", "/diffusej/v1/health", ex -> Routes.Reply.ok(health()))
+              .add("GET", "/diffusej/v1/doctor", ex -> Routes.Reply.ok(ReportJson.tree(server.systemCheck().run())))
               .add("POST", "/diffusej/v1/jobs", this::enqueue)
               .add("GET", JOBS, this::events)
               .add("POST", JOBS, this::cancel);
@@ -75,6 +78,7 @@ final class NativeApi {
         } catch (NumberFormatException e) {
             throw ApiException.badRequest("after and wait must be whole numbers.");
         }
+        if (after < -1) throw ApiException.badRequest("after must be -1 or more (the last event seq seen), got " + after + ".");
         List<JobEvent> events = job.eventsAfter(after, waitSeconds * 1000);
         JsonObject o = new JsonObject();
         o.addProperty("job_id", job.id());

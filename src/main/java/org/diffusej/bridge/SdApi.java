@@ -3,13 +3,16 @@ package org.diffusej.bridge;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.sun.net.httpserver.HttpExchange;
-import org.diffusej.engine.DiffusionException;
 
 import java.io.IOException;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /** The AUTOMATIC1111 {@code /sdapi/v1} subset: generation, progress, interrupt, models, samplers, options. */
 final class SdApi {
+    private static final Logger LOG = Logger.getLogger(SdApi.class.getName());
+    private static final int MAX_STORED_OPTIONS_CHARS = 256 * 1024;
     private final BridgeServer server;
     private final JsonObject storedOptions = new JsonObject();
 
@@ -57,29 +60,39 @@ final class SdApi {
         return Routes.Reply.ok(answer);
     }
 
-    /** Stores options; {@code sd_model_checkpoint} switches the model once no generation runs. */
+    /**
+     * Stores options; {@code sd_model_checkpoint} switches the model once no generation runs, by a name, title or hash
+     * that {@code /sdapi/v1/sd-models} lists (never a path). A failed switch keeps the previous model serving.
+     */
     private Routes.Reply setOptions(HttpExchange ex) throws ApiException, IOException {
         JsonObject body = HttpIO.readJsonObject(ex, server.maxBodyBytes());
-        JsonElement checkpoint = body.get("sd_model_checkpoint");
-        if (checkpoint != null && !checkpoint.isJsonNull()) {
-            String name = checkpoint.getAsString();
-            try {
-                server.queue().whileIdle(() -> {
-                    server.models().select(name);
-                    return null;
-                });
-            } catch (ModelProvider.UnknownModelException e) {
-                throw ApiException.notFound(e.getMessage());
-            } catch (DiffusionException e) {
-                throw new ApiException(500, "ModelLoadFailed", e.getMessage());
-            } catch (Exception e) {
-                throw new ApiException(500, e.getClass().getSimpleName(), "Switching the model failed: " + e);
-            }
-        }
+        String name = new A1111Request.Fields(body).string("sd_model_checkpoint", null);
+        if (name != null) switchModel(name);
         synchronized (this) {
+            JsonObject next = storedOptions.deepCopy();
             for (Map.Entry<String, JsonElement> e : body.entrySet())
-                if (!e.getKey().equals("sd_model_checkpoint")) storedOptions.add(e.getKey(), e.getValue());
+                if (!e.getKey().equals("sd_model_checkpoint")) next.add(e.getKey(), e.getValue());
+            if (HttpIO.GSON.toJson(next).length() > MAX_STORED_OPTIONS_CHARS)
+                throw new ApiException(413, "PayloadTooLarge", "The stored options would exceed "
+                        + MAX_STORED_OPTIONS_CHARS / 1024 + " KiB; this server keeps options only for clients to read back.");
+            for (Map.Entry<String, JsonElement> e : next.entrySet()) storedOptions.add(e.getKey(), e.getValue());
         }
         return Routes.Reply.ok(null);
+    }
+
+    private void switchModel(String name) throws ApiException {
+        try {
+            server.queue().whileIdle(() -> {
+                server.models().select(name);
+                return null;
+            });
+        } catch (ModelProvider.UnknownModelException e) {
+            throw ApiException.notFound(e.getMessage());
+        } catch (Exception | Error e) { // NOPMD: a failed load (even a StackOverflowError) is answered, never fatal
+            LOG.log(Level.WARNING, "switching the model to '" + name + "' failed", e);
+            // The loader's message may quote file bytes or paths: the client gets a sentence, the log the details.
+            throw new ApiException(500, "ModelLoadFailed", "Model '" + OriginPolicy.quote(name) + "' could not be loaded "
+                    + "(the server's log says why); '" + server.models().engine().model().title() + "' stays loaded.");
+        }
     }
 }

@@ -15,15 +15,16 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The {@code diffusej} command line: {@code txt2img | img2img | inpaint | outpaint | augment | dream | serve |
- * models | bench}. Exit codes: see {@link ExitCode}.
+ * models | bench | doctor}. Exit codes: see {@link ExitCode}.
  */
 @Command(name = "diffusej", mixinStandardHelpOptions = true, versionProvider = DiffuseJ.Version.class,
         description = "Stable Diffusion in Java: paint, restyle and repaint images from the command line.",
-        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input, 4 model, 130 cancelled.",
+        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input, 4 model, 5 broken (doctor), 130 cancelled.",
                 "Models: --model takes a catalog id (downloaded once into ~/.cache/diffusej or $DIFFUSEJ_HOME), "
                         + "a .safetensors file or a diffusers folder."},
         subcommands = {Txt2ImgCommand.class, Img2ImgCommand.class, InpaintCommand.class, OutpaintCommand.class,
-                AugmentCommand.class, DreamCommand.class, ServeCommand.class, ModelsCommand.class, BenchCommand.class})
+                AugmentCommand.class, DreamCommand.class, ServeCommand.class, ModelsCommand.class, BenchCommand.class,
+                DoctorCommand.class})
 public final class DiffuseJ implements Runnable {
     @Spec CommandSpec spec;
 

@@ -1,11 +1,8 @@
 package org.diffusej.cli;
 
-import org.diffusej.engine.ConditioningSource;
-import org.diffusej.engine.DiffusionEngine;
-import org.diffusej.engine.Infotext;
-import org.diffusej.engine.NoiseSteerableEngine;
-import org.diffusej.engine.LatentWalk;
+import org.diffusej.engine.pipeline.LatentWalk;
 import org.diffusej.engine.Mode;
+import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -17,8 +14,8 @@ import java.util.Locale;
 
 /**
  * {@code diffusej dream}: a latent walk, frames whose starting noise moves from one seed's to another's by
- * spherical interpolation ({@link LatentWalk}) and, with {@code --prompt2}, whose conditioning moves from the prompt
- * to the second one; each frame records the walk as A1111's variation-seed parameters and "Prompt B" / "Prompt mix".
+ * spherical interpolation (A1111's variation seed, strength t) and, with {@code --prompt2}, whose conditioning moves
+ * from the prompt to the second one: request data; each frame's parameters are the engine's infotext.
  */
 @Command(name = "dream", mixinStandardHelpOptions = true,
         description = "Make animation frames that morph smoothly from one seed's image to another's (latent walk).")
@@ -55,21 +52,16 @@ final class DreamCommand extends GenerateCommand {
         String toPrompt = prompt2 == null || prompt2.isBlank() ? null : prompt2;
         double[] ts = LatentWalk.positions(frames);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
-            DiffusionEngine engine = s.open(model, loras, Mode.TXT2IMG);
-            if (!(engine instanceof NoiseSteerableEngine steerable))
-                throw new InputException("This engine cannot steer its noise, which dream needs.");
+            s.open(model, loras, Mode.TXT2IMG);
             for (int i = 0; i < frames && !s.cancelled(); i++) {
                 double t = ts[i];
                 s.progress().message(String.format(Locale.ROOT, "Frame %d/%d (seed %d → %d, t = %.3f)", i + 1, frames,
                         from, to, t));
-                ConditioningSource cond = toPrompt == null ? ConditioningSource.PLAIN : LatentWalk.towardsPrompt(toPrompt, t);
-                Result r = s.generate(steerable.steered(seed -> LatentWalk.between(seed, to, t), cond),
-                        request(Mode.TXT2IMG, from).size(width == null ? 512 : width, height == null ? 512 : height)
-                                .build());
-                String walk = String.format(Locale.ROOT, ", Variation seed: %d, Variation seed strength: %s", to,
-                        Double.toString(t))
-                        + (toPrompt == null ? "" : ", Prompt B: " + Infotext.quote(toPrompt) + ", Prompt mix: " + t);
-                s.write(r, files.subList(i, i + 1), 8, false, null, text -> text == null ? null : text + walk);
+                Request.Builder frame = request(Mode.TXT2IMG, from)
+                        .size(width == null ? 512 : width, height == null ? 512 : height).variation(to, t);
+                if (toPrompt != null) frame.secondPrompt(toPrompt, t);
+                Result r = s.generate(frame.build());
+                s.write(r, files.subList(i, i + 1), 8, false, null);
             }
             return s.finish("");
         }

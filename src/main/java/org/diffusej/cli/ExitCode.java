@@ -11,7 +11,8 @@ import picocli.CommandLine;
  * The process exit codes of {@code diffusej}, for scripts:
  * 0 success, 1 internal error (a bug: please report), 2 usage (bad or missing options), 3 input (an image, mask or
  * output path cannot be used, or the request is invalid), 4 model (not found, download failed, not a usable
- * checkpoint), 130 cancelled (Ctrl-C; finished images are kept).
+ * checkpoint), 5 broken (the system check, {@code diffusej doctor}, found a problem), 130 cancelled (Ctrl-C;
+ * finished images are kept).
  */
 public final class ExitCode {
     public static final int OK = 0;
@@ -19,6 +20,7 @@ public final class ExitCode {
     public static final int USAGE = 2;
     public static final int INPUT = 3;
     public static final int MODEL = 4;
+    public static final int BROKEN = 5;
     public static final int CANCELLED = 130;
 
     private ExitCode() { }

@@ -22,7 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.function.UnaryOperator;
+import org.diffusej.engine.SamplerNames;
 
 /**
  * One command's work with the engine: resolve and load the model (with progress), run requests, write images
@@ -68,12 +68,7 @@ final class GenerationSession implements AutoCloseable {
 
     /** Runs one request with the progress bar and the Ctrl-C token. */
     Result generate(Request request) throws DiffusionException {
-        return generate(engine, request);
-    }
-
-    /** Runs one request on {@code on} (a view of the loaded engine) with the progress bar and the Ctrl-C token. */
-    Result generate(DiffusionEngine on, Request request) throws DiffusionException {
-        Result r = on.generate(request, bar::engine, ctx.token());
+        Result r = engine.generate(request, bar::engine, ctx.token());
         bar.finishLine();
         if (r.cancelled()) cancelled = true;
         if (!r.message().isEmpty()) bar.message(r.message());
@@ -85,16 +80,10 @@ final class GenerationSession implements AutoCloseable {
      * given bit depth, each with its infotext and a JSON sidecar.
      */
     List<Path> write(Result r, List<Path> files, int bitDepth, boolean grey, Path source) throws DiffusionException {
-        return write(r, files, bitDepth, grey, source, UnaryOperator.identity());
-    }
-
-    /** Like {@link #write(Result, List, int, boolean, Path)}, with each infotext passed through {@code edit}. */
-    List<Path> write(Result r, List<Path> files, int bitDepth, boolean grey, Path source, UnaryOperator<String> edit)
-            throws DiffusionException {
         List<Path> out = new ArrayList<>();
         for (int i = 0; i < r.images().size() && i < files.size(); i++) {
             Path file = files.get(i);
-            String infotext = edit.apply(i < r.infotexts().size() ? r.infotexts().get(i) : null);
+            String infotext = i < r.infotexts().size() ? r.infotexts().get(i) : null;
             JsonObject record = record(r, i, file, infotext, bitDepth, source);
             try {
                 ImageFiles.write(file, r.images().get(i), bitDepth, grey, infotext, output.force);
@@ -146,7 +135,7 @@ final class GenerationSession implements AutoCloseable {
         o.addProperty("seed", i < r.seeds().size() ? r.seeds().get(i) : q.seed() + i);
         o.addProperty("steps", q.steps());
         o.addProperty("sampler", q.sampler());
-        o.addProperty("scheduler", q.scheduler() == null ? "Automatic" : q.scheduler());
+        o.addProperty("scheduler", q.scheduler() == null ? SamplerNames.AUTOMATIC : q.scheduler());
         o.addProperty("cfg_scale", q.cfgScale());
         o.addProperty("width", r.images().get(i).width());
         o.addProperty("height", r.images().get(i).height());

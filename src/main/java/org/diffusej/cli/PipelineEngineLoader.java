@@ -6,17 +6,17 @@ import ai.djl.pytorch.jni.JniUtils;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.InvalidRequestException;
-import org.diffusej.engine.LoadedPipeline;
+import org.diffusej.engine.pipeline.Pipeline;
 import org.diffusej.engine.ModelOptions;
 import org.diffusej.engine.Progress;
 import org.diffusej.engine.ProgressListener;
-import org.diffusej.engine.StableDiffusionModel;
-import org.diffusej.engine.nn.TorchRuntime;
-import org.diffusej.engine.sampler.PredictionType;
+import org.diffusej.engine.pipeline.StableDiffusionModel;
+import org.diffusej.engine.runtime.TorchRuntime;
+import org.diffusej.engine.PredictionType;
 
 import java.nio.file.Path;
 
-/** Loads a checkpoint into the engine's pipeline ({@link LoadedPipeline}) with the CLI's device and precision. */
+/** Loads a checkpoint into the engine's pipeline ({@link Pipeline}) with the CLI's device and precision. */
 final class PipelineEngineLoader {
     private PipelineEngineLoader() { }
 
@@ -28,7 +28,7 @@ final class PipelineEngineLoader {
         StableDiffusionModel loaded = StableDiffusionModel.load(model, o);
         if (s.loras() != null) loaded.loras().setLibrary(s.loras());
         listener.onProgress(new Progress("load", 1, 1, (System.nanoTime() - start) / 1e9, 0, null));
-        return new LoadedPipeline(loaded); // steerable: dream's latent walk
+        return new Pipeline(loaded);
     }
 
     static ModelOptions options(EngineSettings s) throws DiffusionException {

@@ -1,6 +1,9 @@
 package org.diffusej.cli;
 
+import org.diffusej.engine.SamplerNames;
 import picocli.CommandLine.Option;
+
+import java.util.Iterator;
 
 /** Prompt and sampler options (A1111 defaults). */
 public final class SamplingOptions {
@@ -17,11 +20,12 @@ public final class SamplingOptions {
     @Option(names = "--steps", defaultValue = "20", description = "Sampler steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--sampler", defaultValue = "Euler a",
-            description = "Euler a, Euler, DDIM, PLMS, DPM++ 2M, DPM++ 2M Karras, LCM (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sampler", defaultValue = SamplerNames.DEFAULT, completionCandidates = SamplerCandidates.class,
+            description = "${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     String sampler;
 
-    @Option(names = "--scheduler", description = "Sigma schedule: Automatic or Karras.")
+    @Option(names = "--scheduler", completionCandidates = SchedulerCandidates.class,
+            description = "Sigma schedule: ${COMPLETION-CANDIDATES}.")
     String scheduler;
 
     @Option(names = "--cfg", defaultValue = "7", description = "Guidance scale (default: ${DEFAULT-VALUE}).")
@@ -35,4 +39,14 @@ public final class SamplingOptions {
 
     @Option(names = "--count", defaultValue = "1", description = "Batches run one after another (default: 1).")
     int count;
+
+    /** The engine's sampler names, as picocli completion candidates (and the help text's list). */
+    static final class SamplerCandidates implements Iterable<String> {
+        @Override public Iterator<String> iterator() { return SamplerNames.samplers().iterator(); }
+    }
+
+    /** The engine's sigma schedule names, as picocli completion candidates. */
+    static final class SchedulerCandidates implements Iterable<String> {
+        @Override public Iterator<String> iterator() { return SamplerNames.schedulers().iterator(); }
+    }
 }

@@ -1,6 +1,7 @@
 package org.diffusej.cli;
 
 import org.diffusej.bridge.BridgeServer;
+import org.diffusej.diagnostics.SystemCheck;
 import org.diffusej.bridge.FolderModelProvider;
 import org.diffusej.bridge.ModelProvider;
 import org.diffusej.engine.DiffusionEngine;
@@ -38,6 +39,15 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--api-auth", paramLabel = "USER:PASS", description = "Require HTTP basic authentication.")
     String auth;
 
+    @Option(names = "--cors-allow-origins", paramLabel = "ORIGINS",
+            description = "Web pages that may call the server, comma-separated (e.g. http://localhost:3000); "
+                    + "by default no web page may.")
+    String corsOrigins;
+
+    @Option(names = "--cors-allow-origins-regex", paramLabel = "REGEX",
+            description = "Also allow origins matching this regular expression (whole origin).")
+    String corsRegex;
+
     @Option(names = "--queue", defaultValue = "4", description = "Jobs that may wait (default: ${DEFAULT-VALUE}).")
     int queue;
 
@@ -67,7 +77,8 @@ final class ServeCommand implements Callable<Integer> {
         BridgeServer server;
         try {
             server = BridgeServer.builder(provider).host(host).port(port).allowRemote(listen).auth(auth)
-                    .queueCapacity(queue).closeModelsOnStop(true).build();
+                    .corsAllowOrigins(corsOrigins).corsAllowOriginsRegex(corsRegex).queueCapacity(queue).closeModelsOnStop(true)
+                    .systemCheck(SystemCheck.standard(() -> ctx.models().get().settings())).build();
         } catch (IllegalArgumentException e) {
             provider.close();
             throw new picocli.CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -1,5 +1,7 @@
 package org.diffusej.engine;
 
+import java.nio.file.Path;
+
 /**
  * What a loaded model is, for provenance and for the model pickers.
  *
@@ -12,6 +14,28 @@ package org.diffusej.engine;
  */
 public record ModelInfo(String name, String location, String shortHash, String family, boolean inpainting,
                         boolean vPrediction) {
+    /**
+     * The model's name for a file or folder {@code location}: a file's name without extension; a folder's name,
+     * except that a folder called {@code diffusers} is named by the folder holding it ({@code sd15/diffusers} is
+     * "sd15"), and a Hugging Face cache snapshot ({@code models--org--name/snapshots/<commit>}) by its repository.
+     */
+    public static String nameOf(Path location, boolean folder) {
+        Path fileName = location.toAbsolutePath().normalize().getFileName();
+        if (fileName == null) return location.toString();
+        String name = fileName.toString();
+        if (!folder) return name.contains(".") ? name.substring(0, name.lastIndexOf('.')) : name;
+        Path parent = location.toAbsolutePath().normalize().getParent();
+        if (parent == null || parent.getFileName() == null) return name;
+        if (name.equalsIgnoreCase("diffusers")) return parent.getFileName().toString();
+        Path repo = parent.getParent();
+        if (parent.getFileName().toString().equals("snapshots") && repo != null && repo.getFileName() != null
+                && repo.getFileName().toString().startsWith("models--")) {
+            String r = repo.getFileName().toString();
+            return r.substring(r.lastIndexOf("--") + 2);
+        }
+        return name;
+    }
+
     /** A1111's model title: {@code name [hash]}. */
     public String title() {
         return shortHash == null || shortHash.isEmpty() ? name : name + " [" + shortHash + "]";

@@ -2,14 +2,13 @@ package org.diffusej.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import org.diffusej.engine.nn.CpuFeatures;
-import org.diffusej.engine.nn.TorchRuntime;
-import org.diffusej.engine.sampler.PredictionType;
+import org.diffusej.engine.runtime.CpuFeatures;
+import org.diffusej.engine.runtime.TorchRuntime;
 
 import java.nio.file.Path;
 
 /**
- * How {@link StableDiffusionModel#load} builds a model: device and precision, and the facts a single file cannot
+ * How {@link org.diffusej.engine.pipeline.StableDiffusionModel#load} builds a model: device and precision, and the facts a single file cannot
  * carry (LDM files store no group-norm groups, no attention heads and no prediction type). Every override is null
  * when unset; unset facts come from the diffusers folder, then from {@link #config()}, then from the family defaults.
  *

@@ -30,6 +30,12 @@ import java.util.Objects;
  * @param maskedContent     what the masked area starts from
  * @param invertMask        repaint what the mask keeps
  * @param clipSkip          1 = last CLIP layer (SD1 default); 2 = penultimate, ...
+ * @param variationSeed     A1111 {@code subseed}: the seed whose noise the initial latents lean towards; −1 = random
+ *                          (used only when {@code variationStrength} &gt; 0); batch item k uses variationSeed + k
+ * @param variationStrength A1111 {@code subseed_strength} in [0, 1]: the initial noise is slerp(noise(seed),
+ *                          noise(variationSeed), strength); 0 = none, 1 = the variation seed's own noise
+ * @param secondPrompt      a prompt the conditioning moves towards (prompt walks); empty = none
+ * @param promptMix         in [0, 1]: the conditioning is (1 − mix)·cond(prompt) + mix·cond(secondPrompt)
  */
 public record Request(
         Mode mode,
@@ -52,14 +58,29 @@ public record Request(
         int onlyMaskedPadding,
         MaskedContent maskedContent,
         boolean invertMask,
-        int clipSkip) {
+        int clipSkip,
+        long variationSeed,
+        double variationStrength,
+        String secondPrompt,
+        double promptMix) {
 
     public Request {
         Objects.requireNonNull(mode, "mode");
         prompt = prompt == null ? "" : prompt;
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
-        sampler = sampler == null ? "Euler a" : sampler;
+        sampler = sampler == null ? SamplerNames.DEFAULT : sampler;
         maskedContent = maskedContent == null ? MaskedContent.ORIGINAL : maskedContent;
+        secondPrompt = secondPrompt == null ? "" : secondPrompt;
+    }
+
+    /** True when the initial noise leans towards a variation seed's ({@link #variationStrength} &gt; 0). */
+    public boolean hasVariation() {
+        return variationStrength > 0;
+    }
+
+    /** True when the conditioning mixes in a second prompt. */
+    public boolean hasSecondPrompt() {
+        return !secondPrompt.isEmpty();
     }
 
     public static Builder builder(Mode mode) {
@@ -73,7 +94,8 @@ public record Request(
         b.sampler = sampler; b.scheduler = scheduler; b.cfgScale = cfgScale; b.seed = seed; b.batchSize = batchSize;
         b.batchCount = batchCount; b.strength = strength; b.initImage = initImage; b.mask = mask; b.maskBlur = maskBlur;
         b.onlyMasked = onlyMasked; b.onlyMaskedPadding = onlyMaskedPadding; b.maskedContent = maskedContent;
-        b.invertMask = invertMask; b.clipSkip = clipSkip;
+        b.invertMask = invertMask; b.clipSkip = clipSkip; b.variationSeed = variationSeed;
+        b.variationStrength = variationStrength; b.secondPrompt = secondPrompt; b.promptMix = promptMix;
         return b;
     }
 
@@ -85,7 +107,7 @@ public record Request(
         private int width = 512;
         private int height = 512;
         private int steps = 20;
-        private String sampler = "Euler a";
+        private String sampler = SamplerNames.DEFAULT;
         private String scheduler = null;
         private double cfgScale = 7.0;
         private long seed = -1;
@@ -100,6 +122,10 @@ public record Request(
         private MaskedContent maskedContent = MaskedContent.ORIGINAL;
         private boolean invertMask = false;
         private int clipSkip = 1;
+        private long variationSeed = -1;
+        private double variationStrength = 0;
+        private String secondPrompt = "";
+        private double promptMix = 0;
 
         private Builder(Mode mode) { this.mode = mode; }
 
@@ -130,11 +156,15 @@ public record Request(
         public Builder maskedContent(MaskedContent v) { maskedContent = v; return this; }
         public Builder invertMask(boolean v) { invertMask = v; return this; }
         public Builder clipSkip(int v) { clipSkip = v; return this; }
+        /** A1111's {@code subseed} and {@code subseed_strength}: the initial noise leans towards another seed's. */
+        public Builder variation(long seed, double strength) { variationSeed = seed; variationStrength = strength; return this; }
+        /** A second prompt the conditioning moves towards by {@code mix} (0 = the prompt, 1 = the second prompt). */
+        public Builder secondPrompt(String prompt, double mix) { secondPrompt = prompt; promptMix = mix; return this; }
 
         public Request build() {
             return new Request(mode, prompt, negativePrompt, width, height, steps, sampler, scheduler, cfgScale, seed,
                     batchSize, batchCount, strength, initImage, mask, maskBlur, onlyMasked, onlyMaskedPadding,
-                    maskedContent, invertMask, clipSkip);
+                    maskedContent, invertMask, clipSkip, variationSeed, variationStrength, secondPrompt, promptMix);
         }
     }
 }

@@ -11,6 +11,7 @@ import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.Mode;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
@@ -18,7 +19,8 @@ import org.scijava.plugin.Plugin;
  * Scientific augmentation of the current image (all planes) or of every image in a folder: N seeded img2img
  * variants per plane at a low strength, in the source bit depth with calibration kept, parameters per slice.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Augment...")
+@Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
+        @Menu(label = "Augment...", weight = MenuOrder.AUGMENT)})
 public class AugmentCommand extends GenerationCommand {
 
     private static final List<String> IMAGE_SUFFIXES = List.of(".tif", ".tiff", ".png", ".jpg", ".jpeg", ".gif", ".bmp", ".zip");
@@ -42,9 +44,6 @@ public class AugmentCommand extends GenerationCommand {
 
     @Parameter(type = ItemIO.OUTPUT, required = false)
     private ImagePlus result;
-
-    @Parameter(type = ItemIO.OUTPUT, required = false)
-    private String written;
 
     @Override
     protected void execute() throws DiffusionException {
@@ -71,8 +70,7 @@ public class AugmentCommand extends GenerationCommand {
             done.add(target.getName());
         }
         if (done.isEmpty()) throw new UnsuitableImageException("The folder " + input + " holds no image ImageJ can open.");
-        written = String.join("\n", done);
-        log.info("DiffuseJ: augmented " + done.size() + " image(s) into " + output);
+        report("DiffuseJ: augmented " + done.size() + " image(s) into " + output + ": " + String.join(", ", done));
     }
 
     static List<File> imageFiles(File folder) {

@@ -57,6 +57,16 @@ public final class CandidateLayers {
         return layers;
     }
 
+    /** Names of {@code imp}'s candidate layers, newest first. */
+    public static List<String> names(ImagePlus imp) {
+        List<String> names = new ArrayList<>();
+        Overlay overlay = imp.getOverlay();
+        if (overlay != null)
+            for (int i = overlay.size() - 1; i >= 0; i--)
+                if (overlay.get(i) instanceof ImageRoi layer && layer.getProperty(MARK) != null) names.add(layer.getName());
+        return names;
+    }
+
     /** The candidate layer called {@code name}; with a blank name the most recently added candidate. */
     public static ImageRoi find(ImagePlus imp, String name) throws UnsuitableImageException {
         Overlay overlay = imp.getOverlay();
@@ -80,6 +90,7 @@ public final class CandidateLayers {
         ImageProcessor lp = layer.getProcessor();
         Rectangle inLayer = new Rectangle(r.x - layer.getBounds().x, r.y - layer.getBounds().y, r.width, r.height);
         RgbImage candidate = ImageConversion.toRgb(lp, inLayer);
+        ProvenanceUndo.Step undo = ProvenanceUndo.begin(imp, r);
         ImageProcessor pixels = mergeUnchanged(imp, r, ImageConversion.toRgb(imp, r), candidate);
         if (ImageConversion.isCompositeView(imp)) {
             CompositeImage ci = (CompositeImage) imp;
@@ -100,6 +111,7 @@ public final class CandidateLayers {
         }
         String infotext = layer.getProperty(Provenance.KEY);
         if (infotext != null) Provenance.record(imp, infotext);
+        undo.finish(imp);
         imp.changes = true;
         imp.updateAndDraw();
     }

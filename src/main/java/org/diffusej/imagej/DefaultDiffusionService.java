@@ -1,14 +1,11 @@
 package org.diffusej.imagej;
 
-import org.diffusej.engine.NoiseSteerableEngine;
+import ij.IJ;
 import java.util.concurrent.Callable;
-import java.util.function.LongFunction;
 import org.diffusej.engine.CancellationToken;
-import org.diffusej.engine.ConditioningSource;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.ModelInfo;
-import org.diffusej.engine.NoiseSource;
 import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
@@ -105,18 +102,6 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
     }
 
     @Override
-    public Result generate(Request request, ProgressListener listener, CancellationToken token,
-                           LongFunction<NoiseSource> noiseForSeed, ConditioningSource conditioning)
-            throws DiffusionException {
-        synchronized (lock) {
-            if (!(loaded() instanceof NoiseSteerableEngine steerable))
-                throw new DiffusionException("The loaded engine cannot steer its noise, which Dream needs; load a model "
-                        + "with Plugins › DiffuseJ › Model & Device.");
-            return run(steerable.steered(noiseForSeed, conditioning), request, listener, token);
-        }
-    }
-
-    @Override
     public void cancelRunning() {
         CancellationToken t = running;
         if (t != null) t.cancel();
@@ -156,7 +141,9 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
     private DiffusionEngine loaded() throws DiffusionException {
         if (engine == null) {
             EngineSettings s = settings;
-            if (log != null) log.info("DiffuseJ: loading model " + s.model() + " (device " + s.device() + ", precision " + s.precision() + ")");
+            String loading = "DiffuseJ: loading model " + s.model() + " (device " + s.device() + ", precision " + s.precision() + ")";
+            IJ.showStatus(loading);
+            if (log != null) log.debug(loading);
             engine = withPluginClassLoader(() -> factory.open(s));
         }
         return engine;

@@ -1,18 +1,17 @@
 package org.diffusej.imagej;
 
-import ij.IJ;
 import ij.ImagePlus;
 import org.diffusej.engine.CancelledException;
 import org.diffusej.engine.DiffusionException;
+import org.scijava.command.CommandService;
 import org.scijava.command.ContextCommand;
 import org.scijava.log.LogService;
 import org.scijava.plugin.Parameter;
-import org.scijava.ui.DialogPrompt.MessageType;
 import org.scijava.ui.UIService;
 
 /**
- * Base of the DiffuseJ commands: a problem the user can fix ends the command with a message (a dialog in
- * Fiji, a warning line headless, and the module's cancel reason for scripts), never with a stack trace.
+ * Base of the DiffuseJ commands: a problem the user can fix ends the command with a message, never with a stack
+ * trace; routine news goes to the status bar and stays there ({@link CommandMessages}).
  */
 public abstract class DiffuseJCommand extends ContextCommand {
 
@@ -21,6 +20,12 @@ public abstract class DiffuseJCommand extends ContextCommand {
 
     @Parameter(required = false)
     protected UIService ui;
+
+    @Parameter(required = false)
+    private LastingStatus lastingStatus;
+
+    @Parameter(required = false)
+    private CommandService commands;
 
     @Override
     public final void run() {
@@ -39,9 +44,17 @@ public abstract class DiffuseJCommand extends ContextCommand {
     /** Ends the command with {@code message} shown to the user. */
     protected void refuse(String message) {
         cancel(message);
-        IJ.showStatus(message);
-        if (ui != null && !ui.isHeadless()) ui.showDialog(message, "DiffuseJ", MessageType.WARNING_MESSAGE);
-        else log.warn(message);
+        messages().refuse(message);
+    }
+
+    /** Routine news: the status bar (where it stays after the command ends) and the debug log. */
+    protected void report(String message) {
+        messages().report(message);
+    }
+
+    private CommandMessages messages() {
+        String title = commands == null ? getClass().getSimpleName() : commands.getCommand(getClass()).getTitle();
+        return new CommandMessages(log, ui, lastingStatus, title);
     }
 
     /** {@code imp}, or a message that an image is needed. */

@@ -1,6 +1,5 @@
 package org.diffusej.imagej;
 
-import org.diffusej.engine.NoiseSteerableEngine;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
@@ -34,15 +33,6 @@ public interface DiffusionService extends SciJavaService {
 
     /** Runs one request on the shared engine, after any running one; loads the model first if needed. */
     Result generate(Request request, ProgressListener listener, CancellationToken token) throws DiffusionException;
-
-    /**
-     * Like {@link #generate}, with the noise of each seed taken from {@code noiseForSeed} and the prompts encoded by
-     * {@code conditioning} (latent walks); needs an engine that can steer them ({@link NoiseSteerableEngine}, which
-     * the DiffuseJ pipeline is).
-     */
-    Result generate(Request request, ProgressListener listener, CancellationToken token,
-                    java.util.function.LongFunction<org.diffusej.engine.NoiseSource> noiseForSeed,
-                    org.diffusej.engine.ConditioningSource conditioning) throws DiffusionException;
 
     /** Asks the running generation (if any) to stop after its current step. */
     void cancelRunning();

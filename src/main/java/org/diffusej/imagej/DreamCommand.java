@@ -3,28 +3,26 @@ package org.diffusej.imagej;
 import ij.ImagePlus;
 import ij.ImageStack;
 import java.security.SecureRandom;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
-import org.diffusej.engine.ConditioningSource;
 import org.diffusej.engine.DiffusionException;
-import org.diffusej.engine.Infotext;
-import org.diffusej.engine.LatentWalk;
+import org.diffusej.engine.pipeline.LatentWalk;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /**
  * A latent walk rendered as a stack: frame i starts from the spherical interpolation of seed A's and seed B's
- * noise at t = i/(frames−1), and, when a second prompt is given, is conditioned on the mix of both prompts at t
- * ({@link LatentWalk#towardsPrompt}), so the images morph smoothly. Each slice records its parameters with A1111's
- * "Variation seed" / "Variation seed strength" keys (seed B, t) and "Prompt B" / "Prompt mix" (prompt B, t).
+ * noise at t = i/(frames−1) (A1111's variation seed B with strength t), and, when a second prompt is given, is
+ * conditioned on the mix of both prompts at t, so the images morph smoothly: request data
+ * ({@link Request.Builder#variation}, {@link Request.Builder#secondPrompt}); each slice records the engine's infotext.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Dream...")
+@Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
+        @Menu(label = "Dream...", weight = MenuOrder.DREAM)})
 public class DreamCommand extends GenerationCommand {
 
     @Parameter(label = "To seed (-1 = random)")
@@ -58,39 +56,20 @@ public class DreamCommand extends GenerationCommand {
         String firstInfo = null;
         for (int i = 0; i < frames; i++) {
             double t = ts[i];
-            Request r = request(Mode.TXT2IMG).size(width, height).seed(from).batchSize(1).batchCount(1).build();
-            Result res = diffusion.generate(r, new StatusBarProgress(
-                    String.format(Locale.ROOT, "DiffuseJ dream frame %d/%d", i + 1, frames), token), token,
-                    s -> LatentWalk.between(s, to, t),
-                    toPrompt == null ? ConditioningSource.PLAIN : LatentWalk.towardsPrompt(toPrompt, t));
+            Request.Builder b = request(Mode.TXT2IMG).size(width, height).seed(from).batchSize(1).batchCount(1)
+                    .variation(to, t);
+            if (toPrompt != null) b.secondPrompt(toPrompt, t);
+            Result res = diffusion.generate(b.build(), new StatusBarProgress(
+                    String.format(Locale.ROOT, "DiffuseJ dream frame %d/%d", i + 1, frames), token), token);
             if (res.images().isEmpty()) throw new org.diffusej.engine.CancelledException();
-            String info = walkInfotext(res, from, to, toPrompt, t);
+            String info = res.infotexts().get(0);
             if (firstInfo == null) firstInfo = info;
             stack.addSlice(Provenance.sliceLabel(String.format(Locale.ROOT, "frame %d seed %d→%d t=%.4f", i + 1, from, to, t), info),
                     ImageConversion.toColorProcessor(res.images().get(0)));
             if (token.isCancelled()) break;
         }
         result = new ImagePlus("Dream " + from + "→" + to, stack);
+        report("DiffuseJ dream: " + stack.size() + " frame(s), seed " + from + "→" + to);
         Provenance.record(result, firstInfo);
-    }
-
-    /**
-     * The frame's infotext with A1111's variation-seed keys, which describe exactly this seed interpolation, and
-     * "Prompt B" / "Prompt mix" for the prompt walk ({@code toPrompt} null: none).
-     */
-    static String walkInfotext(Result res, long from, long to, String toPrompt, double t) {
-        Request r = res.request();
-        Map<String, Object> p = new LinkedHashMap<>(Infotext.parameters(r, from, res.model()));
-        Object version = p.remove("Version");
-        if (t > 0) {
-            p.put("Variation seed", to);
-            p.put("Variation seed strength", t);
-        }
-        if (toPrompt != null) {
-            p.put("Prompt B", toPrompt);
-            p.put("Prompt mix", t);
-        }
-        p.put("Version", version);
-        return Infotext.write(r.prompt(), r.negativePrompt(), p);
     }
 }

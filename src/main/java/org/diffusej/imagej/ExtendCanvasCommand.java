@@ -13,6 +13,7 @@ import org.diffusej.engine.Result;
 import org.diffusej.engine.RgbImage;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
@@ -20,7 +21,8 @@ import org.scijava.plugin.Plugin;
  * Outpainting: a new, larger image whose added borders are generated to continue the current plane. The border
  * starts as the image's edge pixels stretched outwards; pixels the engine leaves alone keep their exact values.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Extend Canvas...")
+@Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
+        @Menu(label = "Extend Canvas...", weight = MenuOrder.EXTEND)})
 public class ExtendCanvasCommand extends GenerationCommand {
 
     // Not required: Fiji fills it from the active image; when there is none the command says so itself.

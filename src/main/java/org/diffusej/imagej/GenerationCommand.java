@@ -6,6 +6,7 @@ import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
+import org.diffusej.engine.SamplerNames;
 import org.scijava.plugin.Parameter;
 
 /**
@@ -30,8 +31,10 @@ public abstract class GenerationCommand extends DiffuseJCommand {
     @Parameter(label = "Steps", min = "1", max = "150")
     protected int steps = 20;
 
-    @Parameter(label = "Sampler", choices = {"Euler a", "Euler", "DDIM", "PLMS", "DPM++ 2M", "DPM++ 2M Karras", "LCM"})
-    protected String sampler = "Euler a";
+    /** The engine's list ({@link SamplerNames#samplers()}; GenerationCommandChoicesTest holds them equal). */
+    @Parameter(label = "Sampler", choices = {SamplerNames.EULER_A, SamplerNames.EULER, SamplerNames.DDIM,
+            SamplerNames.PLMS, SamplerNames.DPMPP_2M, SamplerNames.DPMPP_2M_KARRAS, SamplerNames.LCM})
+    protected String sampler = SamplerNames.DEFAULT;
 
     @Parameter(label = "CFG scale", min = "1", max = "30", stepSize = "0.5")
     protected double cfg = 7.0;
@@ -63,8 +66,8 @@ public abstract class GenerationCommand extends DiffuseJCommand {
         if (result.cancelled() && result.images().isEmpty()) throw new CancelledException();
         note = result.cancelled() ? "Cancelled: kept the " + result.images().size() + " finished image(s)." : result.message();
         String took = result.timings().containsKey("total") ? String.format(java.util.Locale.ROOT, " in %.1f s", result.timings().get("total")) : "";
-        bar.done("DiffuseJ " + what + ": " + result.images().size() + " image(s)" + took + (note.isEmpty() ? "" : ". " + note));
-        if (!note.isEmpty()) log.info("DiffuseJ: " + note);
+        bar.done();
+        report("DiffuseJ " + what + ": " + result.images().size() + " image(s)" + took + (note.isEmpty() ? "" : ". " + note));
         return result;
     }
 

@@ -12,11 +12,13 @@ import org.diffusej.engine.Result;
 import org.diffusej.engine.RgbImage;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /** Repaints the active image's selection from a prompt; candidates come back as layers (or a new image). */
-@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Inpaint Selection...")
+@Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
+        @Menu(label = "Inpaint Selection...", weight = MenuOrder.INPAINT)})
 public class InpaintSelectionCommand extends GenerationCommand {
 
     public static final String WHOLE_PICTURE = "Whole picture", ONLY_MASKED = "Only masked";

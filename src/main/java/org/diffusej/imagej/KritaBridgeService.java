@@ -23,8 +23,17 @@ public class KritaBridgeService extends AbstractService implements SciJavaServic
 
     /** Starts the bridge on 127.0.0.1:{@code port} (0 = any free port); returns its URL. Restarts a running one. */
     public synchronized String start(int port, String userColonPassword) throws IOException {
+        return start(port, userColonPassword, null);
+    }
+
+    /**
+     * Like {@link #start(int, String)}, also letting the web pages {@code corsOrigins} (comma list of origins such as
+     * {@code http://localhost:3000}; null or blank: none) call the bridge from a browser.
+     */
+    public synchronized String start(int port, String userColonPassword, String corsOrigins) throws IOException {
         stop();
-        BridgeServer.Builder b = BridgeServer.builder(ModelProvider.shared(diffusion.sharedEngine())).port(port);
+        BridgeServer.Builder b = BridgeServer.builder(ModelProvider.shared(diffusion.sharedEngine())).port(port)
+                .corsAllowOrigins(corsOrigins);
         if (userColonPassword != null && !userColonPassword.isBlank()) b.auth(userColonPassword);
         server = b.build().start();
         return server.url();

@@ -1,14 +1,21 @@
 package org.diffusej.imagej;
 
+import java.io.File;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.ModelInfo;
-import org.scijava.ItemIO;
 import org.scijava.command.Command;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
+import org.scijava.widget.FileWidget;
 
-/** Chooses the model (catalog id or file/folder), device and precision of the shared engine, or unloads it. */
-@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Model & Device...")
+/**
+ * Chooses the model (catalog id, or a file/folder picked with Browse), device and precision of the shared engine,
+ * or unloads it. Macro keys: {@code model device precision action}, and {@code file} (wins over {@code model}).
+ * The loaded model is reported in the status bar: the command declares no output for the UI to display.
+ */
+@Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
+        @Menu(label = "Model & Device...", weight = MenuOrder.MODEL)})
 public class ModelAndDeviceCommand extends DiffuseJCommand {
 
     public static final String LOAD = "Load now", REMEMBER = "Load when first needed", UNLOAD = "Unload";
@@ -19,6 +26,11 @@ public class ModelAndDeviceCommand extends DiffuseJCommand {
     @Parameter(label = "Model (catalog id, .safetensors file or diffusers folder)")
     private String model = EngineSettings.DEFAULT.model();
 
+    // Not remembered: the chosen path is copied into "model" (which is), so a later macro's model= is not overridden.
+    @Parameter(label = "...or choose a file/folder", style = FileWidget.FILE_AND_DIRECTORY_STYLE, required = false,
+            persist = false, callback = "fileChosen")
+    private File file;
+
     @Parameter(label = "Device", choices = {"auto", "cpu", "gpu"})
     private String device = "auto";
 
@@ -28,22 +40,23 @@ public class ModelAndDeviceCommand extends DiffuseJCommand {
     @Parameter(label = "Action", choices = {LOAD, REMEMBER, UNLOAD})
     private String action = LOAD;
 
-    @Parameter(type = ItemIO.OUTPUT, required = false)
-    private String loaded;
+    /** Dialog callback: a chosen file or folder becomes the model text. */
+    protected void fileChosen() {
+        if (file != null && !file.getPath().isBlank()) model = file.getPath();
+    }
 
     @Override
     protected void execute() throws DiffusionException {
         if (UNLOAD.equals(action)) {
             diffusion.unload();
-            loaded = "";
-            log.info("DiffuseJ: model unloaded.");
+            report("DiffuseJ: model unloaded.");
             return;
         }
+        fileChosen();
         diffusion.configure(new EngineSettings(model, device, precision));
         if (LOAD.equals(action)) {
             ModelInfo info = diffusion.model();
-            loaded = info.title();
-            log.info("DiffuseJ: loaded " + info.title() + " (" + info.family() + (info.inpainting() ? ", inpainting" : "") + ")");
+            report("DiffuseJ: loaded " + info.title() + " (" + info.family() + (info.inpainting() ? ", inpainting" : "") + ")");
         }
     }
 }

@@ -6,11 +6,13 @@ import org.diffusej.engine.Mode;
 import org.diffusej.engine.Result;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /** txt2img into a new RGB image (a stack when several candidates are asked for), parameters in each slice label. */
-@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>New Image from Prompt...")
+@Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
+        @Menu(label = "New Image from Prompt...", weight = MenuOrder.NEW_IMAGE)})
 public class NewImageFromPromptCommand extends GenerationCommand {
 
     @Parameter(label = "Width", min = "8", max = "2048", stepSize = "8")

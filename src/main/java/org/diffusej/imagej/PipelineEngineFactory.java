@@ -8,11 +8,11 @@ import java.util.Locale;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
-import org.diffusej.engine.LoadedPipeline;
+import org.diffusej.engine.pipeline.Pipeline;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.ModelOptions;
-import org.diffusej.engine.StableDiffusionModel;
-import org.diffusej.engine.nn.TorchRuntime;
+import org.diffusej.engine.pipeline.StableDiffusionModel;
+import org.diffusej.engine.runtime.TorchRuntime;
 import org.diffusej.models.ModelResolver;
 
 /**
@@ -32,7 +32,7 @@ public final class PipelineEngineFactory implements EngineFactory {
         IJ.showStatus("DiffuseJ: loading " + path.getFileName());
         StableDiffusionModel model = StableDiffusionModel.load(path, options(settings));
         IJ.showStatus("DiffuseJ: loaded " + path.getFileName());
-        return new LoadedPipeline(model);
+        return new Pipeline(model);
     }
 
     /** Device and precision: auto = {@link ModelOptions#auto()}; explicit choices override. */

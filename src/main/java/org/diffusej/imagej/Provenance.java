@@ -2,10 +2,11 @@ package org.diffusej.imagej;
 
 import ij.ImagePlus;
 import java.util.Map;
-import org.diffusej.engine.Infotext;
+import org.diffusej.engine.infotext.Infotext;
 import org.diffusej.engine.MaskedContent;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
+import org.diffusej.engine.SamplerNames;
 
 /**
  * Where generation parameters (AUTOMATIC1111 "parameters" text) live on ImageJ images: the image property
@@ -15,15 +16,31 @@ import org.diffusej.engine.Request;
 public final class Provenance {
     /** Property name, the same as the PNG text chunk AUTOMATIC1111 writes. */
     public static final String KEY = "parameters";
+    /** The heading of the parameters block in Info (Image › Show Info). */
+    public static final String INFO_HEADING = "DiffuseJ parameters:";
 
     private Provenance() { }
 
-    /** Records {@code infotext} as the parameters that made {@code imp}'s pixels. */
+    /**
+     * Records {@code infotext} as the parameters that made {@code imp}'s pixels: the property, and a block at the end
+     * of Info that replaces the block of the parameters recorded before (one block, however often it is called).
+     */
     public static void record(ImagePlus imp, String infotext) {
-        imp.setProp(KEY, infotext);
         Object info = imp.getProperty("Info");
-        String previous = info instanceof String s && !s.isBlank() ? s.stripTrailing() + "\n\n" : "";
-        imp.setProperty("Info", previous + "DiffuseJ parameters:\n" + infotext + "\n");
+        String text = info instanceof String s ? s : "";
+        String before = imp.getImageProperties() == null ? null : imp.getImageProperties().getProperty(KEY);
+        if (before != null) {
+            int at = text.lastIndexOf(infoBlock(before));
+            if (at >= 0) text = text.substring(0, at) + text.substring(at + infoBlock(before).length());
+        }
+        String previous = text.isBlank() ? "" : text.stripTrailing() + "\n\n";
+        imp.setProp(KEY, infotext);
+        imp.setProperty("Info", previous + infoBlock(infotext));
+    }
+
+    /** The block {@link #record} writes into Info. */
+    static String infoBlock(String infotext) {
+        return INFO_HEADING + "\n" + infotext + "\n";
     }
 
     /** The parameters recorded on {@code imp}, or null. */
@@ -55,7 +72,7 @@ public final class Provenance {
             if (p.containsKey("Steps")) b.steps(Integer.parseInt(text(p, "Steps")));
             if (p.containsKey("Sampler")) b.sampler(text(p, "Sampler"));
             String schedule = text(p, "Schedule type");
-            b.scheduler(schedule.isEmpty() || schedule.equals("Automatic") ? null : schedule);
+            b.scheduler(schedule.isEmpty() || schedule.equals(SamplerNames.AUTOMATIC) ? null : schedule);
             if (p.containsKey("CFG scale")) b.cfgScale(Double.parseDouble(text(p, "CFG scale")));
             if (p.containsKey("Seed")) b.seed(Long.parseLong(text(p, "Seed")));
             if (p.containsKey("Size-1")) b.size(Integer.parseInt(text(p, "Size-1")), Integer.parseInt(text(p, "Size-2")));

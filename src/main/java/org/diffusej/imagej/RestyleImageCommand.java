@@ -9,11 +9,13 @@ import org.diffusej.engine.Result;
 import org.diffusej.engine.RgbImage;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /** img2img over the whole image or the selection's bounds; candidates come back as layers (or a new image). */
-@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Restyle Image...")
+@Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
+        @Menu(label = "Restyle Image...", weight = MenuOrder.RESTYLE)})
 public class RestyleImageCommand extends GenerationCommand {
 
     public static final String SELECTION_BOUNDS = "Selection bounds", WHOLE_IMAGE = "Whole image";

@@ -33,9 +33,8 @@ public final class StatusBarProgress implements ProgressListener {
     /** The last event received, or null. */
     public Progress last() { return last; }
 
-    /** Clears the bars. */
-    public void done(String status) {
+    /** Clears the progress bar. */
+    public void done() {
         IJ.showProgress(1.0);
-        IJ.showStatus(status);
     }
 }

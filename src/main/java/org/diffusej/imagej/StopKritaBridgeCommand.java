@@ -1,11 +1,13 @@
 package org.diffusej.imagej;
 
 import org.scijava.command.Command;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
 /** Stops the Krita bridge started from Fiji; the model stays loaded. */
-@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>Stop Krita Bridge")
+@Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
+        @Menu(label = "Stop Krita Bridge", weight = MenuOrder.KRITA_STOP)})
 public class StopKritaBridgeCommand extends DiffuseJCommand {
 
     @Parameter
@@ -15,6 +17,6 @@ public class StopKritaBridgeCommand extends DiffuseJCommand {
     protected void execute() {
         boolean wasRunning = bridge.url() != null;
         bridge.stop();
-        log.info(wasRunning ? "DiffuseJ: Krita bridge stopped." : "DiffuseJ: the Krita bridge was not running.");
+        report(wasRunning ? "DiffuseJ: Krita bridge stopped." : "DiffuseJ: the Krita bridge was not running.");
     }
 }

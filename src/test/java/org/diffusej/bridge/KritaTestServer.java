@@ -2,8 +2,8 @@ package org.diffusej.bridge;
 
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.ModelOptions;
-import org.diffusej.engine.Pipeline;
-import org.diffusej.engine.StableDiffusionModel;
+import org.diffusej.engine.pipeline.Pipeline;
+import org.diffusej.engine.pipeline.StableDiffusionModel;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -86,6 +86,25 @@ class SdApiTest {
     }
 
     @Test
+    void subseedAndStrengthReachTheEngineAndComeBackInInfo() throws Exception {
+        JsonObject body = JsonParser.parseString("{\"prompt\":\"a cat\",\"seed\":42,\"subseed\":900,"
+                + "\"subseed_strength\":0.25,\"steps\":2,\"width\":16,\"height\":16,\"batch_size\":2}").getAsJsonObject();
+        HttpTestClient.Answer a = client.post("/sdapi/v1/txt2img", body);
+        assertEquals(200, a.status(), a.body());
+        Request r = engine.requests.get(0);
+        assertEquals(900, r.variationSeed());
+        assertEquals(0.25, r.variationStrength());
+        JsonObject info = JsonParser.parseString(a.object().get("info").getAsString()).getAsJsonObject();
+        assertEquals(900, info.get("subseed").getAsLong());
+        assertEquals("[900,901]", info.get("all_subseeds").toString(), "batch item k: subseed + k, as in A1111");
+        assertEquals(0.25, info.get("subseed_strength").getAsDouble());
+        assertEquals(0.25, a.object().getAsJsonObject("parameters").get("subseed_strength").getAsDouble());
+        HttpTestClient.Answer bad = client.post("/sdapi/v1/txt2img", "{\"subseed_strength\":1.5}");
+        assertTrue(bad.status() == 400 || bad.status() == 422, bad.body());
+        assertTrue(bad.body().contains("subseed_strength"), bad.body());
+    }
+
+    @Test
     void txt2imgDefaultsAreA1111s() throws Exception {
         server.stop();
         server = BridgeServer.builder(ModelProvider.shared(engine)).port(0).build().start();
@@ -222,6 +241,11 @@ class SdApiTest {
         JsonArray samplers = client.get("/sdapi/v1/samplers").json().getAsJsonArray();
         assertTrue(samplers.toString().contains("\"name\":\"Euler a\""), samplers.toString());
         assertTrue(samplers.get(0).getAsJsonObject().has("aliases"));
+        java.util.List<String> offered = new java.util.ArrayList<>();
+        for (var s : samplers) offered.add(s.getAsJsonObject().get("name").getAsString());
+        assertEquals(org.diffusej.engine.SamplerNames.samplers(), offered, "the bridge offers the engine's list");
+        for (String name : offered) // the engine builds each name it offers
+            org.diffusej.engine.sampler.Samplers.create(name, null, org.diffusej.engine.sampler.NoiseSchedule.sd());
         assertTrue(client.get("/sdapi/v1/schedulers").body().contains("karras"));
 
         JsonObject options = client.get("/sdapi/v1/options").object();

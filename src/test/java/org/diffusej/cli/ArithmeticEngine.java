@@ -2,7 +2,6 @@ package org.diffusej.cli;
 
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
-import org.diffusej.engine.NoiseSteerableEngine;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.Progress;
@@ -22,7 +21,7 @@ import java.util.function.IntConsumer;
  * ramp of the seed; img2img/inpaint: the init image inverted by {@code strength}, only under the mask), so a test
  * can predict every written value.
  */
-final class ArithmeticEngine implements NoiseSteerableEngine {
+final class ArithmeticEngine implements DiffusionEngine {
     static final ModelInfo INFO = new ModelInfo("arith", "memory", "abcdef0123", "SD1", true, false);
 
     final List<Request> requests = new CopyOnWriteArrayList<>();
@@ -82,21 +81,6 @@ final class ArithmeticEngine implements NoiseSteerableEngine {
                 }
         return out;
     }
-
-    /** Records that a steered view was asked for; its images are this engine's (noise and prompts play no part here). */
-    @Override
-    public DiffusionEngine steered(java.util.function.LongFunction<org.diffusej.engine.NoiseSource> noiseForSeed,
-                                   org.diffusej.engine.ConditioningSource conditioning) {
-        steeredViews.incrementAndGet();
-        ArithmeticEngine self = this;
-        return new DiffusionEngine() {
-            @Override public Result generate(Request r, ProgressListener l, CancellationToken t) { return self.generate(r, l, t); }
-            @Override public ModelInfo model() { return INFO; }
-            @Override public void close() { }
-        };
-    }
-
-    final java.util.concurrent.atomic.AtomicInteger steeredViews = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override public ModelInfo model() { return INFO; }
     @Override public void close() { closed = true; }

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import java.nio.file.Path;
 import java.util.Map;
 import org.diffusej.Fixtures;
-import org.diffusej.engine.Infotext;
+import org.diffusej.engine.infotext.Infotext;
 import org.diffusej.models.ModelSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -3,7 +3,7 @@ package org.diffusej.cli;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
-import org.diffusej.engine.Infotext;
+import org.diffusej.engine.infotext.Infotext;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.Request;

@@ -4,10 +4,12 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.scijava.Context;
 import org.scijava.InstantiableException;
+import org.scijava.app.StatusService;
 import org.scijava.command.CommandInfo;
 import org.scijava.prefs.PrefService;
 import org.scijava.command.Command;
-import org.scijava.command.CommandModule;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleService;
 import org.scijava.command.CommandService;
 import org.scijava.log.LogLevel;
 import org.scijava.log.LogMessage;
@@ -15,7 +17,8 @@ import org.scijava.log.LogService;
 
 /** A headless SciJava context with the DiffuseJ service on a given engine, recording every log message. */
 final class CommandHarness implements AutoCloseable {
-    final Context context = new Context(CommandService.class, DiffusionService.class, KritaBridgeService.class, LogService.class);
+    final Context context = new Context(CommandService.class, DiffusionService.class, KritaBridgeService.class, LogService.class,
+            StatusService.class, LastingStatus.class);
     final CommandService commands = context.service(CommandService.class);
     final DiffusionService diffusion = context.service(DiffusionService.class);
     final List<LogMessage> log = new CopyOnWriteArrayList<>();
@@ -40,8 +43,13 @@ final class CommandHarness implements AutoCloseable {
             }
     }
 
-    CommandModule run(Class<? extends Command> cls, Object... inputs) throws Exception {
-        return commands.run(cls, true, inputs).get();
+    /**
+     * Runs a command with pre- and postprocessing, as Fiji does: through the ModuleService, which also runs
+     * DynamicCommands (for those, SciJava's CommandService.run returns no future). A CommandModule for plain commands.
+     */
+    @SuppressWarnings("unchecked")
+    <M extends Module> M run(Class<? extends Command> cls, Object... inputs) throws Exception {
+        return (M) context.service(ModuleService.class).run(commands.getCommand(cls), true, inputs).get();
     }
 
     /** Log lines that carry an exception, or are errors: a user-facing problem must produce neither. */

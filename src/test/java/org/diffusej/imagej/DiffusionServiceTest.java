@@ -80,8 +80,10 @@ class DiffusionServiceTest {
 
     @Test
     void modelAndDeviceCommandConfiguresLoadsAndUnloads() throws Exception {
-        var m = h.run(ModelAndDeviceCommand.class, "model", "/tmp/x.safetensors", "device", "cpu", "precision", "fp32", "action", "Load now");
-        assertEquals("pattern [0123456789]", m.getOutput("loaded"));
+        org.scijava.command.CommandModule m = h.run(ModelAndDeviceCommand.class, "model", "/tmp/x.safetensors", "device", "cpu", "precision", "fp32", "action", "Load now");
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        assertTrue(h.diffusion.isLoaded());
+        assertEquals("pattern [0123456789]", h.diffusion.model().title());
         assertEquals(new EngineSettings("/tmp/x.safetensors", "cpu", "fp32"), h.diffusion.settings());
         h.run(ModelAndDeviceCommand.class, "model", "/tmp/x.safetensors", "device", "cpu", "precision", "fp32", "action", "Unload");
         assertFalse(h.diffusion.isLoaded());

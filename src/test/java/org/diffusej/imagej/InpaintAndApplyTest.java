@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ij.CompositeImage;
+import ij.Executer;
 import ij.ImagePlus;
 import ij.ImageStack;
 import ij.Undo;
@@ -121,6 +122,80 @@ class InpaintAndApplyTest {
         WindowManager.setTempCurrentImage(null);
     }
 
+    /** What Edit › Undo and a macro's run("Undo") do: ImageJ 1's Executer, with its command listeners. */
+    private static void editUndo() {
+        new Executer("Undo").run();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("images")
+    void undoAfterApplyRestoresTheParametersAndInfoExactlyAndRedoBringsThemBack(String name, Supplier<ImagePlus> make) throws Exception {
+        ImagePlus imp = make.get();
+        imp.setProperty("Info", "Acquired on the confocal\nObjective: 63x");
+        imp.setRoi(new OvalRoi(4, 3, 10, 9));
+        ImageStack before = imp.getStack().duplicate();
+        h.run(InpaintSelectionCommand.class, "imp", imp, "prompt", "a cell", "seed", 42L, "steps", 2, "candidates", 1,
+                "strength", 0.9, "output", "Layers");
+        WindowManager.setTempCurrentImage(imp);
+        try {
+            h.run(ApplyCandidateCommand.class, "imp", imp, "layer", "");
+            ImageStack applied = imp.getStack().duplicate();
+            String appliedInfo = (String) imp.getProperty("Info");
+            assertTrue(appliedInfo.startsWith("Acquired on the confocal\nObjective: 63x\n\nDiffuseJ parameters:\n"), appliedInfo);
+
+            editUndo();
+            assertStackEquals(before, imp.getStack(), "Undo restores every pixel");
+            assertNull(imp.getImageProperties() == null ? null : imp.getImageProperties().getProperty("parameters"),
+                    "the image had no parameters before the apply");
+            assertEquals("Acquired on the confocal\nObjective: 63x", imp.getProperty("Info"), "Info exactly as before");
+
+            editUndo(); // ImageJ's Undo toggles single images and stacks (the second one redoes), not composites
+            if (stacksEqual(applied, imp.getStack())) {
+                assertTrue(imp.getProp("parameters").contains("Seed: 42"), "redone pixels, redone parameters");
+                assertEquals(appliedInfo, imp.getProperty("Info"));
+            } else {
+                assertStackEquals(before, imp.getStack(), "a second Undo either redoes or does nothing");
+                assertEquals("Acquired on the confocal\nObjective: 63x", imp.getProperty("Info"));
+            }
+            if (!(imp instanceof CompositeImage)) assertStackEquals(applied, imp.getStack(), "ImageJ redoes plain images");
+        } finally {
+            WindowManager.setTempCurrentImage(null);
+        }
+    }
+
+    @Test
+    void undoLeavesTheParametersAloneWhenAnotherEditCameInBetween() throws Exception {
+        ImagePlus imp = new ImagePlus("g8", ImageConversionTest.ramp8(32, 32));
+        imp.setRoi(new OvalRoi(4, 4, 10, 10));
+        h.run(InpaintSelectionCommand.class, "imp", imp, "prompt", "p", "seed", 5L, "steps", 1, "candidates", 1, "output", "Layers");
+        WindowManager.setTempCurrentImage(imp);
+        try {
+            h.run(ApplyCandidateCommand.class, "imp", imp, "layer", "");
+            imp.getProcessor().snapshot();
+            Undo.setup(Undo.FILTER, imp);
+            imp.getProcessor().invert(); // another filter: Undo now belongs to it
+            editUndo();
+            assertTrue(imp.getProp("parameters").contains("Seed: 5"), "the candidate is still applied, so are its parameters");
+        } finally {
+            WindowManager.setTempCurrentImage(null);
+        }
+    }
+
+    @Test
+    void applyingTwiceKeepsOneParametersBlockOfTheLastCandidate() throws Exception {
+        ImagePlus imp = new ImagePlus("g8", ImageConversionTest.ramp8(32, 32));
+        imp.setProperty("Info", "Sample 7");
+        imp.setRoi(new OvalRoi(4, 4, 10, 10));
+        h.run(InpaintSelectionCommand.class, "imp", imp, "prompt", "p", "seed", 5L, "steps", 1, "candidates", 2, "output", "Layers");
+        h.run(ApplyCandidateCommand.class, "imp", imp, "layer", "DiffuseJ inpaint 1 (seed 5)");
+        h.run(ApplyCandidateCommand.class, "imp", imp, "layer", "DiffuseJ inpaint 2 (seed 6)");
+        h.run(ApplyCandidateCommand.class, "imp", imp, "layer", "DiffuseJ inpaint 2 (seed 6)");
+        String info = (String) imp.getProperty("Info");
+        assertEquals(1, info.split(Provenance.INFO_HEADING, -1).length - 1, info);
+        assertEquals("Sample 7\n\n" + Provenance.infoBlock(imp.getProp("parameters")), info);
+        assertTrue(imp.getProp("parameters").contains("Seed: 6"));
+    }
+
     @Test
     void newImageOutputKeepsTheTypeAndRecordsParametersPerSlice() throws Exception {
         ShortProcessor sp = new ShortProcessor(32, 32);
@@ -184,10 +259,17 @@ class InpaintAndApplyTest {
     @Test
     void applyWithoutLayersIsAMessage() throws Exception {
         ImagePlus imp = new ImagePlus("plain", new ByteProcessor(16, 16));
-        CommandModule m = h.run(ApplyCandidateCommand.class, "imp", imp, "layer", "");
+        ApplyCandidateCommand m = h.run(ApplyCandidateCommand.class, "imp", imp, "layer", "");
         assertTrue(m.isCanceled());
         assertTrue(m.getCancelReason().contains("no DiffuseJ candidate layers"), m.getCancelReason());
         assertTrue(h.problems().isEmpty());
+    }
+
+    static boolean stacksEqual(ImageStack a, ImageStack b) {
+        if (a.size() != b.size()) return false;
+        for (int s = 1; s <= a.size(); s++)
+            if (!java.util.Objects.deepEquals(a.getPixels(s), b.getPixels(s))) return false;
+        return true;
     }
 
     static void assertStackEquals(ImageStack a, ImageStack b, String what) {

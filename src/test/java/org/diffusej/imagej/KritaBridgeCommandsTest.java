@@ -33,7 +33,7 @@ class KritaBridgeCommandsTest {
     void theBridgeServesTheSharedModelAndStops() throws Exception {
         CommandModule m = h.run(StartKritaBridgeCommand.class, "port", 0, "auth", "");
         assertFalse(m.isCanceled(), m.getCancelReason());
-        String url = (String) m.getOutput("url");
+        String url = h.context.service(KritaBridgeService.class).url();
         assertTrue(url.startsWith("http://127.0.0.1:"), url);
         assertTrue(get(url + "/sdapi/v1/sd-models").contains("pattern [0123456789]"));
         h.run(StopKritaBridgeCommand.class);

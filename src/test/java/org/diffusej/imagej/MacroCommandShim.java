@@ -15,9 +15,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 import org.scijava.Context;
 import org.scijava.command.CommandInfo;
-import org.scijava.command.CommandModule;
 import org.scijava.command.CommandService;
+import org.scijava.Cancelable;
+import org.scijava.module.Module;
 import org.scijava.module.ModuleItem;
+import org.scijava.module.ModuleService;
 
 /**
  * Test stand-in for Fiji's imagej-legacy macro bridge (not on Maven Central): registers every
@@ -70,10 +72,10 @@ public final class MacroCommandShim implements PlugIn {
             }
         }
         try {
-            CommandModule m = commands.run(info, true, inputs).get();
-            if (m.isCanceled()) {
-                refusals.add(m.getCancelReason());
-                IJ.log(m.getCancelReason());
+            Module m = context.service(ModuleService.class).run(info, true, inputs).get(); // as the legacy layer does
+            if (m instanceof Cancelable c && c.isCanceled()) {
+                refusals.add(c.getCancelReason());
+                IJ.log(c.getCancelReason());
                 return;
             }
             for (ModuleItem<?> out : info.outputs())

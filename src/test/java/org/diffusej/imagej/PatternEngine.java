@@ -50,7 +50,7 @@ final class PatternEngine implements DiffusionEngine {
             if (cancelled) break;
             images.add(render(request, base + k));
             seeds.add(base + k);
-            infos.add(org.diffusej.engine.Infotext.of(request, base + k, INFO));
+            infos.add(org.diffusej.engine.infotext.Infotext.of(request, base + k, INFO));
         }
         if (cancelled && images.isEmpty()) throw new CancelledException();
         return new Result(images, seeds, infos, request.toBuilder().seed(base).build(), INFO, Map.of("total", 0.01), cancelled, "");

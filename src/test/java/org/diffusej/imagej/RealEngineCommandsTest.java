@@ -1,6 +1,5 @@
 package org.diffusej.imagej;
 
-import org.diffusej.engine.NoiseSteerableEngine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -54,14 +53,11 @@ class RealEngineCommandsTest {
 
     /** The real engine, counting the steps it reports (to cancel mid-run at a known point). */
     private DiffusionEngine counting(DiffusionEngine real) {
-        NoiseSteerableEngine steerable = (NoiseSteerableEngine) real;
-        return new NoiseSteerableEngine() {
+        return new DiffusionEngine() {
             @Override
             public Result generate(Request r, ProgressListener l, CancellationToken t) throws DiffusionException {
                 return real.generate(r, p -> { steps.incrementAndGet(); l.onProgress(p); }, t);
             }
-            @Override public DiffusionEngine steered(java.util.function.LongFunction<org.diffusej.engine.NoiseSource> n,
-                                                     org.diffusej.engine.ConditioningSource c) { return steerable.steered(n, c); }
             @Override public ModelInfo model() { return real.model(); }
             @Override public void close() { real.close(); }
         };

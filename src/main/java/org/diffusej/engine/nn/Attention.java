@@ -3,6 +3,7 @@ package org.diffusej.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import org.diffusej.engine.weights.InvalidCheckpointException;
+import org.diffusej.engine.runtime.TorchOps;
 
 /**
  * Multi-head attention of the LDM/diffusers transformer blocks ({@code to_q}, {@code to_k}, {@code to_v} without

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /**
  * Which implementation computes attention's softmax(q kᵀ/√d) v, chosen with the system property
- * {@value #PROPERTY}: {@code native} (default: libtorch's fused SDPA through {@link TorchOps}, falling back to
+ * {@value #PROPERTY}: {@code native} (default: libtorch's fused SDPA through {@link org.diffusej.engine.runtime.TorchOps}, falling back to
  * {@code sliced} when the helper module cannot load), {@code sliced} (explicit math over query slices, bounded
  * memory) or {@code explicit} (the whole score matrix at once; the reference form).
  */

@@ -3,6 +3,7 @@ package org.diffusej.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import org.diffusej.engine.weights.InvalidCheckpointException;
+import org.diffusej.engine.runtime.TorchOps;
 
 /** 2-D convolution with square kernel, stride and symmetric zero padding ({@code torch.nn.Conv2d}). */
 public final class Conv2d {

@@ -3,6 +3,7 @@ package org.diffusej.engine.nn;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import org.diffusej.engine.weights.InvalidCheckpointException;
+import org.diffusej.engine.runtime.TorchOps;
 
 /** The transformer feed-forward {@code ff.net}: GEGLU projection (x·gelu(gate), exact erf gelu), then a linear. */
 public final class GegluFeedForward {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.diffusej.engine.weights.InvalidCheckpointException;
+import org.diffusej.engine.runtime.TorchOps;
 
 /**
  * Group normalisation ({@code torch.nn.GroupNorm}) over [N, C, ...]. DJL has no group norm: libtorch's native

@@ -2,6 +2,7 @@ package org.diffusej.engine.nn;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusej.engine.weights.InvalidCheckpointException;
+import org.diffusej.engine.runtime.TorchOps;
 
 /** Fully connected layer over the last axis ({@code torch.nn.Linear}), bias optional. */
 public final class Linear {

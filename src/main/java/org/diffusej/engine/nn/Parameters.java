@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.diffusej.engine.runtime.TorchOps;
 
 /**
  * Where layers get their weights: tensors of a {@link WeightSource} under a name prefix, checked against the shape

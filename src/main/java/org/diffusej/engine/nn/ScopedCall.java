@@ -25,7 +25,7 @@ public final class ScopedCall {
 
     /**
      * {@code a + b}, closing {@code a} (an intermediate nothing else needs). Not {@code a.addi(b)}: outputs of
-     * {@link TorchOps} are libtorch inference tensors, which refuse in-place updates.
+     * {@link org.diffusej.engine.runtime.TorchOps} are libtorch inference tensors, which refuse in-place updates.
      */
     public static NDArray addAndClose(NDArray a, NDArray b) {
         NDArray sum = a.add(b);

@@ -1,6 +1,7 @@
 package org.diffusej.engine.sampler;
 
 import ai.djl.ndarray.NDArray;
+import org.diffusej.engine.PredictionType;
 
 /**
  * Base of the samplers that work on ᾱ_t directly (DDIM, PLMS, LCM): unit-variance latents, no input scaling,

@@ -2,6 +2,8 @@ package org.diffusej.engine.sampler;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusej.engine.NoiseSource;
+import org.diffusej.engine.PredictionType;
+import org.diffusej.engine.SamplerNames;
 
 /** DDIM (Song et al. 2020, eta = 0): deterministic, like diffusers' {@code DDIMScheduler}. */
 public final class DdimSampler extends AlphaSampler {
@@ -10,7 +12,7 @@ public final class DdimSampler extends AlphaSampler {
         super(schedule);
     }
 
-    @Override public String name() { return "DDIM"; }
+    @Override public String name() { return SamplerNames.DDIM; }
 
     @Override
     public void setTimesteps(int steps) {

@@ -3,6 +3,8 @@ package org.diffusej.engine.sampler;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import org.diffusej.engine.NoiseSource;
+import org.diffusej.engine.PredictionType;
+import org.diffusej.engine.SamplerNames;
 
 /**
  * DPM-Solver++(2M) (Lu et al. 2022): a second-order multistep solver in data (x0) prediction, first order on the
@@ -25,7 +27,10 @@ public final class DpmPlusPlus2MSampler implements Sampler {
         this.trainSigmas = schedule.trainSigmas();
     }
 
-    @Override public String name() { return sigmaSchedule == null ? "DPM++ 2M" : "DPM++ 2M " + sigmaSchedule.name(); }
+    @Override
+    public String name() {
+        return sigmaSchedule == null ? SamplerNames.DPMPP_2M : SamplerNames.DPMPP_2M + " " + sigmaSchedule.name();
+    }
 
     @Override
     public void setTimesteps(int steps) {

@@ -2,6 +2,7 @@ package org.diffusej.engine.sampler;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusej.engine.NoiseSource;
+import org.diffusej.engine.SamplerNames;
 
 /**
  * Euler ancestral ("Euler a"): an Euler step down to sigma_down, then fresh noise of sigma_up, so each step forgets
@@ -13,7 +14,10 @@ public final class EulerAncestralSampler extends SigmaSpaceSampler {
         super(schedule, sigmaSchedule);
     }
 
-    @Override public String name() { return sigmaSchedule == null ? "Euler a" : "Euler a " + sigmaSchedule.name(); }
+    @Override
+    public String name() {
+        return sigmaSchedule == null ? SamplerNames.EULER_A : SamplerNames.EULER_A + " " + sigmaSchedule.name();
+    }
 
     @Override
     public StepResult step(NDArray modelOutput, int index, NDArray sample, NoiseSource noise) {

@@ -2,6 +2,7 @@ package org.diffusej.engine.sampler;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusej.engine.NoiseSource;
+import org.diffusej.engine.SamplerNames;
 
 /** Euler's method on the probability-flow ODE (Karras et al. 2022, Algorithm 2 without churn), diffusers' {@code EulerDiscreteScheduler}. */
 public final class EulerSampler extends SigmaSpaceSampler {
@@ -10,7 +11,10 @@ public final class EulerSampler extends SigmaSpaceSampler {
         super(schedule, sigmaSchedule);
     }
 
-    @Override public String name() { return sigmaSchedule == null ? "Euler" : "Euler " + sigmaSchedule.name(); }
+    @Override
+    public String name() {
+        return sigmaSchedule == null ? SamplerNames.EULER : SamplerNames.EULER + " " + sigmaSchedule.name();
+    }
 
     @Override
     public StepResult step(NDArray modelOutput, int index, NDArray sample, NoiseSource noise) {

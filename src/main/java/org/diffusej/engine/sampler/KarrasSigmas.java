@@ -1,5 +1,7 @@
 package org.diffusej.engine.sampler;
 
+import org.diffusej.engine.SamplerNames;
+
 /**
  * The noise levels of Karras et al. 2022 (eq. 5): evenly spaced in sigma^(1/rho), rho = 7, which puts more steps at
  * low noise. A1111's "Karras" scheduler; diffusers' {@code use_karras_sigmas=True}.
@@ -7,7 +9,7 @@ package org.diffusej.engine.sampler;
 public final class KarrasSigmas implements SigmaSchedule {
     private static final double RHO = 7.0;
 
-    @Override public String name() { return "Karras"; }
+    @Override public String name() { return SamplerNames.KARRAS; }
 
     @Override
     public double[] sigmas(double sigmaMin, double sigmaMax, int steps) {

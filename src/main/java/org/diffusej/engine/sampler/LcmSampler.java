@@ -2,6 +2,7 @@ package org.diffusej.engine.sampler;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusej.engine.NoiseSource;
+import org.diffusej.engine.SamplerNames;
 
 /**
  * Latent consistency model sampling (Luo et al. 2023) for LCM-distilled UNets or LCM-LoRA: every step jumps to a
@@ -17,7 +18,7 @@ public final class LcmSampler extends AlphaSampler {
         super(schedule);
     }
 
-    @Override public String name() { return "LCM"; }
+    @Override public String name() { return SamplerNames.LCM; }
 
     @Override
     public void setTimesteps(int steps) {

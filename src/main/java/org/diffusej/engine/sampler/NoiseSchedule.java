@@ -8,6 +8,7 @@ import org.diffusej.engine.DiffusionException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.diffusej.engine.PredictionType;
 
 /**
  * The training noise schedule of a model (diffusers' scheduler config): betas, how inference timesteps are spaced,

@@ -6,6 +6,8 @@ import org.diffusej.engine.NoiseSource;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.diffusej.engine.PredictionType;
+import org.diffusej.engine.SamplerNames;
 
 /**
  * PLMS: pseudo linear multistep (Liu et al. 2022), diffusers' {@code PNDMScheduler} with {@code skip_prk_steps} as
@@ -21,7 +23,7 @@ public final class PlmsSampler extends AlphaSampler {
         super(schedule);
     }
 
-    @Override public String name() { return "PLMS"; }
+    @Override public String name() { return SamplerNames.PLMS; }
 
     @Override
     public void setTimesteps(int steps) {

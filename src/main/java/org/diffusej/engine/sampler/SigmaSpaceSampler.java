@@ -1,6 +1,7 @@
 package org.diffusej.engine.sampler;
 
 import ai.djl.ndarray.NDArray;
+import org.diffusej.engine.PredictionType;
 
 /**
  * Base of the k-diffusion style samplers (Euler, Euler a) that work in sigma space: x = x0 + sigma·eps, latents

@@ -6,7 +6,6 @@ import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
-import com.google.gson.JsonParser;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -32,6 +31,9 @@ import java.util.Set;
 public final class SafetensorsFile implements AutoCloseable {
     /** Real headers are a few hundred KB; anything far larger is a corrupt length field. */
     private static final long MAX_HEADER_BYTES = 100L << 20;
+    /** Real headers nest 3 deep ({@code {"name": {"shape": [..]}}}); this bounds the parser's recursion. */
+    private static final int MAX_HEADER_DEPTH = 64;
+    private static final int MAX_QUOTED_CHARS = 1000;
 
     private final Path path;
     private final FileChannel channel;
@@ -83,14 +85,14 @@ public final class SafetensorsFile implements AutoCloseable {
 
     private static Map<String, TensorInfo> parseHeader(Path path, String json, long dataLen, Map<String, String> meta)
             throws InvalidCheckpointException {
-        JsonObject root;
+        JsonElement el;
         try {
-            JsonElement el = JsonParser.parseString(json);
-            if (!el.isJsonObject()) throw bad(path, "the header is not a JSON object");
-            root = el.getAsJsonObject();
+            el = StrictJson.parse(json, MAX_HEADER_DEPTH);
         } catch (RuntimeException e) {
             throw bad(path, "the header is not valid JSON (" + e.getMessage() + ")");
         }
+        if (!el.isJsonObject()) throw bad(path, "the header is not a JSON object");
+        JsonObject root = el.getAsJsonObject();
         Map<String, TensorInfo> infos = new LinkedHashMap<>();
         for (Map.Entry<String, JsonElement> e : root.entrySet()) {
             String name = e.getKey();
@@ -102,13 +104,17 @@ public final class SafetensorsFile implements AutoCloseable {
             }
             infos.put(name, parseEntry(path, name, e.getValue(), dataLen));
         }
+        // Sorted by start, each non-empty range must begin at or after the furthest end so far: comparing neighbours
+        // only would let a zero-length tensor between two overlapping ones hide the overlap.
         List<TensorInfo> sorted = new ArrayList<>(infos.values());
         sorted.sort(Comparator.comparingLong(TensorInfo::begin).thenComparingLong(TensorInfo::end));
-        for (int i = 1; i < sorted.size(); i++) {
-            TensorInfo prev = sorted.get(i - 1), cur = sorted.get(i);
-            if (cur.begin() < prev.end() && cur.byteLength() > 0 && prev.byteLength() > 0)
+        TensorInfo furthest = null;
+        for (TensorInfo cur : sorted) {
+            if (cur.byteLength() == 0) continue;
+            if (furthest != null && cur.begin() < furthest.end())
                 throw bad(path, "tensor '" + cur.name() + "' (bytes " + cur.begin() + ".." + cur.end()
-                        + ") overlaps tensor '" + prev.name() + "' (bytes " + prev.begin() + ".." + prev.end() + ")");
+                        + ") overlaps tensor '" + furthest.name() + "' (bytes " + furthest.begin() + ".." + furthest.end() + ")");
+            if (furthest == null || cur.end() > furthest.end()) furthest = cur;
         }
         return Collections.unmodifiableMap(infos);
     }
@@ -125,19 +131,25 @@ public final class SafetensorsFile implements AutoCloseable {
             long[] shape = new long[sh.size()];
             long count = 1;
             for (int i = 0; i < shape.length; i++) {
-                shape[i] = sh.get(i).getAsLong();
-                if (shape[i] < 0) throw bad(path, "tensor '" + name + "' has a negative dimension " + shape[i]);
+                Long d = StrictJson.exactNonNegativeLong(sh.get(i));
+                if (d == null) throw bad(path, "tensor '" + name + "' has dimension " + i + " = "
+                        + StrictJson.quote(sh.get(i).toString()) + ", not a whole number >= 0");
+                shape[i] = d;
                 count = Math.multiplyExact(count, shape[i]);
             }
             long bytes = Math.multiplyExact(count, (long) dtype.bytes());
             JsonArray off = o.getAsJsonArray("data_offsets");
             if (off == null || off.size() != 2) throw bad(path, "tensor '" + name + "' has no [begin, end] data_offsets");
-            long begin = off.get(0).getAsLong(), end = off.get(1).getAsLong();
-            if (begin < 0 || end < begin || end > dataLen)
+            Long b = StrictJson.exactNonNegativeLong(off.get(0)), e = StrictJson.exactNonNegativeLong(off.get(1));
+            if (b == null || e == null)
+                throw bad(path, "tensor '" + name + "' has data_offsets " + StrictJson.quote(off.toString())
+                        + ", not two whole numbers in [0, 2^63)");
+            long begin = b, end = e;
+            if (end < begin || end > dataLen)
                 throw bad(path, "tensor '" + name + "' has data_offsets [" + begin + ", " + end
                         + "] outside the " + dataLen + " data bytes (truncated file or corrupt header)");
             if (end - begin != bytes)
-                throw bad(path, "tensor '" + name + "' has shape " + java.util.Arrays.toString(shape) + " of " + dtype
+                throw bad(path, "tensor '" + name + "' has shape " + StrictJson.quote(java.util.Arrays.toString(shape)) + " of " + dtype
                         + " (" + bytes + " bytes) but its data range holds " + (end - begin) + " bytes");
             return new TensorInfo(name, dtype, shape, begin, end);
         } catch (ArithmeticException e) {
@@ -184,6 +196,8 @@ public final class SafetensorsFile implements AutoCloseable {
      */
     public NDArray load(String name, NDManager manager, DataType type) throws InvalidCheckpointException {
         TensorInfo t = info(name);
+        if (isFloat(type) && !isFloat(t.dtype().loadedAs()))
+            throw bad(path, "tensor '" + name + "' is " + t.dtype() + "; a network weight must be F32, F16 or BF16");
         ByteBuffer mapped = map(t);
         if (t.dtype() != TensorDType.BF16 && t.dtype().loadedAs() == type) {
             return manager.create(mapped, t.djlShape(), type); // zero-copy: the array is the mapped file
@@ -203,6 +217,10 @@ public final class SafetensorsFile implements AutoCloseable {
         } finally {
             MappedBuffers.unmap(mapped); // nothing refers to the mapping any more
         }
+    }
+
+    private static boolean isFloat(DataType type) {
+        return type == DataType.FLOAT32 || type == DataType.FLOAT16 || type == DataType.FLOAT64 || type == DataType.BFLOAT16;
     }
 
     /** Reads a float tensor (F32, F16 or BF16) into a Java array; for small tensors and tests. */
@@ -264,8 +282,10 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
+    /** The error for a malformed file; what it quotes of the header is capped at {@value #MAX_QUOTED_CHARS} characters. */
     private static InvalidCheckpointException bad(Path path, String what) {
-        return new InvalidCheckpointException("Not a valid safetensors file: " + path + ": " + what + ".");
+        String w = what.length() <= MAX_QUOTED_CHARS ? what : what.substring(0, MAX_QUOTED_CHARS) + "…";
+        return new InvalidCheckpointException("Not a valid safetensors file: " + path + ": " + w + ".");
     }
 
     private static void closeQuietly(FileChannel ch) {

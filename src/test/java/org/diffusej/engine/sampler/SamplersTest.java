@@ -2,6 +2,7 @@ package org.diffusej.engine.sampler;
 
 import org.diffusej.engine.DiffusionException;
 import org.junit.jupiter.api.Test;
+import org.diffusej.engine.PredictionType;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,7 +54,7 @@ class SamplersTest {
     void unknownSamplerListsTheValidOnes() {
         DiffusionException e = assertThrows(DiffusionException.class, () -> Samplers.create("Heun++", null, sd));
         assertTrue(e.getMessage().contains("Heun++"), e.getMessage());
-        for (String n : Samplers.names()) assertTrue(e.getMessage().contains(n), e.getMessage());
+        for (String n : org.diffusej.engine.SamplerNames.samplers()) assertTrue(e.getMessage().contains(n), e.getMessage());
     }
 
     @Test
@@ -65,7 +66,7 @@ class SamplersTest {
     @Test
     void namesAreTheA1111List() {
         assertEquals(java.util.List.of("Euler a", "Euler", "DPM++ 2M", "DPM++ 2M Karras", "DDIM", "PLMS", "LCM"),
-                Samplers.names());
+                org.diffusej.engine.SamplerNames.samplers());
     }
 
     @Test
@@ -93,5 +94,19 @@ class SamplersTest {
                 .resolve("scheduler/scheduler_config.json"));
         assertEquals(PredictionType.V_PREDICTION, s.predictionType());
         assertEquals(NoiseSchedule.sd().withPredictionType(PredictionType.V_PREDICTION), s);
+    }
+
+    /** Every registered name and alias builds a sampler, and nothing is buildable that the registry does not list. */
+    @Test
+    void theRegistryAndTheFactoriesAgree() throws Exception {
+        java.util.List<String> built = new java.util.ArrayList<>();
+        Samplers.buildable().forEach(built::add);
+        assertEquals(org.diffusej.engine.SamplerNames.samplers(), built);
+        for (org.diffusej.engine.SamplerNames.Choice c : org.diffusej.engine.SamplerNames.choices()) {
+            assertTrue(Samplers.create(c.name(), null, sd).name().startsWith(c.name().replace(" Karras", "")), c.name());
+            for (String alias : c.aliases())
+                assertEquals(Samplers.create(c.name(), null, sd).name(), Samplers.create(alias, null, sd).name(), alias);
+        }
+        for (String s : org.diffusej.engine.SamplerNames.schedulers()) assertEquals("Euler", Samplers.create("Euler", s, sd).name().split(" ")[0]);
     }
 }

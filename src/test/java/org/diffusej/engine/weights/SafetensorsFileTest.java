@@ -159,6 +159,63 @@ class SafetensorsFileTest {
         assertTrue(msg.contains("too large"), msg);
     }
 
+    @Test
+    void refusesAnOverlapHiddenByAZeroLengthTensor() throws Exception {
+        Path p = write("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]},"
+                + "\"z\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[4,4]},"
+                + "\"b\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[6,14]}}", new byte[14]);
+        String msg = assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p)).getMessage();
+        assertTrue(msg.contains("'b'") && msg.contains("overlaps tensor 'a'"), msg);
+    }
+
+    @Test
+    void refusesOffsetsAndShapesThatAreNotExactWholeNumbers() throws Exception {
+        // 2^64 and 2^64 + 8 would wrap to 0 and 8 through getAsLong; 2^63 does not fit a long; 2.5 would truncate to 2.
+        for (String offsets : new String[] {"[18446744073709551616,18446744073709551624]", "[9223372036854775808,8]",
+                "[0,8.0e0]", "[-0,8]", "[\"0\",8]"}) {
+            Path p = write("{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":" + offsets + "}}", new byte[8]);
+            String msg = assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p), offsets).getMessage();
+            assertTrue(msg.contains("data_offsets") && msg.contains("whole numbers"), msg);
+        }
+        for (String shape : new String[] {"[2.5]", "[1e0,2]", "[-2]", "[true]"}) {
+            Path p = write("{\"a\":{\"dtype\":\"F32\",\"shape\":" + shape + ",\"data_offsets\":[0,8]}}", new byte[8]);
+            String msg = assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p), shape).getMessage();
+            assertTrue(msg.contains("not a whole number"), msg);
+        }
+    }
+
+    @Test
+    void refusesLenientJsonAndDeepNestingWithoutOverflowingTheStack() throws Exception {
+        Path lenient = write("{a:{dtype:F32,shape:[2],data_offsets:[0,8]}}", new byte[8]);
+        assertTrue(assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(lenient)).getMessage().contains("JSON"));
+        Path trailing = write("{} {}", new byte[0]);
+        assertTrue(assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(trailing)).getMessage().contains("JSON"));
+        Path deep = write("{\"__metadata__\":" + "{\"a\":".repeat(200_000) + "1" + "}".repeat(200_001), new byte[0]);
+        String msg = assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(deep)).getMessage();
+        assertTrue(msg.contains("nested 200001 deep"), msg);
+    }
+
+    @Test
+    void errorsQuoteLittleOfAHugeHeaderEntry() throws Exception {
+        String ones = "1,".repeat(3_000_000) + "1"; // 3 million dimensions of 1: 4 bytes, but the range holds 8
+        Path p = write("{\"a\":{\"dtype\":\"F32\",\"shape\":[" + ones + "],\"data_offsets\":[0,8]}}", new byte[8]);
+        String msg = assertThrows(InvalidCheckpointException.class, () -> SafetensorsFile.open(p)).getMessage();
+        assertTrue(msg.contains("'a'") && msg.contains("8 bytes"), msg.substring(0, Math.min(300, msg.length())));
+        assertTrue(msg.length() < 1200 + p.toString().length(), "the message is " + msg.length() + " characters");
+    }
+
+    @Test
+    void refusesIntegerDataWhereANetworkWeightIsExpected() throws Exception {
+        Path p = write("{\"w\":{\"dtype\":\"I32\",\"shape\":[2],\"data_offsets\":[0,8]}}", new byte[8]);
+        try (SafetensorsFile f = SafetensorsFile.open(p); NDManager m = NDManager.newBaseManager()) {
+            String msg = assertThrows(InvalidCheckpointException.class, () -> f.load("w", m, DataType.FLOAT32)).getMessage();
+            assertTrue(msg.contains("'w' is I32") && msg.contains("F32, F16 or BF16"), msg);
+            try (NDArray asStored = f.load("w", m)) {
+                assertEquals(DataType.INT32, asStored.getDataType(), "integer buffers still load as integers");
+            }
+        }
+    }
+
     private Path write(String header, byte[] data) throws IOException {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(8 + h.length + data.length).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,0 +1,217 @@
+package org.diffusej.engine.pipeline;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import org.diffusej.engine.lora.ModelLoras;
+import org.diffusej.engine.runtime.CpuFeatures;
+import org.diffusej.engine.runtime.TorchRuntime;
+import org.diffusej.engine.sampler.NoiseSchedule;
+import org.diffusej.engine.PredictionType;
+import org.diffusej.engine.text.ClipTokenizer;
+import org.diffusej.engine.text.TextEncoder;
+import org.diffusej.engine.unet.UNet;
+import org.diffusej.engine.unet.UNetConfig;
+import org.diffusej.engine.vae.Vae;
+import org.diffusej.engine.vae.VaeConfig;
+import org.diffusej.engine.weights.Checkpoint;
+import org.diffusej.engine.weights.CheckpointRecognizer;
+import org.diffusej.engine.weights.DiffusersConfig;
+import org.diffusej.engine.weights.InvalidCheckpointException;
+import org.diffusej.engine.weights.ModelFamily;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.diffusej.engine.DiffusionException;
+import org.diffusej.engine.InvalidRequestException;
+import org.diffusej.engine.infotext.ModelHash;
+import org.diffusej.engine.ModelInfo;
+import org.diffusej.engine.ModelOptions;
+
+/**
+ * A loaded Stable Diffusion 1.x/2.x model: tokenizer, text encoder, UNet, VAE and noise schedule, from an LDM single
+ * {@code .safetensors} file or a diffusers folder. Facts the weights do not carry come from the folder's configs,
+ * from {@link ModelOptions} or from the family defaults; the prediction type rule is: the caller's override, else
+ * the folder's {@code scheduler_config.json}, else what the file declares (safetensors metadata
+ * {@code modelspec.prediction_type} or a {@code v_pred} tensor), else the config folder's scheduler, else epsilon for
+ * SD1 and v for SD2 single files (SD 2.x 768 models are v; 512 "base" files need the epsilon override).
+ */
+public final class StableDiffusionModel implements AutoCloseable {
+    /** Hashes by file, size and modification time: hashing a 4 GB file takes a while, once per process is enough. */
+    private static final Map<String, String> HASHES = new ConcurrentHashMap<>();
+
+    private final Checkpoint checkpoint;
+    private final NDManager manager;
+    private final ClipTokenizer tokenizer;
+    private final TextEncoder textEncoder;
+    private final UNet unet;
+    private final Vae vae;
+    private final NoiseSchedule schedule;
+    private final ModelLoras loras;
+    private volatile ModelInfo info;
+
+    private StableDiffusionModel(Checkpoint checkpoint, NDManager manager, ClipTokenizer tokenizer, TextEncoder textEncoder,
+                                 UNet unet, Vae vae, NoiseSchedule schedule) {
+        this.checkpoint = checkpoint;
+        this.manager = manager;
+        this.tokenizer = tokenizer;
+        this.textEncoder = textEncoder;
+        this.unet = unet;
+        this.vae = vae;
+        this.schedule = schedule;
+        this.loras = new ModelLoras(unet, textEncoder, manager);
+    }
+
+    /** System property that allows bf16 on CPUs without native bf16 (emulated, slow). */
+    public static final String EMULATED_BF16_PROPERTY = "diffusej.bf16.emulated";
+
+    /** Recognises and loads {@code fileOrFolder}; unsupported or malformed models are refused with a message. */
+    public static StableDiffusionModel load(Path fileOrFolder, ModelOptions o) throws DiffusionException {
+        refuseEmulatedBf16(o);
+        Checkpoint c = CheckpointRecognizer.open(fileOrFolder);
+        NDManager m = null;
+        try {
+            DiffusersConfig cfg = c.config() != null ? c.config() : o.config() != null ? DiffusersConfig.read(o.config()) : null;
+            Path configFolder = c.folder() ? c.location() : o.config();
+            m = TorchRuntime.newManager(o.device());
+            ClipTokenizer tokenizer = tokenizer(c, configFolder);
+
+            int textHeads = o.textHeads() != null ? o.textHeads() : cfg != null ? cfg.textHeads() : 0;
+            TextEncoder.Config textConfig = TextEncoder.Config.detect(c.weights(), textHeads,
+                    cfg != null ? cfg.textHiddenAct() : null);
+            TextEncoder text = TextEncoder.load(c.weights(), textConfig, m, o.precision());
+
+            UNetConfig unetConfig = unetConfig(c, cfg, o);
+            UNet unet = UNet.load(c.weights(), unetConfig, m, o.precision());
+
+            int vaeGroups = o.normGroups() != null ? o.normGroups() : cfg != null ? cfg.vaeNormGroups() : 32;
+            VaeConfig vaeConfig = VaeConfig.detect(c.weights(), vaeGroups);
+            if (cfg != null) vaeConfig = vaeConfig.withScalingFactor(cfg.vaeScalingFactor());
+            Vae vae = Vae.load(c.weights(), vaeConfig, m, Vae.precisionBeside(o.precision()));
+
+            return new StableDiffusionModel(c, m, tokenizer, text, unet, vae, schedule(c, configFolder, o));
+        } catch (DiffusionException | RuntimeException e) {
+            if (m != null) m.close();
+            c.close();
+            if (e instanceof IllegalArgumentException)  // a configuration the weights do not fit (e.g. heads)
+                throw new InvalidCheckpointException(fileOrFolder.getFileName() + " does not fit the network "
+                        + "configuration DiffuseJ derived for it (" + e.getMessage() + "). For a model with unusual "
+                        + "heads or group norms, pass its diffusers config folder or the heads/groups in the options.", e);
+            throw e;
+        }
+    }
+
+    /**
+     * bf16 is refused on CPUs without native bf16 arithmetic, where libtorch emulates it many times slower than
+     * float32 (measured ~27× for convolutions on an AVX2 EPYC); {@code -D}{@value #EMULATED_BF16_PROPERTY}{@code =true}
+     * runs it anyway (tests, benchmarks).
+     */
+    private static void refuseEmulatedBf16(ModelOptions o) throws InvalidRequestException {
+        if (o.precision() == DataType.BFLOAT16 && !CpuFeatures.nativeBf16()
+                && !Boolean.getBoolean(EMULATED_BF16_PROPERTY))
+            throw new InvalidRequestException("bf16 needs a CPU with native bfloat16 arithmetic (AVX512-BF16 or AMX); "
+                    + "this CPU has neither and would run bf16 many times slower than fp32. Use fp32 (or auto).");
+    }
+
+    private static ClipTokenizer tokenizer(Checkpoint c, Path configFolder) throws DiffusionException {
+        if (configFolder != null && Files.isDirectory(configFolder.resolve("tokenizer")))
+            return ClipTokenizer.fromFolder(configFolder.resolve("tokenizer"));
+        // SD2's tokenizer is CLIP's vocabulary with '!' (id 0) as its pad token
+        return c.family() == ModelFamily.SD2 ? ClipTokenizer.bundled().withPadToken("!") : ClipTokenizer.bundled();
+    }
+
+    private static UNetConfig unetConfig(Checkpoint c, DiffusersConfig cfg, ModelOptions o) throws DiffusionException {
+        UNetConfig u = headsOf(c, cfg, o);
+        for (int level = 0; level < u.levels(); level++)   // fail at load, not in the middle of a generation
+            u.headsFor((long) u.modelChannels() * u.channelMult().get(level));
+        return u;
+    }
+
+    private static UNetConfig headsOf(Checkpoint c, DiffusersConfig cfg, ModelOptions o) throws DiffusionException {
+        int groups = o.normGroups() != null ? o.normGroups() : cfg != null ? cfg.unetNormGroups() : 32;
+        UNetConfig u = UNetConfig.detect(c.weights(), groups);
+        if (o.unetHeads() != null) return u.withHeads(o.unetHeads());
+        if (o.unetHeadChannels() != null) return u.withHeadChannels(o.unetHeadChannels());
+        if (cfg == null) return u;
+        // diffusers lists heads per level; a constant count is SD1 style, a constant head width SD2 style
+        int[] heads = cfg.unetHeads();
+        boolean sameCount = true, sameWidth = true;
+        for (int level : u.attentionLevels()) {
+            sameCount &= heads[Math.min(level, heads.length - 1)] == heads[0];
+            sameWidth &= cfg.unetHeadChannels(level) == cfg.unetHeadChannels(u.attentionLevels().get(0));
+        }
+        if (sameCount) return u.withHeads(heads[0]);
+        if (sameWidth) return u.withHeadChannels(cfg.unetHeadChannels(u.attentionLevels().get(0)));
+        throw new DiffusionException("The UNet of " + cfg.folder() + " has neither a constant head count nor a constant "
+                + "head width per level; DiffuseJ supports only those two layouts.");
+    }
+
+    private static NoiseSchedule schedule(Checkpoint c, Path configFolder, ModelOptions o) throws DiffusionException {
+        Path json = configFolder == null ? null : configFolder.resolve("scheduler").resolve("scheduler_config.json");
+        boolean hasConfig = json != null && Files.isRegularFile(json);
+        NoiseSchedule s = hasConfig ? NoiseSchedule.fromDiffusersConfig(json) : NoiseSchedule.sd();
+        if (o.predictionType() != null) return s.withPredictionType(o.predictionType());
+        if (c.folder() && hasConfig) return s;
+        if (c.declaresVPrediction() != null)
+            return s.withPredictionType(c.declaresVPrediction() ? PredictionType.V_PREDICTION : PredictionType.EPSILON);
+        if (hasConfig) return s;
+        return s.withPredictionType(c.family() == ModelFamily.SD2 ? PredictionType.V_PREDICTION : PredictionType.EPSILON);
+    }
+
+    public ClipTokenizer tokenizer() { return tokenizer; }
+
+    public TextEncoder textEncoder() { return textEncoder; }
+
+    public UNet unet() { return unet; }
+
+    public Vae vae() { return vae; }
+
+    public NoiseSchedule schedule() { return schedule; }
+
+    /** The model's LoRA library and the LoRAs merged into its weights. */
+    public ModelLoras loras() { return loras; }
+
+    public PredictionType predictionType() { return schedule.predictionType(); }
+
+    public ModelFamily family() { return checkpoint.family(); }
+
+    /** The manager that owns every weight; sub-managers of it keep work on the model's device. */
+    public NDManager manager() { return manager; }
+
+    /**
+     * What the model is; the hash is computed on first call (SHA-256 of the single file, or of a folder's UNet
+     * weights file) and cached per file, size and modification time for the rest of the process.
+     */
+    public ModelInfo info() throws DiffusionException {
+        ModelInfo i = info;
+        if (i == null) {
+            Path location = checkpoint.location();
+            String name = ModelInfo.nameOf(location, checkpoint.folder());
+            i = new ModelInfo(name, location.toString(), shortHash(checkpoint.hashFile()), checkpoint.family().name(),
+                    checkpoint.inpainting(), predictionType() == PredictionType.V_PREDICTION);
+            info = i;
+        }
+        return i;
+    }
+
+    private static String shortHash(Path file) throws DiffusionException {
+        try {
+            String key = file.toAbsolutePath() + "|" + Files.size(file) + "|" + Files.getLastModifiedTime(file).toMillis();
+            String cached = HASHES.get(key);
+            if (cached != null) return cached;
+            String hash = ModelHash.shortHash(file);
+            HASHES.put(key, hash);
+            return hash;
+        } catch (IOException e) {
+            throw new DiffusionException("Cannot read " + file + " to compute the model hash: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+        checkpoint.close();
+    }
+}
