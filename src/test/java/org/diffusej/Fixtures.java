@@ -27,6 +27,9 @@ public final class Fixtures {
 
     public static Path reference(String variant, String file) { return variant(variant).resolve("reference").resolve(file); }
 
+    /** A file of the LoRA fixture set ({@code lora/}: LoRAs for sd1-tiny, {@code reference/} merged outputs). */
+    public static Path lora(String file) { return root().resolve("lora").resolve(file); }
+
     public static Path input(String file) { return root().resolve("inputs").resolve(file); }
 
     /**

@@ -31,6 +31,7 @@ final class PipelineEngineLoader {
         if (s.threads() > 0) JniUtils.setNumThreads(s.threads());
         PrecisionResolver.Resolution r = PrecisionResolver.resolve(s.device(), s.precision());
         StableDiffusionModel loaded = StableDiffusionModel.load(model, options(r.options(), s), r.choice());
+        if (s.loras() != null) loaded.loras().setLibrary(s.loras());
         listener.onProgress(new Progress("load", 1, 1, (System.nanoTime() - start) / 1e9, 0, null));
         return new Pipeline(loaded);
     }

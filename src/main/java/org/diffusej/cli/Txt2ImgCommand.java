@@ -26,7 +26,7 @@ final class Txt2ImgCommand extends GenerateCommand {
         long seed = GenerationSession.resolveSeed(sampling.seed);
         List<Path> files = OutputPlan.plan(output.out, "txt2img", seeds(seed), "png", output.force);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
-            s.open(model, Mode.TXT2IMG);
+            s.open(model, loras, Mode.TXT2IMG);
             Result r = s.generate(request(Mode.TXT2IMG, seed)
                     .size(width == null ? 512 : width, height == null ? 512 : height).build());
             s.write(r, files, 8, false, null);

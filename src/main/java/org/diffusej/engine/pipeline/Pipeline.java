@@ -3,6 +3,7 @@ package org.diffusej.engine.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.diffusej.engine.image.LatentPreview;
+import org.diffusej.engine.lora.ModelLoras;
 import org.diffusej.engine.sampler.Sampler;
 import org.diffusej.engine.sampler.Samplers;
 import org.diffusej.engine.text.PromptEncoder;
@@ -85,12 +86,16 @@ public final class Pipeline implements DiffusionEngine {
         long seed = request.seed() == -1 ? randomSeed() : request.seed();
         long variationSeed = request.hasVariation() && request.variationSeed() == -1 ? randomSeed() : request.variationSeed();
         Request r = request.toBuilder().seed(seed).variation(variationSeed, request.variationStrength()).build();
+        // <lora:name:mult> tags: merged into the model now, taken out of the prompt that is encoded
+        ModelLoras.Activation loras = model.loras().activate(r.prompt());
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("Lora hashes", loras.hashesText());
         // 2. prepare the init image (img2img) or the inpaint input; an empty mask or strength 0 leave it unchanged
         Job job = Job.prepare(r, processingMultiple());
-        if (job.unchangedReason() != null) return unchanged(r, job.unchangedReason(), started);
+        if (job.unchangedReason() != null) return unchanged(r, extra, job.unchangedReason(), started);
         int stepsPerBatch = job.stepsPerBatch(r, model.schedule());
         if (stepsPerBatch == 0)
-            return unchanged(r, "Denoising strength " + r.strength() + " with " + r.steps()
+            return unchanged(r, extra, "Denoising strength " + r.strength() + " with " + r.steps()
                     + " steps runs no step: the image is returned unchanged.", started);
         // 3. denoise and decode batch after batch, each in its own manager
         List<RgbImage> images = new ArrayList<>();
@@ -98,7 +103,7 @@ public final class Pipeline implements DiffusionEngine {
         Map<String, Double> timings = new LinkedHashMap<>();
         StepProgress progress = new StepProgress(listener, token, r.batchCount() * stepsPerBatch, started);
         try (NDManager m = model.manager().newSubManager()) {
-            PromptEncoder.Conditioning cond = encodePrompts(r, m);
+            PromptEncoder.Conditioning cond = encodePrompts(r.toBuilder().prompt(loras.prompt()).build(), m);
             timings.put("encode", seconds(started));
             for (int b = 0; b < r.batchCount(); b++) {
                 long first = seed + (long) b * r.batchSize();
@@ -108,10 +113,10 @@ public final class Pipeline implements DiffusionEngine {
                 for (int k = 0; k < r.batchSize(); k++) usedSeeds.add(first + k);
             }
         } catch (CancelledException e) {
-            return result(r, images, usedSeeds, timings, started, true,
+            return result(r, extra, images, usedSeeds, timings, started, true,
                     "Cancelled after " + images.size() + " of " + r.batchCount() * r.batchSize() + " images.");
         }
-        return result(r, images, usedSeeds, timings, started, false, "");
+        return result(r, extra, images, usedSeeds, timings, started, false, "");
     }
 
     /** A random seed in A1111's range [0, 2³²). */
@@ -170,18 +175,18 @@ public final class Pipeline implements DiffusionEngine {
         return model.unet().config().inChannels() == 9;
     }
 
-    private Result unchanged(Request r, String message, long started) throws DiffusionException {
+    private Result unchanged(Request r, Map<String, Object> extra, String message, long started) throws DiffusionException {
         RgbImage input = r.initImage().copy();
         Map<String, Double> timings = new LinkedHashMap<>();
-        return result(r, List.of(input), List.of(r.seed()), timings, started, false, message);
+        return result(r, extra, List.of(input), List.of(r.seed()), timings, started, false, message);
     }
 
-    private Result result(Request r, List<RgbImage> images, List<Long> usedSeeds, Map<String, Double> timings,
+    private Result result(Request r, Map<String, Object> extra, List<RgbImage> images, List<Long> usedSeeds, Map<String, Double> timings,
                           long started, boolean cancelled, String message) throws DiffusionException {
         timings.put("total", seconds(started));
         ModelInfo info = model.info();
         List<String> infotexts = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) infotexts.add(Infotext.of(r, usedSeeds.get(i), info));
+        for (int i = 0; i < images.size(); i++) infotexts.add(Infotext.of(r, usedSeeds.get(i), info, extra));
         return new Result(images, usedSeeds.subList(0, images.size()), infotexts, r, info, timings, cancelled, message);
     }
 

@@ -5,6 +5,7 @@ import org.diffusej.engine.runtime.TorchRuntime;
 import org.diffusej.engine.runtime.PrecisionChoice;
 import org.diffusej.engine.pipeline.PrecisionResolver;
 import ai.djl.ndarray.types.DataType;
+import org.diffusej.engine.lora.ModelLoras;
 import org.diffusej.engine.runtime.CpuFeatures;
 import org.diffusej.engine.runtime.TorchRuntime;
 import org.diffusej.engine.sampler.NoiseSchedule;
@@ -52,6 +53,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final Vae vae;
     private final NoiseSchedule schedule;
     private final PrecisionChoice precision;
+    private final ModelLoras loras;
     private volatile ModelInfo info;
 
     private StableDiffusionModel(Checkpoint checkpoint, NDManager manager, ClipTokenizer tokenizer, TextEncoder textEncoder,
@@ -64,6 +66,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.unet = unet;
         this.vae = vae;
         this.schedule = schedule;
+        this.loras = new ModelLoras(unet, textEncoder, manager);
     }
 
     /** System property that allows bf16 on CPUs without native bf16 (emulated, slow). */
@@ -178,6 +181,9 @@ public final class StableDiffusionModel implements AutoCloseable {
 
     /** How the compute precision was chosen (requested, used, why). */
     public PrecisionChoice precisionChoice() { return precision; }
+
+    /** The model's LoRA library and the LoRAs merged into its weights. */
+    public ModelLoras loras() { return loras; }
 
     public PredictionType predictionType() { return schedule.predictionType(); }
 

@@ -15,6 +15,7 @@ import org.diffusej.engine.nn.Silu;
 import org.diffusej.engine.nn.SpatialTransformer;
 import org.diffusej.engine.nn.TimestepEmbedding;
 import org.diffusej.engine.nn.Upsample;
+import org.diffusej.engine.nn.WeightSlot;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.WeightSource;
 
@@ -41,12 +42,14 @@ public final class UNet implements AutoCloseable {
     private final List<UNetBlock> outputBlocks;
     private final GroupNorm outNorm;
     private final Conv2d outConv;
+    private final Map<String, WeightSlot> slots;
 
     private UNet(UNetConfig config, NDManager manager, Parameters p)
             throws InvalidCheckpointException {
         this.config = config;
         this.manager = manager;
         this.dtype = p.dtype(); // activations: FLOAT32 in bfloat16 compute
+        this.slots = p.slots();
         int mc = config.modelChannels();
         int embDim = config.timeEmbedDim();
         int groups = config.normGroups();
@@ -136,6 +139,9 @@ public final class UNet implements AutoCloseable {
     }
 
     public UNetConfig config() { return config; }
+
+    /** Every convolution and linear weight by internal name, patchable (LoRA) and restorable. */
+    public Map<String, WeightSlot> weightSlots() { return slots; }
 
     /** Precision of the weights and of the computation. */
     public DataType dtype() { return dtype; }
