@@ -143,18 +143,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         UNetConfig u = UNetConfig.detect(c.weights(), groups);
         if (o.unetHeads() != null) return u.withHeads(o.unetHeads());
         if (o.unetHeadChannels() != null) return u.withHeadChannels(o.unetHeadChannels());
-        if (cfg == null) return u;
-        // diffusers lists heads per level; a constant count is SD1 style, a constant head width SD2 style
-        int[] heads = cfg.unetHeads();
-        boolean sameCount = true, sameWidth = true;
-        for (int level : u.attentionLevels()) {
-            sameCount &= heads[Math.min(level, heads.length - 1)] == heads[0];
-            sameWidth &= cfg.unetHeadChannels(level) == cfg.unetHeadChannels(u.attentionLevels().get(0));
-        }
-        if (sameCount) return u.withHeads(heads[0]);
-        if (sameWidth) return u.withHeadChannels(cfg.unetHeadChannels(u.attentionLevels().get(0)));
-        throw new DiffusionException("The UNet of " + cfg.folder() + " has neither a constant head count nor a constant "
-                + "head width per level; DiffuseJ supports only those two layouts.");
+        return cfg == null ? u : u.withHeadsOf(cfg);
     }
 
     private static NoiseSchedule schedule(Checkpoint c, Path configFolder, ModelOptions o) throws DiffusionException {

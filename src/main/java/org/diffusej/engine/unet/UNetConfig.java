@@ -1,5 +1,6 @@
 package org.diffusej.engine.unet;
 
+import org.diffusej.engine.weights.DiffusersConfig;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.WeightSource;
 
@@ -142,6 +143,23 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
     public UNetConfig withHeadChannels(int channelsPerHead) {
         return new UNetConfig(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, 0,
                 channelsPerHead, contextDim, linearProjection, normGroups, transformerDepth);
+    }
+
+    /**
+     * Heads as a diffusers config lists them (one value per level): a constant count becomes {@link #withHeads}
+     * (SD1 style), a constant head width {@link #withHeadChannels} (SD2 style); other layouts are refused.
+     */
+    public UNetConfig withHeadsOf(DiffusersConfig cfg) throws InvalidCheckpointException {
+        int[] heads = cfg.unetHeads();
+        boolean sameCount = true, sameWidth = true;
+        for (int level : attentionLevels) {
+            sameCount &= heads[Math.min(level, heads.length - 1)] == heads[0];
+            sameWidth &= cfg.unetHeadChannels(level) == cfg.unetHeadChannels(attentionLevels.get(0));
+        }
+        if (sameCount) return withHeads(heads[0]);
+        if (sameWidth) return withHeadChannels(cfg.unetHeadChannels(attentionLevels.get(0)));
+        throw new InvalidCheckpointException("The UNet of " + cfg.folder() + " has neither a constant head count nor a "
+                + "constant head width per level; DiffuseJ supports only those two layouts.");
     }
 
     public UNetConfig withInChannels(int channels) {
