@@ -59,7 +59,8 @@ final class GenerationSession implements AutoCloseable {
                 : m.model;
         String prediction = resolver.catalog().find(name).map(CatalogEntry::prediction).orElse(null);
         bar.message("Loading " + path + " ...");
-        engine = ctx.engines().load(path, new EngineSettings(m.device, m.precision, m.threads, prediction, m.config), bar::engine);
+        engine = ctx.engines().load(path, new EngineSettings(m.device, m.precision, m.threads, prediction, m.config, m.taesd),
+                bar::engine);
         ModelInfo info = engine.model();
         bar.message("Model: " + info.title() + (info.inpainting() ? " (inpainting)" : ""));
         return engine;
@@ -72,7 +73,8 @@ final class GenerationSession implements AutoCloseable {
 
     /** Runs one request on {@code on} (a view of the loaded engine) with the progress bar and the Ctrl-C token. */
     Result generate(DiffusionEngine on, Request request) throws DiffusionException {
-        Result r = on.generate(request, bar::engine, ctx.token());
+        Result r = on.generate(request, output.preview == null ? bar::engine : new PreviewWriter(output.preview, bar::engine),
+                ctx.token());
         bar.finishLine();
         if (r.cancelled()) cancelled = true;
         if (!r.message().isEmpty()) bar.message(r.message());

@@ -13,6 +13,8 @@ import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.StableDiffusionModel;
 import org.diffusej.engine.nn.TorchRuntime;
 import org.diffusej.engine.sampler.PredictionType;
+import org.diffusej.engine.vae.Taesd;
+import org.diffusej.engine.weights.TaesdWeightSource;
 
 import java.nio.file.Path;
 
@@ -26,8 +28,17 @@ final class PipelineEngineLoader {
         if (s.threads() > 0) JniUtils.setNumThreads(s.threads());
         ModelOptions o = options(s);
         StableDiffusionModel loaded = StableDiffusionModel.load(model, o);
+        LoadedPipeline pipeline = new LoadedPipeline(loaded); // steerable: dream's latent walk
+        if (s.taesd() != null) {
+            try (TaesdWeightSource w = TaesdWeightSource.open(s.taesd())) {
+                pipeline.useTaesd(Taesd.load(w, loaded.manager(), o.precision()), true);
+            } catch (DiffusionException | RuntimeException e) {
+                pipeline.close();
+                throw e;
+            }
+        }
         listener.onProgress(new Progress("load", 1, 1, (System.nanoTime() - start) / 1e9, 0, null));
-        return new LoadedPipeline(loaded); // steerable: dream's latent walk
+        return pipeline;
     }
 
     static ModelOptions options(EngineSettings s) throws DiffusionException {

@@ -12,6 +12,11 @@ public final class LoadedPipeline implements NoiseSteerableEngine {
         this.pipeline = new Pipeline(model);
     }
 
+    /** See {@link Pipeline#useTaesd}. */
+    public void useTaesd(org.diffusej.engine.vae.Taesd taesd, boolean finalImages) {
+        pipeline.useTaesd(taesd, finalImages);
+    }
+
     @Override
     public Result generate(Request request, ProgressListener listener, CancellationToken token) throws DiffusionException {
         return pipeline.generate(request, listener, token);
