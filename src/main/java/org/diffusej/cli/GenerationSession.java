@@ -60,7 +60,7 @@ final class GenerationSession implements AutoCloseable {
         String prediction = resolver.catalog().find(name).map(CatalogEntry::prediction).orElse(null);
         bar.message("Loading " + path + " ...");
         engine = ctx.engines().load(path, new EngineSettings(m.device, m.precision, m.threads, prediction, m.config,
-                loras.library(System.getenv(), resolver.cache().root())), bar::engine);
+                loras.library(System.getenv(), resolver.cache().root()), m.taesd), bar::engine);
         ModelInfo info = engine.model();
         PipelineEngineLoader.tellPrecisionFallback(ctx.err(), info);
         bar.message("Model: " + info.title() + (info.inpainting() ? " (inpainting)" : ""));
@@ -69,7 +69,8 @@ final class GenerationSession implements AutoCloseable {
 
     /** Runs one request with the progress bar and the Ctrl-C token. */
     Result generate(Request request) throws DiffusionException {
-        Result r = engine.generate(request, bar::engine, ctx.token());
+        Result r = engine.generate(request,
+                output.preview == null ? bar::engine : new PreviewWriter(output.preview, bar::engine), ctx.token());
         bar.finishLine();
         if (r.cancelled()) cancelled = true;
         if (!r.message().isEmpty()) bar.message(r.message());

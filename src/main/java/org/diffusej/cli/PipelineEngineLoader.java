@@ -14,6 +14,8 @@ import org.diffusej.engine.PredictionType;
 import org.diffusej.engine.InvalidRequestException;
 import org.diffusej.engine.pipeline.Pipeline;
 import org.diffusej.engine.runtime.TorchRuntime;
+import org.diffusej.engine.vae.Taesd;
+import org.diffusej.engine.weights.TaesdWeightSource;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,10 +32,20 @@ final class PipelineEngineLoader {
         listener.onProgress(new Progress("load", 0, 1, 0, -1, null));
         if (s.threads() > 0) JniUtils.setNumThreads(s.threads());
         PrecisionResolver.Resolution r = PrecisionResolver.resolve(s.device(), s.precision());
-        StableDiffusionModel loaded = StableDiffusionModel.load(model, options(r.options(), s), r.choice());
+        ModelOptions o = options(r.options(), s);
+        StableDiffusionModel loaded = StableDiffusionModel.load(model, o, r.choice());
         if (s.loras() != null) loaded.loras().setLibrary(s.loras());
+        Pipeline pipeline = new Pipeline(loaded);
+        if (s.taesd() != null) {
+            try (TaesdWeightSource w = TaesdWeightSource.open(s.taesd())) {
+                pipeline.useTaesd(Taesd.load(w, loaded.manager(), o.precision()), true);
+            } catch (DiffusionException | RuntimeException e) {
+                pipeline.close();
+                throw e;
+            }
+        }
         listener.onProgress(new Progress("load", 1, 1, (System.nanoTime() - start) / 1e9, 0, null));
-        return new Pipeline(loaded);
+        return pipeline;
     }
 
     /** The resolved device and precision with the CLI's model facts (prediction type, config folder). */

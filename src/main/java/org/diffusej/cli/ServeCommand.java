@@ -63,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                 "--port must be between 0 and 65535.");
         ProgressBar bar = new ProgressBar(ctx.err(), !quiet, ctx.tty());
-        EngineSettings settings = new EngineSettings(model.device, model.precision, model.threads, null, model.config, null);
+        EngineSettings settings = new EngineSettings(model.device, model.precision, model.threads, null, model.config, null, model.taesd);
         ModelProvider provider;
         if (modelsFolder != null) {
             if (!Files.isDirectory(modelsFolder)) throw new InputException("There is no folder " + modelsFolder + ".");

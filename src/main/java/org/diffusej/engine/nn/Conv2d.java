@@ -32,6 +32,13 @@ public final class Conv2d {
         return new Conv2d(p.slot("weight", out, in, kernel, kernel), p.kernel("bias", out), stride, padding, p.bf16());
     }
 
+    /** A convolution without bias ({@code bias=False}, e.g. TAESD's resampling convolutions); not for bf16 compute. */
+    public static Conv2d loadWithoutBias(Parameters p, long in, long out, int kernel, int stride)
+            throws InvalidCheckpointException {
+        if (p.bf16()) throw new IllegalArgumentException("bias-free convolutions have no bfloat16 kernel");
+        return new Conv2d(p.slot("weight", out, in, kernel, kernel), null, stride, kernel / 2, false);
+    }
+
     public NDArray forward(NDArray x) { // [N, in, H, W] -> [N, out, H', W']
         if (bf16) return TorchOps.conv2dBf16(x, weight.get(), bias, stride, padding);
         return x.getNDArrayInternal()

@@ -4,10 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.diffusej.engine.image.LatentPreview;
 import org.diffusej.engine.lora.ModelLoras;
+import org.diffusej.engine.image.TaesdPreview;
 import org.diffusej.engine.sampler.Sampler;
 import org.diffusej.engine.sampler.Samplers;
 import org.diffusej.engine.text.PromptEncoder;
 import org.diffusej.engine.text.PromptSyntaxException;
+import org.diffusej.engine.unet.GuidanceEmbedding;
+import org.diffusej.engine.vae.Taesd;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -46,7 +49,8 @@ public final class Pipeline implements DiffusionEngine {
     private final LongFunction<NoiseSource> noiseForSeed;
     private final long maxPixels;
     private final PromptEncoder prompts;
-    private final LatentCodec codec;
+    private volatile LatentCodec codec;
+    private volatile Taesd taesd; // previews (and final images when the codec uses it), or null
     private final SecureRandom seeds = new SecureRandom();
     /** Test hooks: see every step's latents, wrap the UNet (package-private on purpose). */
     DenoisingLoop.StepListener stepObserver = DenoisingLoop.StepListener.NONE;
@@ -66,6 +70,17 @@ public final class Pipeline implements DiffusionEngine {
         this.maxPixels = maxPixels;
         this.prompts = PromptEncoder.of(model.tokenizer(), model.textEncoder()::encode);
         this.codec = new LatentCodec(model.vae());
+    }
+
+    /**
+     * Uses a tiny autoencoder (TAESD) for the step previews and, when {@code finalImages}, in place of the VAE for
+     * the images themselves (decode, and encode for img2img/inpaint: diffusers' {@code pipe.vae = AutoencoderTiny}).
+     * The pipeline closes it. Call before generating, not during a run.
+     */
+    public void useTaesd(Taesd tiny, boolean finalImages) {
+        if (!tiny.hasDecoder()) throw new IllegalArgumentException("a tiny autoencoder without decoder cannot decode");
+        taesd = tiny;
+        codec = finalImages ? new LatentCodec(model.vae(), tiny) : new LatentCodec(model.vae());
     }
 
     @Override
@@ -94,14 +109,17 @@ public final class Pipeline implements DiffusionEngine {
         Job job = Job.prepare(r, processingMultiple());
         if (job.unchangedReason() != null) return unchanged(r, extra, job.unchangedReason(), started);
         int stepsPerBatch = job.stepsPerBatch(r, model.schedule());
-        if (stepsPerBatch == 0)
-            return unchanged(r, extra, "Denoising strength " + r.strength() + " with " + r.steps()
-                    + " steps runs no step: the image is returned unchanged.", started);
+        if (stepsPerBatch == 0 && r.strength() == 0)
+            return unchanged(r, extra, "Denoising strength 0 runs no step: the image is returned unchanged.", started);
+        if (stepsPerBatch == 0)  // e.g. SD-Turbo's 1 step at strength 0.5: diffusers fails on the empty schedule
+            throw new InvalidRequestException("Denoising strength " + r.strength() + " with " + r.steps() + " steps "
+                    + "runs no step: steps × strength must be at least 1 (use " + (int) Math.ceil(1 / r.strength())
+                    + " steps, or a higher strength).");
         // 3. denoise and decode batch after batch, each in its own manager
         List<RgbImage> images = new ArrayList<>();
         List<Long> usedSeeds = new ArrayList<>();
         Map<String, Double> timings = new LinkedHashMap<>();
-        StepProgress progress = new StepProgress(listener, token, r.batchCount() * stepsPerBatch, started);
+        StepProgress progress = new StepProgress(listener, token, r.batchCount() * stepsPerBatch, started, taesd);
         try (NDManager m = model.manager().newSubManager()) {
             PromptEncoder.Conditioning cond = encodePrompts(r.toBuilder().prompt(loras.prompt()).build(), m);
             timings.put("encode", seconds(started));
@@ -153,7 +171,11 @@ public final class Pipeline implements DiffusionEngine {
         // 4. denoise
         NDArray negative = cond.negative().repeat(0, r.batchSize());
         NDArray positive = cond.positive().repeat(0, r.batchSize());
-        DenoisingLoop loop = new DenoisingLoop(unetWrapper.apply(model.unet()::forward), sampler, r.cfgScale(),
+        // LCM-distilled UNets take the guidance scale as an embedding and run without classifier-free guidance
+        int condDim = model.unet().config().timeCondProjDim();
+        NDArray guidance = condDim > 0 ? GuidanceEmbedding.forScale(r.cfgScale(), condDim, m).repeat(0, r.batchSize()) : null;
+        DenoisingLoop.NoisePredictor unet = (s, t, c) -> model.unet().forward(s, t, c, guidance);
+        DenoisingLoop loop = new DenoisingLoop(unetWrapper.apply(unet), sampler, guidance != null ? 1 : r.cfgScale(),
                 negative, positive);
         DenoisingLoop.StepListener observer = stepObserver;
         NDArray latents = loop.run(begin.latents(), start, begin.inpainting(), noise, (step, total, x) -> {
@@ -196,6 +218,8 @@ public final class Pipeline implements DiffusionEngine {
 
     @Override
     public void close() {
+        Taesd t = taesd;
+        if (t != null) t.close();
         model.close();
     }
 
@@ -205,9 +229,11 @@ public final class Pipeline implements DiffusionEngine {
         private final CancellationToken token;
         private final int total;
         private final long started;
+        private final Taesd previewDecoder;
         private int done;
 
-        StepProgress(ProgressListener listener, CancellationToken token, int total, long started) {
+        StepProgress(ProgressListener listener, CancellationToken token, int total, long started, Taesd previewDecoder) {
+            this.previewDecoder = previewDecoder;
             this.listener = listener == null ? ProgressListener.NONE : listener;
             this.token = token == null ? new CancellationToken() : token;
             this.total = total;
@@ -219,7 +245,8 @@ public final class Pipeline implements DiffusionEngine {
             done++;
             double elapsed = seconds(started);
             double eta = elapsed / done * (total - done);
-            RgbImage preview = listener == ProgressListener.NONE ? null : LatentPreview.of(latents);
+            RgbImage preview = listener == ProgressListener.NONE ? null
+                    : previewDecoder != null ? TaesdPreview.of(previewDecoder, latents) : LatentPreview.of(latents);
             listener.onProgress(new Progress("denoise", done, total, elapsed, eta, preview));
             token.check();
         }

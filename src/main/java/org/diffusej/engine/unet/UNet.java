@@ -37,6 +37,7 @@ public final class UNet implements AutoCloseable {
     private final DataType dtype;
     private final Linear timeEmbed1;
     private final Linear timeEmbed2;
+    private final Linear condProj; // LCM guidance embedding → timestep features, or null
     private final List<UNetBlock> inputBlocks;
     private final UNetBlock middleBlock;
     private final List<UNetBlock> outputBlocks;
@@ -55,6 +56,9 @@ public final class UNet implements AutoCloseable {
         int groups = config.normGroups();
         timeEmbed1 = Linear.load(p.child("time_embed").child("0"), mc, embDim);
         timeEmbed2 = Linear.load(p.child("time_embed").child("2"), embDim, embDim);
+        condProj = config.timeCondProjDim() > 0
+                ? Linear.loadWithoutBias(p.child("time_embed").child("cond_proj"), config.timeCondProjDim(), mc)
+                : null;
 
         // 1. down path: input_blocks[0] = conv_in, then per level numResBlocks × (resnet [+ attention]) + op
         Parameters in = p.child("input_blocks");
@@ -155,6 +159,15 @@ public final class UNet implements AutoCloseable {
      * @return [N, 4, h, w] float32 model output, in the manager of {@code sample}
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray context) {
+        return forward(sample, timesteps, context, null);
+    }
+
+    /**
+     * One evaluation of an LCM-distilled UNet: as {@link #forward(NDArray, NDArray, NDArray)}, plus
+     * {@code timestepCond} [N, {@link UNetConfig#timeCondProjDim()}] (the guidance embedding, diffusers'
+     * {@code timestep_cond}) projected and added to the timestep features; null = none.
+     */
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, NDArray timestepCond) {
         Shape s = sample.getShape();
         if (s.dimension() != 4 || s.get(1) != config.inChannels())
             throw new IllegalArgumentException("sample must be [N, " + config.inChannels() + ", h, w], got " + s);
@@ -166,11 +179,15 @@ public final class UNet implements AutoCloseable {
             throw new IllegalArgumentException("context must be [" + n + ", L, " + config.contextDim() + "], got " + cs);
         if (timesteps.size() != 1 && timesteps.size() != n)
             throw new IllegalArgumentException("need 1 or " + n + " timesteps, got " + timesteps.getShape());
+        if (timestepCond != null && (condProj == null || !timestepCond.getShape().equals(new Shape(n, config.timeCondProjDim()))))
+            throw new IllegalArgumentException(condProj == null ? "this UNet takes no guidance embedding"
+                    : "timestep_cond must be [" + n + ", " + config.timeCondProjDim() + "], got " + timestepCond.getShape());
         return ScopedCall.run(() -> {
             // 1. time embedding
             NDArray t = timesteps.toType(DataType.FLOAT32, false).reshape(-1);
             if (t.size() == 1 && n > 1) t = t.repeat(n);
             NDArray features = TimestepEmbedding.sinusoidal(t, config.modelChannels()).toType(dtype, false);
+            if (timestepCond != null) features = features.add(condProj.forward(timestepCond.toType(dtype, false)));
             NDArray emb = timeEmbed2.forward(Silu.apply(timeEmbed1.forward(features)));    // [N, 4*mc]
             NDArray ctx = context.toType(dtype, false);
 

@@ -22,10 +22,12 @@ import java.util.List;
  * @param linearProjection proj_in/proj_out are linear layers (SD2) instead of 1×1 convolutions (SD1)
  * @param normGroups       group-norm groups (32 in every real SD model; not stored in checkpoints)
  * @param transformerDepth transformer blocks per spatial transformer
+ * @param timeCondProjDim  width of the guidance embedding an LCM-distilled UNet adds to its timestep features
+ *                         (diffusers' {@code time_cond_proj_dim}, 256 in LCM_Dreamshaper_v7), 0 for none
  */
 public record UNetConfig(int inChannels, int modelChannels, List<Integer> channelMult, int numResBlocks,
                          List<Integer> attentionLevels, int numHeads, int headChannels, int contextDim,
-                         boolean linearProjection, int normGroups, int transformerDepth) {
+                         boolean linearProjection, int normGroups, int transformerDepth, int timeCondProjDim) {
 
     private static final String PREFIX = "model.diffusion_model.";
     /** SD1's fixed head count. */
@@ -38,8 +40,16 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
         attentionLevels = List.copyOf(attentionLevels);
         if ((numHeads > 0) == (headChannels > 0))
             throw new IllegalArgumentException("exactly one of numHeads and headChannels must be positive");
-        if (channelMult.isEmpty() || numResBlocks < 1 || normGroups < 1 || transformerDepth < 1)
+        if (channelMult.isEmpty() || numResBlocks < 1 || normGroups < 1 || transformerDepth < 1 || timeCondProjDim < 0)
             throw new IllegalArgumentException("invalid UNet configuration");
+    }
+
+    /** A UNet without guidance embedding. */
+    public UNetConfig(int inChannels, int modelChannels, List<Integer> channelMult, int numResBlocks,
+                      List<Integer> attentionLevels, int numHeads, int headChannels, int contextDim,
+                      boolean linearProjection, int normGroups, int transformerDepth) {
+        this(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads, headChannels, contextDim,
+                linearProjection, normGroups, transformerDepth, 0);
     }
 
     /** Stable Diffusion 1.x (4 input channels; use {@link #withInChannels} for the inpainting model). */
@@ -108,8 +118,10 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
             depth = 1;
             while (w.contains(PREFIX + "middle_block.1.transformer_blocks." + depth + ".norm1.weight")) depth++;
         }
+        String condProj = PREFIX + "time_embed.cond_proj.weight";   // LCM-distilled UNets
+        int condDim = w.contains(condProj) ? (int) w.shape(condProj)[1] : 0;
         return new UNetConfig(inChannels, modelChannels, mult, numResBlocks, attention,
-                linear ? 0 : SD1_HEADS, linear ? SD2_HEAD_CHANNELS : 0, contextDim, linear, normGroups, depth);
+                linear ? 0 : SD1_HEADS, linear ? SD2_HEAD_CHANNELS : 0, contextDim, linear, normGroups, depth, condDim);
     }
 
     public int levels() { return channelMult.size(); }
@@ -132,17 +144,17 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
 
     public UNetConfig withNormGroups(int groups) {
         return new UNetConfig(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads,
-                headChannels, contextDim, linearProjection, groups, transformerDepth);
+                headChannels, contextDim, linearProjection, groups, transformerDepth, timeCondProjDim);
     }
 
     public UNetConfig withHeads(int heads) {
         return new UNetConfig(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, heads, 0,
-                contextDim, linearProjection, normGroups, transformerDepth);
+                contextDim, linearProjection, normGroups, transformerDepth, timeCondProjDim);
     }
 
     public UNetConfig withHeadChannels(int channelsPerHead) {
         return new UNetConfig(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, 0,
-                channelsPerHead, contextDim, linearProjection, normGroups, transformerDepth);
+                channelsPerHead, contextDim, linearProjection, normGroups, transformerDepth, timeCondProjDim);
     }
 
     /**
@@ -164,6 +176,6 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
 
     public UNetConfig withInChannels(int channels) {
         return new UNetConfig(channels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads,
-                headChannels, contextDim, linearProjection, normGroups, transformerDepth);
+                headChannels, contextDim, linearProjection, normGroups, transformerDepth, timeCondProjDim);
     }
 }

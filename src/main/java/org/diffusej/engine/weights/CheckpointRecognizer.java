@@ -20,7 +20,7 @@ import java.util.Set;
  */
 public final class CheckpointRecognizer {
     static final String SUPPORTED = "DiffuseJ runs Stable Diffusion 1.x and 2.x models (also their 9-channel "
-            + "inpainting versions) as a single .safetensors file or as a diffusers folder.";
+            + "inpainting, SD-Turbo and LCM-distilled versions) as a single .safetensors file or as a diffusers folder.";
     private static final String UNET_IN = "model.diffusion_model.input_blocks.0.0.weight";
     private static final String SD1_TEXT = "cond_stage_model.transformer.text_model.embeddings.token_embedding.weight";
     /** SD1 files written before transformers 4.x nested CLIP under {@code text_model.}. */
@@ -148,7 +148,8 @@ public final class CheckpointRecognizer {
         if (pipeline.contains("XL"))
             throw new InvalidCheckpointException("The diffusers folder " + folder + " holds a Stable Diffusion XL model ("
                     + pipeline + "). " + SUPPORTED);
-        if (!pipeline.startsWith("StableDiffusion") || pipeline.contains("Upscale") || pipeline.contains("Depth")
+        boolean lcm = pipeline.startsWith("LatentConsistencyModel");   // an SD1/SD2 UNet with a guidance embedding
+        if (!(pipeline.startsWith("StableDiffusion") || lcm) || pipeline.contains("Upscale") || pipeline.contains("Depth")
                 || pipeline.contains("3") || pipeline.contains("Instruct"))
             throw new InvalidCheckpointException("The diffusers folder " + folder + " holds a " + pipeline
                     + " model, which DiffuseJ does not run. " + SUPPORTED);
