@@ -5,6 +5,9 @@ import ai.djl.ndarray.NDManager;
 import org.diffusej.engine.image.LatentPreview;
 import org.diffusej.engine.lora.ModelLoras;
 import org.diffusej.engine.image.TaesdPreview;
+import org.diffusej.engine.nn.AttentionKernel;
+import org.diffusej.engine.runtime.MemoryBudget;
+import org.diffusej.engine.runtime.TorchOps;
 import org.diffusej.engine.sampler.Sampler;
 import org.diffusej.engine.sampler.Samplers;
 import org.diffusej.engine.text.PromptEncoder;
@@ -18,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.CancelledException;
@@ -55,6 +59,8 @@ public final class Pipeline implements DiffusionEngine {
     /** Test hooks: see every step's latents, wrap the UNet (package-private on purpose). */
     DenoisingLoop.StepListener stepObserver = DenoisingLoop.StepListener.NONE;
     UnaryOperator<DenoisingLoop.NoisePredictor> unetWrapper = UnaryOperator.identity();
+    /** Where the free memory is read before each job (a test hook: inject numbers). */
+    Supplier<MemoryBudget> memory = MemoryBudget::current;
 
     public Pipeline(StableDiffusionModel model) {
         this(model, NoiseSource::seeded, DEFAULT_MAX_PIXELS);
@@ -97,6 +103,7 @@ public final class Pipeline implements DiffusionEngine {
         long started = System.nanoTime();
         // 1. check everything the user can get wrong before allocating
         RequestCheck.validate(request, maxPixels, processingMultiple());
+        checkMemory(request);
         Samplers.create(request.sampler(), request.scheduler(), model.schedule());
         long seed = request.seed() == -1 ? randomSeed() : request.seed();
         long variationSeed = request.hasVariation() && request.variationSeed() == -1 ? randomSeed() : request.variationSeed();
@@ -135,6 +142,19 @@ public final class Pipeline implements DiffusionEngine {
                     "Cancelled after " + images.size() + " of " + r.batchCount() * r.batchSize() + " images.");
         }
         return result(r, extra, images, usedSeeds, timings, started, false, "");
+    }
+
+    /**
+     * Refuses a job whose estimated peak ({@link MemoryEstimate}) does not fit the free heap and RAM. On a GPU the
+     * tensors live in device memory, which this does not measure: only the heap is checked there.
+     */
+    private void checkMemory(Request r) throws InvalidRequestException {
+        MemoryBudget budget = memory.get();
+        if (model.manager().getDevice().isGpu()) budget = new MemoryBudget(budget.heapFree(), MemoryBudget.UNKNOWN);
+        AttentionKernel kernel = AttentionKernel.selected();
+        boolean fused = kernel == AttentionKernel.NATIVE && TorchOps.available();
+        MemoryEstimate.check(r, processingMultiple(), model.unet().config(), model.vae().config(), fused,
+                kernel == AttentionKernel.SLICED || kernel == AttentionKernel.NATIVE && !fused, budget);
     }
 
     /** A random seed in A1111's range [0, 2³²). */
