@@ -109,8 +109,10 @@ public final class CandidateLayers {
             Undo.setup(Undo.FILTER, imp);
             ip.insert(pixels, r.x, r.y);
         }
+        boolean[] changed = undo.written(imp);
         String infotext = layer.getProperty(Provenance.KEY);
         if (infotext != null) Provenance.record(imp, infotext);
+        SyntheticContent.mark(imp, layer.getName(), infotext, r, changed, layer);
         undo.finish(imp);
         imp.changes = true;
         imp.updateAndDraw();
@@ -121,6 +123,7 @@ public final class CandidateLayers {
         ImagePlus out = new ImagePlus(title, ImageConversion.toStackLike(result.images(), labels(result, ""), like));
         if (like != null && !ImageConversion.isCompositeView(like)) out.setCalibration(like.getCalibration().copy());
         if (!result.infotexts().isEmpty()) Provenance.record(out, result.infotexts().get(0));
+        SyntheticContent.markNewImage(out, result.infotexts(), SyntheticContent.WHOLE_IMAGE);
         return out;
     }
 
@@ -206,7 +209,7 @@ public final class CandidateLayers {
         } else if (layer.getPosition() > 0) imp.setSliceWithoutUpdate(layer.getPosition());
     }
 
-    private static String uniqueName(Overlay overlay, String name) {
+    static String uniqueName(Overlay overlay, String name) {
         String candidate = name;
         for (int k = 2; overlay.getIndex(candidate) >= 0; k++) candidate = name + " #" + k;
         return candidate;
