@@ -20,6 +20,18 @@ public interface ModelProvider extends AutoCloseable {
     /** Makes {@code name} (title, model name or file name) the selected model, loading it if needed. */
     void select(String name) throws DiffusionException;
 
+    /** The checkpoint selected now, loaded or not (A1111's {@code sd_model_checkpoint}). */
+    default Checkpoint selected() { return Checkpoint.of(engine().model()); }
+
+    /**
+     * A1111's {@code unload-checkpoint}: frees the selected model's memory; the next generation (or {@link #reload})
+     * loads it again. False when this provider does not own its model and leaves it loaded.
+     */
+    default boolean unload() { return false; }
+
+    /** A1111's {@code reload-checkpoint}: loads the selected model again if it was unloaded. */
+    default void reload() throws DiffusionException { }
+
     /** Releases what this provider loaded itself; an engine handed in from outside stays open. */
     @Override
     void close();
