@@ -194,6 +194,7 @@ final class JobQueue implements AutoCloseable {
         job.finish(result);
         Progress p = job.lastProgress();
         int total = p == null ? r.steps() : p.total();
+        idle(job);
         if (result.cancelled() || job.cancelRequested()) {
             double frac = p == null ? 0 : p.fraction();
             job.add(JobEvent.Type.INTERRUPTED, frac, p == null ? 0 : p.step(), total, 0,
@@ -211,13 +212,20 @@ final class JobQueue implements AutoCloseable {
         job.add(JobEvent.Type.PROGRESS, p.fraction(), p.step(), p.total(), p.etaSeconds(), p.phase(), null, null, null);
     }
 
-    private static void interrupted(Job job, String message) {
+    /** The job is about to report its end: progress must already show it gone (clients poll right after). */
+    private void idle(Job job) {
+        if (current == job) current = null;
+    }
+
+    private void interrupted(Job job, String message) {
+        idle(job);
         Progress p = job.lastProgress();
         job.add(JobEvent.Type.INTERRUPTED, p == null ? 0 : p.fraction(), p == null ? 0 : p.step(),
                 p == null ? job.request().steps() : p.total(), 0, message, null, null, null);
     }
 
-    private static void error(Job job, ApiException e) {
+    private void error(Job job, ApiException e) {
+        idle(job);
         job.fail(e);
         job.add(JobEvent.Type.ERROR, 0, 0, 0, -1, e.detail(), null, null, null);
     }

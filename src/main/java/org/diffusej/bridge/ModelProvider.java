@@ -44,7 +44,7 @@ public interface ModelProvider extends AutoCloseable {
             @Override public void select(String name) throws DiffusionException {
                 if (!Checkpoint.of(engine.model()).matches(name))
                     throw new UnknownModelException("Model '" + OriginPolicy.quote(String.valueOf(name)) + "' is not available: this server runs only '"
-                            + engine.model().title() + "' (load another model where the server was started).");
+                            + Checkpoint.of(engine.model()).title() + "' (load another model where the server was started).");
             }
             @Override public void close() { }
         };

@@ -114,6 +114,12 @@ class BridgeRealEngineTest {
         HttpTestClient.Answer a = job.get(30, TimeUnit.SECONDS);
         assertEquals(200, a.status(), a.body());
         assertTrue((System.nanoTime() - t0) / 1e9 < 5, "interrupt took too long");
+        // A1111 returns the image as far as it got (regression: images was [])
+        JsonArray kept = a.object().getAsJsonArray("images");
+        assertEquals(1, kept.size(), a.body().length() > 300 ? a.body().substring(0, 300) : a.body());
+        assertEquals(64, HttpTestClient.decode(kept.get(0).getAsString()).getWidth());
+        JsonObject info = JsonParser.parseString(a.object().get("info").getAsString()).getAsJsonObject();
+        assertEquals("[0]", info.get("unfinished_images").toString());
         assertTrue(client.get("/sdapi/v1/progress").object().getAsJsonObject("state").get("job_count").getAsInt() == 0);
     }
 
