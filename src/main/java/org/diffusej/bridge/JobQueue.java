@@ -245,7 +245,8 @@ final class JobQueue implements AutoCloseable {
             j.cancel();
             interrupted(j, "The server stopped.");
         }
-        interruptCurrent();
+        Job running = current;
+        if (running != null) running.cancel(); // stopping: no unfinished image is decoded
         worker.interrupt();
         try {
             worker.join(10_000);
