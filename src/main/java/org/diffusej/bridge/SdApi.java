@@ -19,6 +19,8 @@ import java.util.logging.Logger;
 final class SdApi {
     private static final Logger LOG = Logger.getLogger(SdApi.class.getName());
     private static final int MAX_STORED_OPTIONS_CHARS = 256 * 1024;
+    /** Response header naming the fields {@code info.warnings} reports (absent when there is nothing to report). */
+    static final String WARNINGS_HEADER = "X-DiffuseJ-Warnings";
     private final BridgeServer server;
     private final JsonObject storedOptions = new JsonObject();
 
@@ -75,9 +77,21 @@ final class SdApi {
         if (!parsed.keptOptions().isEmpty()) keep(parsed.keptOptions());
         JsonObject answer = A1111Response.generation(job, last, parsed.parameters(), parsed.warnings());
         if (parsed.output().jpeg() && job.result() != null) answer.add("images", jpegs(job.result().images(), parsed.output()));
+        if (!parsed.warnings().isEmpty()) ex.getResponseHeaders().set(WARNINGS_HEADER, warnedFields(parsed.warnings()));
         JsonElement send = body.get("send_images");
         if (send != null && send.isJsonPrimitive() && !send.getAsBoolean()) answer.add("images", new JsonArray());
         return Routes.Reply.ok(answer);
+    }
+
+    /** The fields {@code info.warnings} names, comma-separated, printable ASCII only (header-safe). */
+    static String warnedFields(List<String> warnings) {
+        StringBuilder b = new StringBuilder();
+        for (String w : warnings) {
+            if (b.length() > 0) b.append(", ");
+            int colon = w.indexOf(':');
+            b.append((colon < 0 ? w : w.substring(0, colon)).replaceAll("[^\\x21-\\x7e]", "?"));
+        }
+        return b.length() > 1000 ? b.substring(0, 1000) + "..." : b.toString();
     }
 
     private static JsonArray jpegs(List<RgbImage> images, A1111Request.Output output) {

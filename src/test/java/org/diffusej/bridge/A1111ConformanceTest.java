@@ -118,6 +118,23 @@ class A1111ConformanceTest {
         for (String field : List.of("enable_hr", "restore_faces", "tiling", "styles", "script_name", "alwayson_scripts", "no_such_field"))
             assertTrue(w.stream().anyMatch(s -> s.startsWith(field + ":")), field + " not reported in " + w);
         assertEquals(7, w.size(), w.toString());
+        assertEquals("enable_hr, restore_faces, tiling, styles, script_name, alwayson_scripts, no_such_field",
+                a.headers().get(SdApi.WARNINGS_HEADER), "the same list as a header, in request order");
+        assertNull(txt2img("").headers().get(SdApi.WARNINGS_HEADER), "no header when nothing is reported");
+    }
+
+    @Test
+    void whatTheWebuiapiClientSendsForImg2imgIsNotReported() throws Exception {
+        String init = png(SdApiTest.square(16, 16, Color.WHITE, Color.RED, 0, 0, 4, BufferedImage.TYPE_INT_RGB));
+        HttpTestClient.Answer a = client.post("/sdapi/v1/img2img", "{\"init_images\":[\"" + init + "\"],\"mask\":null,"
+                + "\"resize_mode\":0,\"denoising_strength\":0.75,\"image_cfg_scale\":1.5,\"mask_blur\":4,"
+                + "\"inpainting_fill\":0,\"inpaint_full_res\":true,\"inpaint_full_res_padding\":0,"
+                + "\"inpainting_mask_invert\":0,\"initial_noise_multiplier\":1,\"styles\":[],\"seed\":-1,"
+                + "\"steps\":2,\"cfg_scale\":7.0,\"restore_faces\":false,\"tiling\":false,\"eta\":1.0,"
+                + "\"s_noise\":1,\"override_settings\":{},\"include_init_images\":false,\"script_args\":[],"
+                + "\"send_images\":true,\"save_images\":false,\"alwayson_scripts\":{}}");
+        assertEquals(200, a.status(), a.body());
+        assertEquals(List.of(), warnings(a));
     }
 
     @Test
