@@ -125,23 +125,31 @@ public final class Pipeline implements DiffusionEngine {
         // 3. denoise and decode batch after batch, each in its own manager
         List<RgbImage> images = new ArrayList<>();
         List<Long> usedSeeds = new ArrayList<>();
+        List<Integer> unfinished = new ArrayList<>();
         Map<String, Double> timings = new LinkedHashMap<>();
         StepProgress progress = new StepProgress(listener, token, r.batchCount() * stepsPerBatch, started, taesd);
         try (NDManager m = model.manager().newSubManager()) {
             PromptEncoder.Conditioning cond = encodePrompts(r.toBuilder().prompt(loras.prompt()).build(), m);
             timings.put("encode", seconds(started));
             for (int b = 0; b < r.batchCount(); b++) {
+                progress.token.check();
                 long first = seed + (long) b * r.batchSize();
                 try (NDManager batch = m.newSubManager()) {
-                    images.addAll(job.finish(runBatch(r, job, first, cond, batch, progress), r));
+                    List<RgbImage> made = job.finish(runBatch(r, job, first, cond, batch, progress), r);
+                    if (progress.endBatch()) for (int k = 0; k < made.size(); k++) unfinished.add(images.size() + k);
+                    images.addAll(made);
                 }
                 for (int k = 0; k < r.batchSize(); k++) usedSeeds.add(first + k);
             }
         } catch (CancelledException e) {
             return result(r, extra, images, usedSeeds, timings, started, true,
-                    "Cancelled after " + images.size() + " of " + r.batchCount() * r.batchSize() + " images.");
+                    "Cancelled after " + (images.size() - unfinished.size()) + " of " + r.batchCount() * r.batchSize()
+                            + " images" + (unfinished.isEmpty() ? "." : "; " + unfinished.size() + " unfinished kept."),
+                    unfinished);
         }
-        return result(r, extra, images, usedSeeds, timings, started, false, "");
+        return result(r, extra, images, usedSeeds, timings, started, progress.token.isCancelled(),
+                unfinished.isEmpty() ? "" : unfinished.size() + " image(s) stopped before their last step (skipped).",
+                unfinished);
     }
 
     /**
@@ -225,11 +233,18 @@ public final class Pipeline implements DiffusionEngine {
 
     private Result result(Request r, Map<String, Object> extra, List<RgbImage> images, List<Long> usedSeeds, Map<String, Double> timings,
                           long started, boolean cancelled, String message) throws DiffusionException {
+        return result(r, extra, images, usedSeeds, timings, started, cancelled, message, List.of());
+    }
+
+    private Result result(Request r, Map<String, Object> extra, List<RgbImage> images, List<Long> usedSeeds, Map<String, Double> timings,
+                          long started, boolean cancelled, String message, List<Integer> unfinished)
+            throws DiffusionException {
         timings.put("total", seconds(started));
         ModelInfo info = model.info();
         List<String> infotexts = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) infotexts.add(Infotext.of(r, usedSeeds.get(i), info, extra));
-        return new Result(images, usedSeeds.subList(0, images.size()), infotexts, r, info, timings, cancelled, message);
+        return new Result(images, usedSeeds.subList(0, images.size()), infotexts, r, info, timings, cancelled, message,
+                unfinished);
     }
 
     private static double seconds(long since) {
@@ -243,14 +258,18 @@ public final class Pipeline implements DiffusionEngine {
         model.close();
     }
 
-    /** Reports each finished step with elapsed time, ETA and a cheap preview, and honours cancellation. */
+    /**
+     * Reports each finished step with elapsed time, ETA and a cheap preview, and honours cancellation: a cancel stops
+     * at once; an interrupt or skip ends the batch with what it reached ({@link DenoisingLoop.EndEarly}).
+     */
     private static final class StepProgress implements DenoisingLoop.StepListener {
         private final ProgressListener listener;
-        private final CancellationToken token;
+        final CancellationToken token;
         private final int total;
         private final long started;
         private final Taesd previewDecoder;
         private int done;
+        private boolean endedEarly;
 
         StepProgress(ProgressListener listener, CancellationToken token, int total, long started, Taesd previewDecoder) {
             this.previewDecoder = previewDecoder;
@@ -268,7 +287,21 @@ public final class Pipeline implements DiffusionEngine {
             RgbImage preview = listener == ProgressListener.NONE ? null
                     : previewDecoder != null ? TaesdPreview.of(previewDecoder, latents) : LatentPreview.of(latents);
             listener.onProgress(new Progress("denoise", done, total, elapsed, eta, preview));
+            if (token.keepsUnfinished() || token.skipRequested()) {
+                if (step >= steps) return; // the batch is finished anyway
+                endedEarly = true;
+                done += steps - step;       // the skipped steps count as done for progress and ETA
+                throw new DenoisingLoop.EndEarly();
+            }
             token.check();
+        }
+
+        /** Called when a batch ends: true if it ended early; clears a pending skip. */
+        boolean endBatch() {
+            boolean early = endedEarly;
+            endedEarly = false;
+            token.clearSkip();
+            return early;
         }
     }
 }
