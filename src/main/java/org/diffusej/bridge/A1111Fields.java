@@ -1,5 +1,7 @@
 package org.diffusej.bridge;
 
+import org.diffusej.engine.SamplerNames;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonNull;
@@ -139,7 +141,7 @@ final class A1111Fields {
     /** What {@code modules/api/models.py} adds to both requests. */
     private static List<Field> apiAdditions() {
         return List.of(
-                applied("sampler_index", "Euler"),
+                applied("sampler_index", SamplerNames.API_DEFAULT),
                 noEffect("force_task_id", null),
                 reported("script_name", null, "scripts are not available; no script ran"),
                 noEffect("script_args", new JsonArray()),

@@ -23,7 +23,7 @@ import org.scijava.plugin.Plugin;
 @Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
         @Menu(label = "Variation Map...", weight = MenuOrder.VARIATION)})
 public class VariationMapCommand extends DiffuseJCommand {
-    public static final String AUTOMATIC = "Automatic", LAYERS = "Candidate layers", STACK = "Stack frames (Augment variants)";
+    public static final String AUTOMATIC = "Detect from the image", LAYERS = "Candidate layers", STACK = "Stack frames (Augment variants)";
 
     // Not required: Fiji fills it from the active image; when there is none the command says so itself.
     @Parameter(required = false)

@@ -230,7 +230,8 @@ class RealEngineCommandsTest {
         assertTrue(MacroCommandShim.refusals.isEmpty(), MacroCommandShim.refusals.toString());
         ImagePlus out = ij.IJ.openImage(output);
         assertTrue(out.getProp("parameters").contains("Seed: 42,"), out.getProp("parameters"));
-        assertEquals(2, out.getOverlay().size());
+        assertEquals(2, CandidateLayers.names(out).size(), "both candidates stay as layers");
+        assertEquals("true", out.getProp("DiffuseJ.synthetic"), "the applied candidate is marked as synthetic content");
     }
 
     @Test
