@@ -38,6 +38,7 @@ public final class Fixtures {
             case "sd1-tiny", "sd1-inpaint-tiny" -> UNetConfig.detect(w, 2).withHeads(2);
             case "sd2-tiny" -> UNetConfig.detect(w, 32).withHeadChannels(16);
             case "sd15-shape" -> UNetConfig.detect(w, 32).withHeads(4);
+            case "sdxl-tiny", "sdxl-inpaint-tiny" -> UNetConfig.detect(w, 1).withHeadChannels(2);
             default -> throw new IllegalArgumentException(variant);
         };
     }

@@ -25,7 +25,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The SD1/SD2 denoising UNet (LDM {@code UNetModel}), predicting noise or v for a latent, timestep and text states. */
+/**
+ * The SD1/SD2/SDXL denoising UNet (LDM {@code UNetModel}), predicting noise or v for a latent, timestep and text
+ * states; SDXL's UNet also takes a vector conditioning {@code y} (LDM {@code label_emb}, diffusers' "text_time"
+ * {@code add_embedding}) that is added to the time embedding.
+ */
 public final class UNet implements AutoCloseable {
     private static final String PREFIX = "model.diffusion_model.";
     private static final int OUT_CHANNELS = 4;
@@ -36,6 +40,8 @@ public final class UNet implements AutoCloseable {
     private final DataType dtype;
     private final Linear timeEmbed1;
     private final Linear timeEmbed2;
+    private final Linear labelEmbed1;   // null without vector conditioning
+    private final Linear labelEmbed2;
     private final List<UNetBlock> inputBlocks;
     private final UNetBlock middleBlock;
     private final List<UNetBlock> outputBlocks;
@@ -52,6 +58,9 @@ public final class UNet implements AutoCloseable {
         int groups = config.normGroups();
         timeEmbed1 = Linear.load(p.child("time_embed").child("0"), mc, embDim);
         timeEmbed2 = Linear.load(p.child("time_embed").child("2"), embDim, embDim);
+        Parameters label = p.child("label_emb").child("0");
+        labelEmbed1 = config.hasVectorConditioning() ? Linear.load(label.child("0"), config.admInChannels(), embDim) : null;
+        labelEmbed2 = config.hasVectorConditioning() ? Linear.load(label.child("2"), embDim, embDim) : null;
 
         // 1. down path: input_blocks[0] = conv_in, then per level numResBlocks × (resnet [+ attention]) + op
         Parameters in = p.child("input_blocks");
@@ -80,7 +89,7 @@ public final class UNet implements AutoCloseable {
         Parameters mid = p.child("middle_block");
         middleBlock = UNetBlock.middle(ResnetBlock.load(mid.child("0"), ch, ch, embDim, groups),
                 SpatialTransformer.load(mid.child("1"), ch, config.contextDim(), config.headsFor(ch),
-                        config.transformerDepth(), config.linearProjection(), groups),
+                        config.middleDepth(), config.linearProjection(), groups),
                 ResnetBlock.load(mid.child("2"), ch, ch, embDim, groups));
 
         // 3. up path: per level (reversed) numResBlocks+1 × (resnet over [h, skip] [+ attention]), last one upsamples
@@ -106,7 +115,7 @@ public final class UNet implements AutoCloseable {
     private SpatialTransformer transformer(Parameters p, int level, long channels) throws InvalidCheckpointException {
         if (!config.hasAttention(level)) return null;
         return SpatialTransformer.load(p, channels, config.contextDim(), config.headsFor(channels),
-                config.transformerDepth(), config.linearProjection(), config.normGroups());
+                config.depthAt(level), config.linearProjection(), config.normGroups());
     }
 
     /**
@@ -149,6 +158,17 @@ public final class UNet implements AutoCloseable {
      * @return [N, 4, h, w] float32 model output, in the manager of {@code sample}
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray context) {
+        return forward(sample, timesteps, context, null);
+    }
+
+    /**
+     * One denoising evaluation with vector conditioning (SDXL).
+     *
+     * @param y [N, admInChannels] vector conditioning (SDXL: pooled text embedding and time-id features, see
+     *          {@code MicroConditioning}); null exactly for UNets without it
+     * @see #forward(NDArray, NDArray, NDArray)
+     */
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, NDArray y) {
         Shape s = sample.getShape();
         if (s.dimension() != 4 || s.get(1) != config.inChannels())
             throw new IllegalArgumentException("sample must be [N, " + config.inChannels() + ", h, w], got " + s);
@@ -160,12 +180,20 @@ public final class UNet implements AutoCloseable {
             throw new IllegalArgumentException("context must be [" + n + ", L, " + config.contextDim() + "], got " + cs);
         if (timesteps.size() != 1 && timesteps.size() != n)
             throw new IllegalArgumentException("need 1 or " + n + " timesteps, got " + timesteps.getShape());
+        if ((y != null) != config.hasVectorConditioning())
+            throw new IllegalArgumentException(config.hasVectorConditioning()
+                    ? "this UNet (SDXL) needs a vector conditioning y [" + n + ", " + config.admInChannels() + "]"
+                    : "this UNet takes no vector conditioning y");
+        if (y != null && !y.getShape().equals(new Shape(n, config.admInChannels())))
+            throw new IllegalArgumentException("y must be [" + n + ", " + config.admInChannels() + "], got " + y.getShape());
         return ScopedCall.run(() -> {
             // 1. time embedding
             NDArray t = timesteps.toType(DataType.FLOAT32, false).reshape(-1);
             if (t.size() == 1 && n > 1) t = t.repeat(n);
             NDArray features = TimestepEmbedding.sinusoidal(t, config.modelChannels()).toType(dtype, false);
             NDArray emb = timeEmbed2.forward(Silu.apply(timeEmbed1.forward(features)));    // [N, 4*mc]
+            if (y != null)                                                                    // + label_emb(y)
+                emb = emb.add(labelEmbed2.forward(Silu.apply(labelEmbed1.forward(y.toType(dtype, false)))));
             NDArray ctx = context.toType(dtype, false);
 
             // 2. down, keeping every block's output for the skip connections
