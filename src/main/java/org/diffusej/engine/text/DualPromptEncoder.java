@@ -70,6 +70,31 @@ public final class DualPromptEncoder {
     }
 
     /**
+     * A walk from {@code prompt} (t = 0) to {@code promptB} (t = 1), as {@code LatentWalk} does for SD1/SD2: contexts
+     * and pooled embeddings mixed straight, all padded to the same chunk count; the ends equal {@link #encodePair}.
+     */
+    public Conditioning encodeWalk(String prompt, String promptB, double t, String negativePrompt, int clipSkip,
+                                   NDManager manager) throws PromptSyntaxException {
+        if (t == 0) return encodePair(prompt, negativePrompt, clipSkip, manager);
+        if (t == 1) return encodePair(promptB, negativePrompt, clipSkip, manager);
+        boolean zeros = zeroEmptyNegative && negativePrompt.isEmpty();
+        List<NDArray> z = encodeAligned(zeros ? List.of(prompt, promptB) : List.of(prompt, promptB, negativePrompt),
+                clipSkip, manager);
+        NDArray mix = z.get(0).mul((float) (1 - t)).add(z.get(1).mul((float) t));
+        NDArray pooled;
+        try (NDArray a = pooled(prompt, manager); NDArray b = pooled(promptB, manager)) {
+            pooled = a.mul((float) (1 - t)).add(b.mul((float) t));
+        }
+        NDArray negative = zeros ? manager.zeros(mix.getShape()) : z.get(2);
+        NDArray pooledNegative = zeros ? manager.zeros(pooled.getShape()) : pooled(negativePrompt, manager);
+        z.get(0).close();
+        z.get(1).close();
+        int tokens = Math.max(first.chunker().chunk(prompt).tokenCount(), first.chunker().chunk(promptB).tokenCount());
+        return new Conditioning(new PromptEncoder.Conditioning(mix, negative, tokens,
+                first.chunker().chunk(negativePrompt).tokenCount()), pooled, pooledNegative);
+    }
+
+    /**
      * Contexts of several prompts, each {@code [1, 77·n, H1+H2]} with the same n (the most chunks any prompt has
      * under either tokenizer), in the given order.
      */

@@ -1,0 +1,30 @@
+package org.diffusej.engine.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import org.diffusej.engine.unet.MicroConditioning;
+import org.diffusej.engine.unet.UNet;
+
+/**
+ * SDXL's vector conditioning for one batch: the pooled text embeddings of the negative and the positive prompt with
+ * the time ids A1111 and diffusers send by default (original = target = the processing size, crop 0, 0; the
+ * negative gets the same ids), turned into a {@link DenoisingLoop.NoisePredictor} that passes the UNet the rows that
+ * match the loop's batch (negative then positive under classifier-free guidance, positive alone without it).
+ *
+ * @param pooledNegative {@code [1, P]}
+ * @param pooledPositive {@code [1, P]}
+ */
+record AddedConditioning(NDArray pooledNegative, NDArray pooledPositive) {
+
+    /** The noise predictor for {@code batch} images of {@code width} × {@code height} pixels; arrays go to {@code m}. */
+    DenoisingLoop.NoisePredictor predictor(UNet unet, int batch, int width, int height, NDManager m) {
+        int dim = MicroConditioning.timeEmbedDim(unet.config().admInChannels(), (int) pooledPositive.getShape().get(1));
+        NDArray ids = MicroConditioning.ofSize(width, height).timeIds(m).repeat(0, batch);       // [B, 6]
+        NDArray positive = MicroConditioning.vector(pooledPositive.repeat(0, batch), ids, dim);  // [B, P + 6·dim]
+        NDArray both = MicroConditioning.vector(pooledNegative.repeat(0, batch), ids, dim).concat(positive, 0);
+        positive.attach(m);
+        both.attach(m);
+        return (sample, t, context) -> unet.forward(sample, t, context,
+                sample.getShape().get(0) == batch ? positive : both);
+    }
+}
