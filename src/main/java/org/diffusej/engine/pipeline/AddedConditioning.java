@@ -18,10 +18,18 @@ record AddedConditioning(NDArray pooledNegative, NDArray pooledPositive) {
 
     /** The noise predictor for {@code batch} images of {@code width} × {@code height} pixels; arrays go to {@code m}. */
     DenoisingLoop.NoisePredictor predictor(UNet unet, int batch, int width, int height, NDManager m) {
+        MicroConditioning size = MicroConditioning.ofSize(width, height);
+        return predictor(unet, batch, size, size, m);
+    }
+
+    /** The noise predictor with explicit time ids for the negative and the positive rows. */
+    DenoisingLoop.NoisePredictor predictor(UNet unet, int batch, MicroConditioning negativeIds, MicroConditioning positiveIds,
+                                           NDManager m) {
         int dim = MicroConditioning.timeEmbedDim(unet.config().admInChannels(), (int) pooledPositive.getShape().get(1));
-        NDArray ids = MicroConditioning.ofSize(width, height).timeIds(m).repeat(0, batch);       // [B, 6]
-        NDArray positive = MicroConditioning.vector(pooledPositive.repeat(0, batch), ids, dim);  // [B, P + 6·dim]
-        NDArray both = MicroConditioning.vector(pooledNegative.repeat(0, batch), ids, dim).concat(positive, 0);
+        NDArray positive = MicroConditioning.vector(pooledPositive.repeat(0, batch),
+                positiveIds.timeIds(m).repeat(0, batch), dim);                                   // [B, P + 6·dim]
+        NDArray both = MicroConditioning.vector(pooledNegative.repeat(0, batch),
+                negativeIds.timeIds(m).repeat(0, batch), dim).concat(positive, 0);               // [2B, P + 6·dim]
         positive.attach(m);
         both.attach(m);
         return (sample, t, context) -> unet.forward(sample, t, context,
