@@ -147,15 +147,7 @@ public final class TextEncoder implements AutoCloseable {
         if (clipSkip < 1 || clipSkip > config.layers())
             throw new IllegalArgumentException("clipSkip must be 1.." + config.layers() + ", got " + clipSkip);
         int run = config.layers() - (clipSkip - 1);
-        NDArray out = ScopedCall.run(() -> {
-            NDArray ids = inputIds.toDevice(tokenEmbedding.getDevice(), false).toType(DataType.INT64, false);
-            long length = ids.getShape().get(1);
-            NDArray x = tokenEmbedding.getNDArrayInternal().embedding(ids, tokenEmbedding, SparseFormat.DENSE)
-                    .singletonOrThrow()                                                   // [N, L, H]
-                    .add(positionEmbedding.get(new NDIndex("0:{}", length)));
-            for (int i = 0; i < run; i++) x = layers[i].forward(x);
-            return finalNorm.forward(x).toType(DataType.FLOAT32, false);
-        });
+        NDArray out = ScopedCall.run(() -> finalNorm.forward(run(inputIds, run)).toType(DataType.FLOAT32, false));
         out.attach(inputIds.getManager());
         return out;
     }
@@ -194,6 +186,7 @@ public final class TextEncoder implements AutoCloseable {
         return out;
     }
 
+    /** Embeddings, then the first {@code layerCount} layers: {@code [N, L, H]} in the weights' precision. */
     private NDArray run(NDArray inputIds, int layerCount) {
         NDArray ids = inputIds.toDevice(tokenEmbedding.getDevice(), false).toType(DataType.INT64, false);
         long length = ids.getShape().get(1);

@@ -63,14 +63,8 @@ class SdxlPipelineParityTest {
             if (mode.equals("img2img")) b.initImage(init).strength(0.6);
             if (mode.equals("inpaint")) b.initImage(init).mask(mask).maskBlur(0).strength(run.endsWith("_s099") ? 0.99 : 1.0);
             NDArray stepLatents = ref.load("step_latents", m);
-            NDArray finalLatents = ref.load("final_latents", m);
             List<Integer> seen = new ArrayList<>();
-            pipeline.stepObserver = (step, total, x) -> {
-                assertEquals(stepLatents.getShape().get(0), total, "steps run");
-                assertAllClose(stepLatents.get(step - 1), x, ATOL, 0, run + " step " + step);
-                if (step == total) assertAllClose(finalLatents, x, ATOL, 0, run + " final latents");
-                seen.add(step);
-            };
+            pipeline.stepObserver = PipelineParityTest.stepChecker(ref, m, run, seen);
             DenoisingLoopParityTest.RecordingUNet unet = new DenoisingLoopParityTest.RecordingUNet(null);
             pipeline.unetWrapper = unet::wrapping;
             Result result = pipeline.generate(b.build(), ProgressListener.NONE, new CancellationToken());
