@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class VaeParityTest {
     @ParameterizedTest
     @CsvSource({"sd1-tiny,2,FLOAT32", "sd1-inpaint-tiny,2,FLOAT32", "sd2-tiny,32,FLOAT32", "sd15-shape,32,FLOAT32",
-            "sd1-tiny,2,FLOAT16", "sd1-inpaint-tiny,2,FLOAT16", "sd2-tiny,32,FLOAT16", "sd15-shape,32,FLOAT16",
+            "sdxl-tiny,4,FLOAT32", "sd1-tiny,2,FLOAT16", "sd1-inpaint-tiny,2,FLOAT16", "sd2-tiny,32,FLOAT16", "sd15-shape,32,FLOAT16",
             "sd1-tiny,2,BFLOAT16", "sd2-tiny,32,BFLOAT16", "sd15-shape,32,BFLOAT16"})
     void singleFileMatchesDiffusers(String variant, int groups, DataType dtype) throws Exception {
         try (WeightSource w = new SafetensorsWeightSource(SafetensorsFile.open(Fixtures.singleFile(variant)))) {
@@ -34,7 +34,7 @@ class VaeParityTest {
 
     /** The diffusers-folder layout (mid attention stored as linear layers there) gives the same network. */
     @ParameterizedTest
-    @CsvSource({"sd1-tiny,2", "sd2-tiny,32"})
+    @CsvSource({"sd1-tiny,2", "sd2-tiny,32", "sdxl-tiny,4"})
     void diffusersFolderMatchesDiffusers(String variant, int groups) throws Exception {
         try (WeightSource w = DiffusersFolderWeightSource.open(Fixtures.diffusersDir(variant))) {
             check(variant, w, groups, DataType.FLOAT32);
