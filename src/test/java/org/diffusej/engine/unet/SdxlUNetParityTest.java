@@ -56,10 +56,15 @@ class SdxlUNetParityTest {
         }
     }
 
+    /** SDXL base 1.0's real topology has its published parameter count: 2,567,463,684 in 1680 tensors. */
     @Test
     void realSdxlDepthsArePerLevel() {
         UNetConfig c = new UNetConfig(4, 320, List.of(1, 2, 4), 2, List.of(1, 2), 0, 64, 2048, true, 32, 2,
                 List.of(2, 2, 10), 2816);
+        long params = 0;
+        for (long[] shape : UNet.parameterShapes(c).values()) params += java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y);
+        assertEquals(2_567_463_684L, params);
+        assertEquals(1680, UNet.parameterShapes(c).size());
         assertEquals(10, c.middleDepth());
         assertEquals(2, c.depthAt(1));
         assertEquals(256, MicroConditioning.timeEmbedDim(2816, 1280));
