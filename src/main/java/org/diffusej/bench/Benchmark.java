@@ -13,14 +13,15 @@ import org.diffusej.engine.ModelOptions;
 import org.diffusej.engine.runtime.CpuFeatures;
 import org.diffusej.engine.runtime.TorchOps;
 import org.diffusej.engine.runtime.TorchRuntime;
+import org.diffusej.engine.runtime.PrecisionQualifier;
+import org.diffusej.engine.runtime.PrecisionVerdict;
+import org.diffusej.engine.runtime.CpuFeatures;
+import org.diffusej.engine.runtime.TorchOps;
+import org.diffusej.engine.runtime.TorchRuntime;
 import org.diffusej.engine.weights.CheckpointRecognizer;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.WeightSource;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -171,8 +172,7 @@ public final class Benchmark {
         env.put("threads", String.valueOf(JniUtils.getNumThreads()));
         env.put("device", device.toString());
         env.put("precision", options.precision() + (options.precision().equals("fp16") ? " (VAE fp32)"
-                : options.precision().equals("bf16") ? (CpuFeatures.nativeBf16() ? " (native)" : " (emulated: no "
-                + "native bf16 on this CPU)") : ""));
+                : options.precision().equals("bf16") ? bf16Note() : ""));
         env.put("memory", TorchRuntime.hugePagesStatus());
         env.put("attention", TorchOps.available() ? "native SDPA" : "sliced explicit (" + TorchOps.status() + ")");
         env.put("model", model.description());
@@ -183,17 +183,17 @@ public final class Benchmark {
     }
 
     private static String cpuName() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"), StandardCharsets.UTF_8)) {
-                if (line.startsWith("model name")) {
-                    return line.substring(line.indexOf(':') + 1).trim() + " (" + Runtime.getRuntime()
-                            .availableProcessors() + " cores visible)";
-                }
-            }
-        } catch (IOException e) {
-            // not Linux: fall through
-        }
-        return System.getProperty("os.arch") + " (" + Runtime.getRuntime().availableProcessors() + " cores)";
+        return CpuFeatures.modelName() + " (" + Runtime.getRuntime().availableProcessors() + " cores visible)";
+    }
+
+    /**
+     * The benchmark runs bf16 wherever it is asked to (it measures speed, also emulated), but says whether bf16 is
+     * native and whether it passed its self-test here: timings of a failing bf16 are not of a usable mode.
+     */
+    private static String bf16Note() {
+        PrecisionVerdict v = PrecisionQualifier.bf16();
+        return (CpuFeatures.nativeBf16() ? " (native" : " (emulated: no native bf16 on this CPU")
+                + (v.qualifies() ? "; self-test passed)" : "; FAILED its self-test: " + v.summary() + ")");
     }
 
     static Shape latentShape(int batch, int size, int downscale) {

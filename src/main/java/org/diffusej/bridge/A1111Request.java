@@ -11,23 +11,65 @@ import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
 
 import java.awt.image.BufferedImage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import org.diffusej.engine.SamplerNames;
 
 /**
  * An AUTOMATIC1111 {@code txt2img}/{@code img2img} payload turned into an engine {@link Request}, with A1111's field
- * names and API defaults (steps 50, sampler "Euler", CFG 7, 512×512, strength 0.75, mask blur 4, inpainting fill 0,
- * "only masked" on with padding 0, subseed −1 with strength 0). Unknown fields are ignored.
+ * names and API defaults ({@link A1111Fields}: steps 50, sampler "Euler", CFG 7, 512×512, strength 0.75, mask blur 4,
+ * inpainting fill 0, "only masked" on with padding 0, subseed −1 with strength 0). Nothing is ignored silently: what
+ * the server cannot do is listed in {@link #warnings}; options in {@code override_settings} it does not know are a 422.
  *
- * @param kind       "txt2img", "img2img" or "inpaint"
- * @param request    what the engine runs
- * @param parameters the payload with defaults filled in and images left out (A1111's {@code parameters} echo)
+ * @param kind              "txt2img", "img2img" or "inpaint"
+ * @param request           what the engine runs
+ * @param parameters        every A1111 field with the value used (defaults filled in, images left out)
+ * @param warnings          what was asked but is not done, one sentence each
+ * @param output            how the images are encoded (A1111's {@code samples_format})
+ * @param checkpoint        {@code override_settings.sd_model_checkpoint}, or null
+ * @param restoreAfterwards A1111's {@code override_settings_restore_afterwards}
+ * @param keptOptions       the overrides that stay set after the job (when not restored), without the checkpoint
  */
-public record A1111Request(String kind, Request request, JsonObject parameters) {
+public record A1111Request(String kind, Request request, JsonObject parameters, List<String> warnings, Output output,
+                           String checkpoint, boolean restoreAfterwards, JsonObject keptOptions) {
 
-    /** Parses a txt2img ({@code img2img == false}) or img2img payload. */
+    /** Options {@code override_settings} may set; they are applied, anything else is refused. */
+    static final List<String> OVERRIDABLE = List.of("sd_model_checkpoint", "CLIP_stop_at_last_layers", "samples_format",
+            "jpeg_quality");
+    /** A1111's option defaults for the options above (besides the checkpoint). */
+    static final int DEFAULT_CLIP_SKIP = 1;
+    static final String DEFAULT_FORMAT = "png";
+    static final int DEFAULT_JPEG_QUALITY = 80;
+
+    /**
+     * Image encoding of the answer.
+     *
+     * @param jpeg    JPEG instead of PNG with a {@code parameters} chunk
+     * @param quality JPEG quality 1–100
+     */
+    public record Output(boolean jpeg, int quality) {
+        static final Output PNG = new Output(false, DEFAULT_JPEG_QUALITY);
+    }
+
+    /** Parses a txt2img ({@code img2img == false}) or img2img payload with A1111's default options. */
     public static A1111Request parse(JsonObject body, boolean img2img, ImageCodec codec) throws ApiException {
+        return parse(body, img2img, codec, new JsonObject());
+    }
+
+    /**
+     * Parses a payload; {@code options} are the server's stored options (from {@code POST /sdapi/v1/options}), which
+     * {@code override_settings} overrides for this job.
+     */
+    public static A1111Request parse(JsonObject body, boolean img2img, ImageCodec codec, JsonObject options)
+            throws ApiException {
         Fields f = new Fields(body);
-        JsonObject echo = body.deepCopy();
+        List<String> warnings = new ArrayList<>(A1111Fields.warnings(body, img2img));
+        JsonObject overrides = overrides(body);
+        JsonObject opts = options.deepCopy();
+        for (Map.Entry<String, JsonElement> e : overrides.entrySet()) opts.add(e.getKey(), e.getValue());
+        Fields o = new Fields(opts);
         Request.Builder b = Request.builder(Mode.TXT2IMG)
                 .prompt(f.text("prompt"))
                 .negativePrompt(f.text("negative_prompt"))
@@ -38,10 +80,9 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
                 .steps(f.intValue("steps", 50, 1, 1000))
                 .cfgScale(f.doubleValue("cfg_scale", 7.0, 0, 100))
                 .batchSize(f.intValue("batch_size", 1, 1, 64))
-                .batchCount(f.intValue("n_iter", 1, 1, 1000));
-        JsonObject overrides = body.has("override_settings") && body.get("override_settings").isJsonObject()
-                ? body.getAsJsonObject("override_settings") : new JsonObject();
-        b.clipSkip(new Fields(overrides).intValue("CLIP_stop_at_last_layers", 1, 1, 12));
+                .batchCount(f.intValue("n_iter", 1, 1, 1000))
+                .clipSkip(o.intValue("CLIP_stop_at_last_layers", DEFAULT_CLIP_SKIP, 1, 12));
+        Output output = output(o, warnings);
         Integer width = f.optionalInt("width", 1, Integer.MAX_VALUE);
         Integer height = f.optionalInt("height", 1, Integer.MAX_VALUE);
 
@@ -51,64 +92,129 @@ public record A1111Request(String kind, Request request, JsonObject parameters) 
             codec.checkSize(w, h, "The requested size");
             b.size(w, h);
         } else {
-            JsonArray inits = body.has("init_images") && body.get("init_images").isJsonArray()
-                    ? body.getAsJsonArray("init_images") : new JsonArray();
-            if (inits.isEmpty() || !inits.get(0).isJsonPrimitive())
-                throw ApiException.unprocessable("img2img needs init_images: a list with at least one base64 image.");
-            BufferedImage init = codec.decode(inits.get(0).getAsString(), "init_images[0]");
-            int w = width == null ? init.getWidth() : width, h = height == null ? init.getHeight() : height;
-            codec.checkSize(w, h, "The requested size");
-            b.mode(Mode.IMG2IMG).initImage(ImageCodec.toRgb(ImageCodec.resize(init, w, h, false))).size(w, h)
-                    .strength(f.doubleValue("denoising_strength", 0.75, 0, 1));
-            JsonElement maskField = body.get("mask");
-            if (maskField != null && !maskField.isJsonNull()) {
-                kind = "inpaint";
-                BufferedImage maskImage = codec.decode(f.string("mask", ""), "mask");
-                if (maskImage.getWidth() != init.getWidth() || maskImage.getHeight() != init.getHeight())
-                    throw ApiException.unprocessable("The mask is " + maskImage.getWidth() + "x" + maskImage.getHeight()
-                            + " but init_images[0] is " + init.getWidth() + "x" + init.getHeight() + "; they must be the same size.");
-                Mask mask = ImageCodec.toMask(ImageCodec.resize(maskImage, w, h, true));
-                int fill = f.intValue("inpainting_fill", 0, 0, 3);
-                b.mode(Mode.INPAINT).mask(mask)
-                        .maskBlur(f.intValue("mask_blur", 4, 0, 256))
-                        .maskedContent(MaskedContent.fromA1111Index(fill))
-                        .onlyMasked(f.bool("inpaint_full_res", true))
-                        .onlyMaskedPadding(f.intValue("inpaint_full_res_padding", 0, 0, 4096))
-                        .invertMask(f.intValue("inpainting_mask_invert", 0, 0, 1) == 1);
-            }
-            echo.add("init_images", JsonNull.INSTANCE);
-            echo.add("mask", JsonNull.INSTANCE);
+            kind = img2img(body, f, b, codec, width, height, warnings);
         }
         Request r = b.build();
-        fillDefaults(echo, r, img2img);
-        return new A1111Request(kind, r, echo);
+        String checkpoint = new Fields(overrides).string("sd_model_checkpoint", null);
+        boolean restore = f.bool("override_settings_restore_afterwards", true);
+        JsonObject kept = new JsonObject();
+        if (!restore)
+            for (Map.Entry<String, JsonElement> e : overrides.entrySet())
+                if (!e.getKey().equals("sd_model_checkpoint")) kept.add(e.getKey(), e.getValue());
+        return new A1111Request(kind, r, echo(body, r, img2img), List.copyOf(warnings), output, checkpoint, restore, kept);
     }
 
-    private static void fillDefaults(JsonObject echo, Request r, boolean img2img) {
-        putIfAbsent(echo, "prompt", new JsonPrimitive(r.prompt()));
-        putIfAbsent(echo, "negative_prompt", new JsonPrimitive(r.negativePrompt()));
-        putIfAbsent(echo, "seed", new JsonPrimitive(r.seed()));
-        putIfAbsent(echo, "subseed", new JsonPrimitive(r.variationSeed()));
-        putIfAbsent(echo, "subseed_strength", new JsonPrimitive(r.variationStrength()));
-        putIfAbsent(echo, "sampler_name", new JsonPrimitive(r.sampler()));
-        putIfAbsent(echo, "steps", new JsonPrimitive(r.steps()));
-        putIfAbsent(echo, "cfg_scale", new JsonPrimitive(r.cfgScale()));
-        putIfAbsent(echo, "width", new JsonPrimitive(r.width()));
-        putIfAbsent(echo, "height", new JsonPrimitive(r.height()));
-        putIfAbsent(echo, "batch_size", new JsonPrimitive(r.batchSize()));
-        putIfAbsent(echo, "n_iter", new JsonPrimitive(r.batchCount()));
-        if (img2img) {
-            putIfAbsent(echo, "denoising_strength", new JsonPrimitive(r.strength()));
-            putIfAbsent(echo, "mask_blur", new JsonPrimitive(r.mode() == Mode.INPAINT ? r.maskBlur() : 4));
-            putIfAbsent(echo, "inpainting_fill", new JsonPrimitive(0));
-            putIfAbsent(echo, "inpaint_full_res", new JsonPrimitive(true));
-            putIfAbsent(echo, "inpaint_full_res_padding", new JsonPrimitive(0));
-            putIfAbsent(echo, "inpainting_mask_invert", new JsonPrimitive(0));
+    /** {@code override_settings}: an object of options this server applies; others are a 422 naming them. */
+    private static JsonObject overrides(JsonObject body) throws ApiException {
+        JsonElement e = body.get("override_settings");
+        if (e == null || e.isJsonNull()) return new JsonObject();
+        if (!e.isJsonObject()) throw ApiException.badRequest("override_settings must be an object of option names and values.");
+        List<String> unknown = new ArrayList<>();
+        for (String k : e.getAsJsonObject().keySet()) if (!OVERRIDABLE.contains(k)) unknown.add(OriginPolicy.quote(k));
+        if (!unknown.isEmpty())
+            throw ApiException.unprocessable("override_settings has option(s) this server does not apply: "
+                    + String.join(", ", unknown) + ". It applies " + String.join(", ", OVERRIDABLE) + ".");
+        return e.getAsJsonObject();
+    }
+
+    /** A1111's {@code samples_format}: png (with the parameters chunk) or jpg/jpeg; webp has no writer here. */
+    private static Output output(Fields o, List<String> warnings) throws ApiException {
+        String format = o.string("samples_format", DEFAULT_FORMAT).trim().toLowerCase(Locale.ROOT);
+        int quality = o.intValue("jpeg_quality", DEFAULT_JPEG_QUALITY, 1, 100);
+        return switch (format) {
+            case "png" -> Output.PNG;
+            case "jpg", "jpeg" -> {
+                warnings.add("samples_format: JPEG answers carry no parameters text; info.infotexts has it");
+                yield new Output(true, quality);
+            }
+            case "webp", "avif", "gif" -> {
+                warnings.add("samples_format: " + format + " cannot be written here; the images are PNG");
+                yield Output.PNG;
+            }
+            default -> throw ApiException.unprocessable("samples_format must be png, jpg or webp, got '"
+                    + OriginPolicy.quote(format) + "'.");
+        };
+    }
+
+    /** Refuses (422) values of the options this server applies that it cannot use; other options are stored as given. */
+    static void checkOptions(JsonObject options) throws ApiException {
+        Fields o = new Fields(options);
+        o.intValue("CLIP_stop_at_last_layers", DEFAULT_CLIP_SKIP, 1, 12);
+        output(o, new ArrayList<>());
+    }
+
+    /** The img2img and inpaint part: init image, size, resize mode, mask. Returns the kind. */
+    private static String img2img(JsonObject body, Fields f, Request.Builder b, ImageCodec codec, Integer width,
+                                  Integer height, List<String> warnings) throws ApiException {
+        JsonArray inits = body.has("init_images") && body.get("init_images").isJsonArray()
+                ? body.getAsJsonArray("init_images") : new JsonArray();
+        if (inits.isEmpty() || !inits.get(0).isJsonPrimitive())
+            throw ApiException.unprocessable("img2img needs init_images: a list with at least one base64 image.");
+        if (inits.size() > 1)
+            warnings.add("init_images: only the first image is used (" + inits.size() + " sent)");
+        BufferedImage init = codec.decode(inits.get(0).getAsString(), "init_images[0]");
+        int w = width == null ? init.getWidth() : width, h = height == null ? init.getHeight() : height;
+        codec.checkSize(w, h, "The requested size");
+        int resizeMode = f.intValue("resize_mode", 0, 0, 3);
+        if (resizeMode >= 2 && (w != init.getWidth() || h != init.getHeight()))
+            warnings.add("resize_mode: " + (resizeMode == 2 ? "\"Resize and fill\"" : "\"Just resize (latent upscale)\"")
+                    + " is not supported; the image was just resized (mode 0)");
+        b.mode(Mode.IMG2IMG).initImage(ImageCodec.toRgb(resized(init, w, h, false, resizeMode))).size(w, h)
+                .strength(f.doubleValue("denoising_strength", 0.75, 0, 1));
+        JsonElement maskField = body.get("mask");
+        if (maskField == null || maskField.isJsonNull()) return "img2img";
+        // A1111 resizes the mask to the processing size with the image's resize mode, whatever its own size
+        BufferedImage maskImage = codec.decode(f.string("mask", ""), "mask");
+        Mask mask = ImageCodec.toMask(resized(maskImage, w, h, true, resizeMode));
+        int blurX = f.intValue("mask_blur_x", 4, 0, 256), blurY = f.intValue("mask_blur_y", 4, 0, 256);
+        Integer blur = f.optionalInt("mask_blur", 0, 256);
+        if (blur == null && blurX != blurY)
+            warnings.add("mask_blur_x/mask_blur_y: different blurs per direction are not supported; mask_blur_x is used for both");
+        int fill = f.intValue("inpainting_fill", 0, 0, 3);
+        b.mode(Mode.INPAINT).mask(mask)
+                .maskBlur(blur != null ? blur : blurX)
+                .maskedContent(MaskedContent.fromA1111Index(fill))
+                .onlyMasked(f.bool("inpaint_full_res", true))
+                .onlyMaskedPadding(f.intValue("inpaint_full_res_padding", 0, 0, 4096))
+                .invertMask(f.intValue("inpainting_mask_invert", 0, 0, 1) == 1);
+        return "inpaint";
+    }
+
+    /** A1111's resize modes 0 (just resize) and 1 (crop and resize); 2 and 3 fall back to 0 (reported). */
+    private static BufferedImage resized(BufferedImage img, int w, int h, boolean nearest, int mode) {
+        return mode == 1 ? ImageCodec.cropResize(img, w, h, nearest) : ImageCodec.resize(img, w, h, nearest);
+    }
+
+    /** Every field of the table: the client's value where it sent one, else the default; the values used where they differ. */
+    private static JsonObject echo(JsonObject body, Request r, boolean img2img) {
+        JsonObject echo = new JsonObject();
+        for (Map.Entry<String, JsonElement> e : A1111Fields.defaults(img2img).entrySet()) {
+            JsonElement sent = body.get(e.getKey());
+            echo.add(e.getKey(), sent != null && !sent.isJsonNull() ? sent.deepCopy() : e.getValue());
         }
-    }
-
-    private static void putIfAbsent(JsonObject o, String key, JsonElement value) {
-        if (!o.has(key) || o.get(key).isJsonNull()) o.add(key, value);
+        echo.addProperty("prompt", r.prompt());
+        echo.addProperty("negative_prompt", r.negativePrompt());
+        echo.addProperty("sampler_name", r.sampler());
+        echo.addProperty("steps", r.steps());
+        echo.addProperty("cfg_scale", r.cfgScale());
+        echo.addProperty("width", r.width());
+        echo.addProperty("height", r.height());
+        echo.addProperty("batch_size", r.batchSize());
+        echo.addProperty("n_iter", r.batchCount());
+        echo.addProperty("subseed_strength", r.variationStrength());
+        if (img2img) {
+            echo.add("init_images", JsonNull.INSTANCE);
+            echo.add("mask", JsonNull.INSTANCE);
+            echo.addProperty("denoising_strength", r.strength());
+            if (r.mode() == Mode.INPAINT) {
+                echo.addProperty("mask_blur", r.maskBlur());
+                echo.addProperty("inpainting_fill", r.maskedContent().a1111Index());
+                echo.addProperty("inpaint_full_res", r.onlyMasked());
+                echo.addProperty("inpaint_full_res_padding", r.onlyMaskedPadding());
+                echo.addProperty("inpainting_mask_invert", r.invertMask() ? 1 : 0);
+            }
+        }
+        return echo;
     }
 
     /** Typed, validated access to optional JSON fields; a wrong type or range is a 400/422 naming the field. */

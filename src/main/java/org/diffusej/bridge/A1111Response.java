@@ -9,6 +9,9 @@ import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.Progress;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
+import org.diffusej.engine.runtime.PrecisionChoice;
+import org.diffusej.engine.sampler.Samplers;
+import org.diffusej.engine.RgbImage;
 import org.diffusej.engine.SamplerNames;
 
 import java.time.ZoneId;
@@ -25,14 +28,22 @@ final class A1111Response {
 
     private A1111Response() { }
 
-    /** {@code {"images": [...], "parameters": {...}, "info": "<json>"}} for a finished or interrupted job. */
-    static JsonObject generation(Job job, JobEvent last, JsonObject parameters) {
+    /**
+     * {@code {"images": [...], "parameters": {...}, "info": "<json>"}} for a finished or interrupted job; an
+     * interrupted job's images are those it reached. {@code info.warnings} lists what the request asked that was not
+     * done (a DiffuseJ addition; A1111 has no such list).
+     */
+    static JsonObject generation(Job job, JobEvent last, JsonObject parameters, List<String> warnings) {
         JsonObject out = new JsonObject();
         JsonArray images = new JsonArray();
         last.images().forEach(images::add);
         out.add("images", images);
         out.add("parameters", parameters);
-        out.addProperty("info", GSON.toJson(info(job, last)));
+        JsonObject info = info(job, last);
+        info.add("warnings", GSON.toJsonTree(warnings));
+        Result result = job.result();
+        info.add("unfinished_images", GSON.toJsonTree(result == null ? List.of() : result.unfinished()));
+        out.addProperty("info", GSON.toJson(info));
         return out;
     }
 
@@ -88,12 +99,12 @@ final class A1111Response {
         return a;
     }
 
-    /** A1111's {@code /sdapi/v1/progress}: fraction and ETA of the running job, zeros when idle. */
-    static JsonObject progress(Job current, int waiting) {
+    /** A1111's {@code /sdapi/v1/progress}: fraction, ETA and (with {@code image}) a preview of the running job. */
+    static JsonObject progress(Job current, int waiting, boolean image) {
         JsonObject state = new JsonObject();
         Progress p = current == null ? null : current.lastProgress();
         double fraction = p == null ? 0 : p.fraction();
-        state.addProperty("skipped", false);
+        state.addProperty("skipped", current != null && current.skipRequested());
         state.addProperty("interrupted", current != null && current.cancelRequested());
         state.addProperty("stopping_generation", false);
         state.addProperty("job", current == null ? "" : current.kind());
@@ -106,7 +117,9 @@ final class A1111Response {
         out.addProperty("progress", fraction);
         out.addProperty("eta_relative", p == null || p.etaSeconds() < 0 ? 0 : p.etaSeconds());
         out.add("state", state);
-        out.add("current_image", JsonNull.INSTANCE);
+        RgbImage preview = p == null || !image ? null : p.preview();
+        if (preview == null) out.add("current_image", JsonNull.INSTANCE);
+        else out.addProperty("current_image", ImageCodec.pngBase64(preview, null));
         out.add("textinfo", current == null ? JsonNull.INSTANCE : GSON.toJsonTree(p == null ? "Waiting..." : p.phase()));
         out.addProperty("current_task", current == null ? null : current.id());
         return out;
@@ -149,7 +162,7 @@ final class A1111Response {
             o.addProperty("title", c.title());
             o.addProperty("model_name", c.modelName());
             o.addProperty("hash", c.hash());
-            o.add("sha256", JsonNull.INSTANCE);
+            o.addProperty("sha256", c.sha256());
             o.addProperty("filename", c.filename() == null ? null : java.nio.file.Path.of(c.filename()).getFileName().toString());
             o.add("config", JsonNull.INSTANCE);
             out.add(o);
@@ -157,13 +170,24 @@ final class A1111Response {
         return out;
     }
 
-    /** The options this server has; only {@code sd_model_checkpoint} changes anything. */
-    static JsonObject options(ModelInfo current, JsonObject stored) {
+    /**
+     * The options: what clients stored, the selected checkpoint, and the options this server applies at their
+     * stored value or A1111's default.
+     */
+    static JsonObject options(Checkpoint current, JsonObject stored) {
         JsonObject out = stored.deepCopy();
         out.addProperty("sd_model_checkpoint", current.title());
-        out.addProperty("sd_checkpoint_hash", current.shortHash());
-        out.addProperty("samples_format", "png");
-        out.addProperty("CLIP_stop_at_last_layers", 1);
+        out.addProperty("sd_checkpoint_hash", current.sha256() != null ? current.sha256() : current.hash());
+        if (!out.has("samples_format")) out.addProperty("samples_format", A1111Request.DEFAULT_FORMAT);
+        if (!out.has("CLIP_stop_at_last_layers")) out.addProperty("CLIP_stop_at_last_layers", A1111Request.DEFAULT_CLIP_SKIP);
+        if (!out.has("jpeg_quality")) out.addProperty("jpeg_quality", A1111Request.DEFAULT_JPEG_QUALITY);
         return out;
+    }
+
+    /** DiffuseJ's own keys: the compute precision used and why (one sentence), when the engine knows them. */
+    static void addPrecision(JsonObject out, ModelInfo model) {
+        if (model == null || model.precision() == null) return;
+        out.addProperty("diffusej_precision", PrecisionChoice.name(model.precision().used()));
+        out.addProperty("diffusej_precision_reason", model.precision().reason());
     }
 }

@@ -62,6 +62,7 @@ public final class BridgeServer implements AutoCloseable {
     private final SystemCheck systemCheck;
     private final OriginPolicy origins;
     private final Routes routes = new Routes();
+    private final com.google.gson.JsonObject flags = new com.google.gson.JsonObject();
     private HttpServer http;
     private volatile int boundPort;
     private ExecutorService executor;
@@ -79,7 +80,19 @@ public final class BridgeServer implements AutoCloseable {
         this.systemCheck = b.systemCheck;
         this.origins = b.origins;
         new SdApi(this).register(routes);
+        new SdApiInfo(this, routes).register();
         new NativeApi(this).register(routes);
+        flags.addProperty("api", true);
+        flags.addProperty("nowebui", true);
+        flags.addProperty("listen", b.allowRemote);
+        flags.addProperty("server_name", b.host);
+        flags.addProperty("port", b.port);
+        flags.addProperty("api_auth", b.auth == null ? null : "***");  // never the credentials themselves
+        flags.addProperty("cors_allow_origins", b.corsOrigins.isEmpty() ? null : String.join(",", b.corsOrigins));
+        flags.addProperty("cors_allow_origins_regex", b.corsRegex);
+        flags.addProperty("max_body_bytes", b.maxBodyBytes);
+        flags.addProperty("max_image_side", b.maxImageSide);
+        flags.addProperty("queue_capacity", b.queueCapacity);
     }
 
     /** A builder with the defaults: 127.0.0.1, port 7860, no auth, 64 MiB bodies, 2048 px per side, 4 waiting jobs. */
@@ -143,6 +156,14 @@ public final class BridgeServer implements AutoCloseable {
     ImageCodec codec() { return codec; }
     long maxBodyBytes() { return maxBodyBytes; }
     SystemCheck systemCheck() { return systemCheck; }
+    Routes routes() { return routes; }
+
+    /** A1111's {@code cmd-flags}: how this server was started, in A1111's flag names where they exist. */
+    com.google.gson.JsonObject flags() {
+        com.google.gson.JsonObject o = flags.deepCopy();
+        if (http != null) o.addProperty("port", port());
+        return o;
+    }
 
     private void dispatch(HttpExchange ex) {
         try {

@@ -28,6 +28,8 @@ public final class FolderModelProvider implements ModelProvider {
     private final EngineLoader loader;
     private DiffusionEngine engine;
     private Path loadedFrom;
+    private Path unloadedFrom;       // set while the selected model is unloaded (A1111 unload-checkpoint)
+    private Checkpoint unloadedAs;
 
     /** Loads {@code initial} (a path, or a name found in {@code folder}) right away. */
     public FolderModelProvider(Path folder, EngineLoader loader, String initial) throws DiffusionException {
@@ -61,18 +63,58 @@ public final class FolderModelProvider implements ModelProvider {
     public synchronized List<Checkpoint> checkpoints() {
         List<Checkpoint> out = new ArrayList<>();
         if (engine != null) out.add(Checkpoint.of(engine.model()));
+        else if (unloadedAs != null) out.add(unloadedAs);
         for (Path p : candidates())
-            if (!p.equals(loadedFrom)) out.add(listed(p));
+            if (!p.equals(loadedFrom) && !p.equals(unloadedFrom)) out.add(listed(p));
         return out;
     }
 
     /** A folder entry as clients see it: names only, never where the folder is. */
     private static Checkpoint listed(Path p) {
-        return new Checkpoint(stem(p), stem(p), null, p.getFileName().toString());
+        return new Checkpoint(p.getFileName().toString(), stem(p), null, p.getFileName().toString());
     }
 
     @Override
+    public synchronized Checkpoint selected() {
+        return engine == null && unloadedAs != null ? unloadedAs : Checkpoint.of(engine().model());
+    }
+
+    @Override
+    public synchronized org.diffusej.engine.ModelInfo loadedModel() {
+        return engine == null ? null : engine.model();
+    }
+
+    @Override
+    public synchronized boolean unload() {
+        if (engine == null) return unloadedAs != null;
+        unloadedAs = Checkpoint.of(engine.model());
+        unloadedFrom = loadedFrom;
+        engine.close();
+        engine = null;
+        loadedFrom = null;
+        return true;
+    }
+
+    @Override
+    public synchronized void reload() throws DiffusionException {
+        if (engine != null || unloadedFrom == null) return;
+        Path p = unloadedFrom;
+        engine = loader.load(p);
+        loadedFrom = p;
+        unloadedFrom = null;
+        unloadedAs = null;
+    }
+
+    /** The selected model's engine; an unloaded model is loaded again first. */
+    @Override
     public synchronized DiffusionEngine engine() {
+        if (engine == null && unloadedFrom != null) {
+            try {
+                reload();
+            } catch (DiffusionException e) {
+                throw new IllegalStateException("Reloading the unloaded model failed: " + e.getMessage(), e);
+            }
+        }
         if (engine == null)
             throw new IllegalStateException("No model is loaded: the last switch failed and so did reloading the "
                     + "previous one; select a model with sd_model_checkpoint.");
@@ -82,8 +124,14 @@ public final class FolderModelProvider implements ModelProvider {
     @Override
     public synchronized void select(String name) throws DiffusionException {
         if (engine != null && Checkpoint.of(engine.model()).matches(name)) return;
+        if (engine == null && unloadedAs != null && unloadedAs.matches(name)) {
+            reload();
+            return;
+        }
         for (Path p : candidates())
             if (listed(p).matches(name)) {
+                unloadedFrom = null;
+                unloadedAs = null;
                 load(p);
                 return;
             }

@@ -135,6 +135,40 @@ public final class ImageCodec {
         return out;
     }
 
+    /**
+     * A1111's {@code resize_mode} 1 ("Crop and resize"): scaled, keeping the aspect ratio, until it covers
+     * {@code w}×{@code h}, then cropped around the centre.
+     */
+    public static BufferedImage cropResize(BufferedImage img, int w, int h, boolean nearest) {
+        double scale = Math.max((double) w / img.getWidth(), (double) h / img.getHeight());
+        int sw = Math.max(w, (int) Math.round(img.getWidth() * scale));
+        int sh = Math.max(h, (int) Math.round(img.getHeight() * scale));
+        BufferedImage scaled = resize(img, sw, sh, nearest);
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+        Graphics2D g = out.createGraphics();
+        g.drawImage(scaled, -(sw - w) / 2, -(sh - h) / 2, null);
+        g.dispose();
+        return out;
+    }
+
+    /** JPEG bytes at {@code quality} (1–100), base64; JPEG carries no {@code parameters} chunk. */
+    public static String jpegBase64(RgbImage img, int quality) {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ImageWriteParam param = writer.getDefaultWriteParam();
+        param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+        param.setCompressionQuality(Math.max(1, Math.min(100, quality)) / 100f);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            writer.write(null, new IIOImage(toBufferedImage(img), null, null), param);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            writer.dispose();
+        }
+        return Base64.getEncoder().encodeToString(bytes.toByteArray());
+    }
+
     /** 8-bit RGB image of the engine's planes (rounded, clamped to [0, 255]). */
     public static BufferedImage toBufferedImage(RgbImage img) {
         int w = img.width(), h = img.height(), n = w * h;
@@ -206,6 +240,12 @@ public final class ImageCodec {
 
     /** The {@code parameters} text of a PNG, or null; for tests and clients that read results back. */
     public static String readParameters(byte[] png) throws IOException {
+        return readTextChunks(png).get("parameters");
+    }
+
+    /** Every tEXt, zTXt and iTXt chunk of a PNG by keyword (empty for a PNG without text). */
+    public static java.util.Map<String, String> readTextChunks(byte[] png) throws IOException {
+        java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
         try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
             ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
             try {
@@ -213,11 +253,14 @@ public final class ImageCodec {
                 Node root = reader.getImageMetadata(0).getAsTree(PNG_FORMAT);
                 for (Node c = root.getFirstChild(); c != null; c = c.getNextSibling())
                     for (Node e = c.getFirstChild(); e != null; e = e.getNextSibling()) {
-                        if (!(e instanceof IIOMetadataNode n) || !"parameters".equals(n.getAttribute("keyword"))) continue;
-                        if ("tEXtEntry".equals(n.getNodeName())) return n.getAttribute("value");
-                        if ("iTXtEntry".equals(n.getNodeName())) return n.getAttribute("text");
+                        if (!(e instanceof IIOMetadataNode n)) continue;
+                        switch (n.getNodeName()) {
+                            case "tEXtEntry" -> out.put(n.getAttribute("keyword"), n.getAttribute("value"));
+                            case "zTXtEntry", "iTXtEntry" -> out.put(n.getAttribute("keyword"), n.getAttribute("text"));
+                            default -> { }
+                        }
                     }
-                return null;
+                return out;
             } finally {
                 reader.dispose();
             }

@@ -24,10 +24,16 @@ public final class Job {
     private Result result;
     private ApiException failure;
     private Progress lastProgress;
+    private final Setup setup;
 
     Job(String kind, Request request) {
+        this(kind, request, Setup.NONE);
+    }
+
+    Job(String kind, Request request, Setup setup) {
         this.kind = kind;
         this.request = request;
+        this.setup = setup == null ? Setup.NONE : setup;
     }
 
     public String id() { return id; }
@@ -37,8 +43,26 @@ public final class Job {
     public Instant created() { return created; }
     CancellationToken token() { return token; }
 
-    /** Asks the job to stop: a queued job never starts, a running one stops within a step. */
+    /** Asks the job to stop: a queued job never starts, a running one stops within a step, unfinished images dropped. */
     public void cancel() { token.cancel(); }
+
+    /** A1111's interrupt: stops within a step and keeps the images being denoised as they are at that step. */
+    public void interrupt() { token.interrupt(); }
+
+    /** A1111's skip: ends the current batch within a step (its images kept as reached); later batches still run. */
+    public void skip() { token.skip(); }
+
+    public boolean skipRequested() { return token.skipRequested(); }
+
+    /** Something to do on the worker right before the job runs (a model switch); its result is closed afterwards. */
+    @FunctionalInterface
+    public interface Setup {
+        Setup NONE = () -> () -> { };
+
+        AutoCloseable prepare() throws Exception;
+    }
+
+    Setup setup() { return setup; }
     public boolean cancelRequested() { return token.isCancelled(); }
 
     synchronized JobEvent add(JobEvent.Type type, double progress, int step, int total, double eta, String message,

@@ -58,8 +58,13 @@ final class JobQueue implements AutoCloseable {
 
     /** Queues a job, or refuses with 429 when {@code capacity} jobs already wait. */
     synchronized Job submit(String kind, Request request) throws ApiException {
+        return submit(kind, request, Job.Setup.NONE);
+    }
+
+    /** Queues a job whose {@code setup} runs on the worker right before it (and is closed after it). */
+    synchronized Job submit(String kind, Request request, Job.Setup setup) throws ApiException {
         if (closed) throw new ApiException(503, "ServiceUnavailable", "The server is shutting down.");
-        Job job = new Job(kind, request);
+        Job job = new Job(kind, request, setup);
         if (active > capacity || waiting.remainingCapacity() == 0)
             throw new ApiException(429, "TooManyRequests", "The queue is full (" + capacity
                     + " job(s) waiting behind the running one); try again when the current job finishes.");
@@ -80,11 +85,19 @@ final class JobQueue implements AutoCloseable {
     /** Jobs waiting behind the running one. */
     int waitingCount() { return waiting.size(); }
 
-    /** Stops the running job within a step (A1111 "interrupt"); true if one was running. */
+    /** Stops the running job within a step, keeping its images as reached (A1111 "interrupt"); true if one ran. */
     boolean interruptCurrent() {
         Job j = current;
         if (j == null) return false;
-        j.cancel();
+        j.interrupt();
+        return true;
+    }
+
+    /** Ends the running job's current batch within a step (A1111 "skip"); true if one was running. */
+    boolean skipCurrent() {
+        Job j = current;
+        if (j == null) return false;
+        j.skip();
         return true;
     }
 
@@ -147,6 +160,18 @@ final class JobQueue implements AutoCloseable {
         Request r = job.request();
         job.add(JobEvent.Type.PROGRESS, 0, 0, r.steps(), -1, "started", null, null, null);
         Result result;
+        AutoCloseable undo;
+        try {
+            undo = job.setup().prepare();
+        } catch (ApiException e) {
+            error(job, e);
+            return;
+        } catch (Exception e) { // NOPMD: a failed setup (model switch) fails this job only
+            LOG.log(Level.WARNING, "job " + job.id() + ": setup failed", e);
+            error(job, new ApiException(500, "ModelLoadFailed", "The model this job asked for could not be loaded "
+                    + "(the server's log says why)."));
+            return;
+        }
         try {
             result = engine.get().generate(r, p -> onProgress(job, p), job.token());
         } catch (CancelledException e) {
@@ -158,11 +183,18 @@ final class JobQueue implements AutoCloseable {
         } catch (DiffusionException e) {
             error(job, new ApiException(500, "GenerationFailed", e.getMessage()));
             return;
+        } finally {
+            try {
+                undo.close();
+            } catch (Exception e) { // NOPMD: restoring must not turn a finished job into a failure
+                LOG.log(Level.WARNING, "job " + job.id() + ": restoring after the job failed", e);
+            }
         }
         List<String> images = encoder.apply(result);
         job.finish(result);
         Progress p = job.lastProgress();
         int total = p == null ? r.steps() : p.total();
+        idle(job);
         if (result.cancelled() || job.cancelRequested()) {
             double frac = p == null ? 0 : p.fraction();
             job.add(JobEvent.Type.INTERRUPTED, frac, p == null ? 0 : p.step(), total, 0,
@@ -180,13 +212,20 @@ final class JobQueue implements AutoCloseable {
         job.add(JobEvent.Type.PROGRESS, p.fraction(), p.step(), p.total(), p.etaSeconds(), p.phase(), null, null, null);
     }
 
-    private static void interrupted(Job job, String message) {
+    /** The job is about to report its end: progress must already show it gone (clients poll right after). */
+    private void idle(Job job) {
+        if (current == job) current = null;
+    }
+
+    private void interrupted(Job job, String message) {
+        idle(job);
         Progress p = job.lastProgress();
         job.add(JobEvent.Type.INTERRUPTED, p == null ? 0 : p.fraction(), p == null ? 0 : p.step(),
                 p == null ? job.request().steps() : p.total(), 0, message, null, null, null);
     }
 
-    private static void error(Job job, ApiException e) {
+    private void error(Job job, ApiException e) {
+        idle(job);
         job.fail(e);
         job.add(JobEvent.Type.ERROR, 0, 0, 0, -1, e.detail(), null, null, null);
     }
@@ -206,7 +245,8 @@ final class JobQueue implements AutoCloseable {
             j.cancel();
             interrupted(j, "The server stopped.");
         }
-        interruptCurrent();
+        Job running = current;
+        if (running != null) running.cancel(); // stopping: no unfinished image is decoded
         worker.interrupt();
         try {
             worker.join(10_000);

@@ -20,6 +20,21 @@ public interface ModelProvider extends AutoCloseable {
     /** Makes {@code name} (title, model name or file name) the selected model, loading it if needed. */
     void select(String name) throws DiffusionException;
 
+    /** The checkpoint selected now, loaded or not (A1111's {@code sd_model_checkpoint}). */
+    default Checkpoint selected() { return Checkpoint.of(engine().model()); }
+
+    /** What the loaded model is, without loading one; null when nothing is loaded (after {@link #unload}). */
+    default org.diffusej.engine.ModelInfo loadedModel() { return engine().model(); }
+
+    /**
+     * A1111's {@code unload-checkpoint}: frees the selected model's memory; the next generation (or {@link #reload})
+     * loads it again. False when this provider does not own its model and leaves it loaded.
+     */
+    default boolean unload() { return false; }
+
+    /** A1111's {@code reload-checkpoint}: loads the selected model again if it was unloaded. */
+    default void reload() throws DiffusionException { }
+
     /** Releases what this provider loaded itself; an engine handed in from outside stays open. */
     @Override
     void close();
@@ -32,7 +47,7 @@ public interface ModelProvider extends AutoCloseable {
             @Override public void select(String name) throws DiffusionException {
                 if (!Checkpoint.of(engine.model()).matches(name))
                     throw new UnknownModelException("Model '" + OriginPolicy.quote(String.valueOf(name)) + "' is not available: this server runs only '"
-                            + engine.model().title() + "' (load another model where the server was started).");
+                            + Checkpoint.of(engine.model()).title() + "' (load another model where the server was started).");
             }
             @Override public void close() { }
         };

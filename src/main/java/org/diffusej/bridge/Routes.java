@@ -5,7 +5,9 @@ import com.google.gson.JsonNull;
 import com.sun.net.httpserver.HttpExchange;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -23,11 +25,26 @@ final class Routes {
         Reply handle(HttpExchange ex) throws ApiException, IOException, InterruptedException;
     }
 
+    /** One endpoint as {@code /openapi.json} describes it; a path ending in '/' is a prefix. */
+    record Entry(String method, String path, String summary) { }
+
     private final Map<String, Map<String, Handler>> byPath = new LinkedHashMap<>();
+    private final List<Entry> entries = new ArrayList<>();
 
     Routes add(String method, String path, Handler h) {
+        return add(method, path, null, h);
+    }
+
+    /** Adds an endpoint with a one-line summary for {@code /openapi.json}. */
+    Routes add(String method, String path, String summary, Handler h) {
         byPath.computeIfAbsent(path, k -> new LinkedHashMap<>()).put(method, h);
+        entries.add(new Entry(method, path, summary));
         return this;
+    }
+
+    /** Every endpoint, in the order added. */
+    List<Entry> entries() {
+        return List.copyOf(entries);
     }
 
     /** The handler for a request, or a 404/405 explaining what exists. */

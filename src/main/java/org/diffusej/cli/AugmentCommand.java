@@ -49,7 +49,7 @@ final class AugmentCommand extends GenerateCommand {
         for (Path img : images)
             plans.add(OutputPlan.plan(output.out, stem(img), seeds, extensionFor(img), output.force));
         try (GenerationSession s = new GenerationSession(ctx, output)) {
-            s.open(model, Mode.IMG2IMG);
+            s.open(model, loras, Mode.IMG2IMG);
             for (int i = 0; i < images.size() && !s.cancelled(); i++) {
                 s.progress().message("Image " + (i + 1) + "/" + images.size() + ": " + images.get(i));
                 ImageFile in = ImageFiles.read(images.get(i));

@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  */
 @Command(name = "diffusej", mixinStandardHelpOptions = true, versionProvider = DiffuseJ.Version.class,
         description = "Stable Diffusion in Java: paint, restyle and repaint images from the command line.",
-        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input, 4 model, 5 broken (doctor), 130 cancelled.",
+        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 input, 4 model, 5 broken (doctor), 6 out of memory, "
+                        + "130 cancelled.",
                 "Models: --model takes a catalog id (downloaded once into ~/.cache/diffusej or $DIFFUSEJ_HOME), "
                         + "a .safetensors file or a diffusers folder."},
         subcommands = {Txt2ImgCommand.class, Img2ImgCommand.class, InpaintCommand.class, OutpaintCommand.class,
@@ -74,17 +75,24 @@ public final class DiffuseJ implements Runnable {
         cl.setOut(new java.io.PrintWriter(ctx.out(), true));
         cl.setErr(new java.io.PrintWriter(ctx.err(), true));
         cl.setCaseInsensitiveEnumValuesAllowed(true);
-        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> {
-            int code = ExitCode.of(ex);
-            if (code == ExitCode.INTERNAL) {
-                ctx.err().println("Internal error (a bug in DiffuseJ, please report it with this trace):");
-                ex.printStackTrace(ctx.err());
-            } else {
-                ctx.err().println(ex.getMessage());
-            }
-            return code;
-        });
-        return cl.execute(args);
+        cl.setExecutionExceptionHandler((ex, cmd, parsed) -> report(ctx, ex));
+        try {
+            return cl.execute(args);
+        } catch (Throwable t) { // Errors (OutOfMemoryError, StackOverflowError) pass picocli's handler
+            return report(ctx, t);
+        }
+    }
+
+    /**
+     * One sentence on stderr and the exit code for {@code t}; the stack trace only with {@code DIFFUSEJ_DEBUG=1}
+     * (or {@code -Ddiffusej.debug=true}).
+     */
+    static int report(CliContext ctx, Throwable t) {
+        int code = ExitCode.of(t);
+        boolean own = code != ExitCode.INTERNAL && code != ExitCode.MEMORY;
+        ctx.err().println(own ? t.getMessage() : ExitCode.sentence(t));
+        if ("1".equals(System.getenv("DIFFUSEJ_DEBUG")) || Boolean.getBoolean("diffusej.debug")) t.printStackTrace(ctx.err());
+        return code;
     }
 
     /** Creates commands, handing the context to those that take one. */

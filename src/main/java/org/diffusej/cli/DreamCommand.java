@@ -52,7 +52,7 @@ final class DreamCommand extends GenerateCommand {
         String toPrompt = prompt2 == null || prompt2.isBlank() ? null : prompt2;
         double[] ts = LatentWalk.positions(frames);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
-            s.open(model, Mode.TXT2IMG);
+            s.open(model, loras, Mode.TXT2IMG);
             for (int i = 0; i < frames && !s.cancelled(); i++) {
                 double t = ts[i];
                 s.progress().message(String.format(Locale.ROOT, "Frame %d/%d (seed %d → %d, t = %.3f)", i + 1, frames,

@@ -8,6 +8,13 @@ package org.diffusej.cli;
  * @param threads    intra-op CPU threads, or 0 for the library's default
  * @param prediction {@code epsilon} or {@code v} when known from the catalog, else null (detected by the loader)
  * @param config     a diffusers folder describing a single-file checkpoint (group norms, heads, scheduler), or null
+ * @param loras      where {@code <lora:name:mult>} prompt tags find their files
+ * @param taesd      a tiny autoencoder (TAESD file or folder) that decodes the final images and previews, or null
  */
-public record EngineSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config) {
+public record EngineSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config,
+                             org.diffusej.engine.lora.LoraLibrary loras, java.nio.file.Path taesd) {
+    /** Settings without a LoRA library or a tiny autoencoder. */
+    public EngineSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config) {
+        this(device, precision, threads, prediction, config, null, null);
+    }
 }

@@ -17,6 +17,7 @@ abstract class GenerateCommand implements Callable<Integer> {
     @Mixin ModelOptions model;
     @Mixin SamplingOptions sampling;
     @Mixin OutputOptions output;
+    @Mixin LoraOptions loras;
     @Spec CommandSpec spec;
 
     final CliContext ctx;
@@ -38,6 +39,11 @@ abstract class GenerateCommand implements Callable<Integer> {
         if (!List.of("auto", "cpu", "gpu").contains(model.device)) throw usage("--device must be auto, cpu or gpu.");
         if (!List.of("auto", "fp32", "fp16", "bf16").contains(model.precision))
             throw usage("--precision must be auto, fp32, fp16 or bf16.");
+        try {
+            loras.uses();
+        } catch (IllegalArgumentException e) {
+            throw usage(e.getMessage());
+        }
     }
 
     void checkStrength(double strength) {
@@ -52,7 +58,7 @@ abstract class GenerateCommand implements Callable<Integer> {
 
     /** A request with the shared options filled in. */
     Request.Builder request(Mode mode, long seed) {
-        return Request.builder(mode).prompt(sampling.prompt).negativePrompt(sampling.negative).steps(sampling.steps)
+        return Request.builder(mode).prompt(loras.prompt(sampling.prompt)).negativePrompt(sampling.negative).steps(sampling.steps)
                 .sampler(sampling.sampler).scheduler(sampling.scheduler).cfgScale(sampling.cfg).seed(seed)
                 .batchSize(sampling.batch).batchCount(sampling.count).clipSkip(sampling.clipSkip);
     }

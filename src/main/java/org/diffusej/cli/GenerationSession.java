@@ -51,23 +51,26 @@ final class GenerationSession implements AutoCloseable {
         return seed >= 0 ? seed : ThreadLocalRandom.current().nextLong(0, 4_294_967_295L);
     }
 
-    /** Resolves {@code --model} (downloading a catalog model if needed) and loads it. */
-    DiffusionEngine open(ModelOptions m, Mode mode) throws DiffusionException {
+    /** Resolves {@code --model} (downloading a catalog model if needed) and loads it with the LoRA options' library. */
+    DiffusionEngine open(ModelOptions m, LoraOptions loras, Mode mode) throws DiffusionException {
         ModelResolver resolver = ctx.models().get();
         Path path = resolver.resolve(m.model, mode, bar::download, ctx.token());
         String name = m.model == null || m.model.isBlank() ? resolver.settings().defaultModel(mode, resolver.catalog())
                 : m.model;
         String prediction = resolver.catalog().find(name).map(CatalogEntry::prediction).orElse(null);
         bar.message("Loading " + path + " ...");
-        engine = ctx.engines().load(path, new EngineSettings(m.device, m.precision, m.threads, prediction, m.config), bar::engine);
+        engine = ctx.engines().load(path, new EngineSettings(m.device, m.precision, m.threads, prediction, m.config,
+                loras.library(System.getenv(), resolver.cache().root()), m.taesd), bar::engine);
         ModelInfo info = engine.model();
+        PipelineEngineLoader.tellPrecisionFallback(ctx.err(), info);
         bar.message("Model: " + info.title() + (info.inpainting() ? " (inpainting)" : ""));
         return engine;
     }
 
     /** Runs one request with the progress bar and the Ctrl-C token. */
     Result generate(Request request) throws DiffusionException {
-        Result r = engine.generate(request, bar::engine, ctx.token());
+        Result r = engine.generate(request,
+                output.preview == null ? bar::engine : new PreviewWriter(output.preview, bar::engine), ctx.token());
         bar.finishLine();
         if (r.cancelled()) cancelled = true;
         if (!r.message().isEmpty()) bar.message(r.message());

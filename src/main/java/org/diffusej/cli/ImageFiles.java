@@ -35,6 +35,11 @@ import java.util.Map;
  * as 8-bit), with the A1111 {@code parameters} text in PNG files (and TIFF's ImageDescription).
  */
 public final class ImageFiles {
+    /** Largest square input side: {@value} pixels. */
+    public static final int MAX_SIDE = 8192;
+    /** Largest input in pixels (width × height), checked from the file's header before decoding. */
+    public static final long MAX_PIXELS = (long) MAX_SIDE * MAX_SIDE;
+
     private ImageFiles() { }
 
     /** Reads an image; the samples are scaled to [0, 1] by the file's own bit depth. */
@@ -47,18 +52,34 @@ public final class ImageFiles {
             ImageReader reader = readers.next();
             try {
                 reader.setInput(in, true, false);
+                checkPixels(file, reader.getWidth(0), reader.getHeight(0));
                 BufferedImage img = reader.read(0);
                 IIOMetadata md = reader.getImageMetadata(0);
                 String format = reader.getFormatName().toLowerCase(Locale.ROOT);
                 Map<String, String> text = format.equals("png") ? PngText.read(md)
                         : format.startsWith("tif") ? tiffDescription(md) : Map.of();
-                return toImageFile(img, normaliseFormat(format), text);
+                return toImageFile(img, normaliseFormat(format), text, file.toString());
             } finally {
                 reader.dispose();
             }
+        } catch (OutOfMemoryError e) {
+            throw new InputException("The image " + file + " does not fit in memory (the Java heap, -Xmx); use a "
+                    + "smaller image.", e);
         } catch (IOException | RuntimeException e) {
             throw new InputException("Cannot read the image " + file + ": " + e.getMessage() + ".", e);
         }
+    }
+
+    /**
+     * Refuses images above {@link #MAX_PIXELS} from their header, before any pixel is decoded (a 1 MB PNG can
+     * declare 20000×20000 pixels).
+     */
+    static void checkPixels(Path file, int width, int height) throws InputException {
+        if (width < 1 || height < 1)
+            throw new InputException("The image " + file + " declares an invalid size " + width + "x" + height + ".");
+        if ((long) width * height > MAX_PIXELS)
+            throw new InputException("The image " + file + " is " + width + "x" + height + " pixels; this program "
+                    + "reads at most " + MAX_PIXELS + " pixels (" + MAX_SIDE + "x" + MAX_SIDE + "). Use a smaller image.");
     }
 
     /** Reads a mask (white = repaint); it must have the image's size. */
@@ -159,20 +180,24 @@ public final class ImageFiles {
         return Map.of();
     }
 
-    private static ImageFile toImageFile(BufferedImage img, String format, Map<String, String> text) {
+    private static ImageFile toImageFile(BufferedImage img, String format, Map<String, String> text, String file)
+            throws InputException {
         int w = img.getWidth(), h = img.getHeight();
         Raster r = img.getRaster();
         boolean indexed = img.getColorModel() instanceof IndexColorModel;
         int bits = indexed ? 8 : r.getSampleModel().getSampleSize(0);
         boolean grey = !indexed && img.getColorModel().getNumColorComponents() == 1;
+        if (!indexed && r.getNumBands() < (grey ? 1 : 3))
+            throw new InputException(file + " has " + r.getNumBands() + " channels; grey or RGB images are expected.");
         float[] planes = new float[3 * w * h];
         int plane = w * h;
-        if (!indexed && bits > 8) {
-            double max = (1 << bits) - 1;
+        if (!indexed && (bits > 8 || r.getDataBuffer().getDataType() != DataBuffer.TYPE_BYTE)) {
+            // 16-bit, 32-bit integer and floating point: written back as 16-bit
+            SampleScale scale = SampleScale.of(r, grey ? 1 : 3, file);
             for (int y = 0; y < h; y++)
                 for (int x = 0; x < w; x++)
                     for (int c = 0; c < 3; c++)
-                        planes[c * plane + y * w + x] = (float) (r.getSample(x, y, grey ? 0 : c) / max);
+                        planes[c * plane + y * w + x] = scale.get(r, x, y, grey ? 0 : c);
             return new ImageFile(new RgbImage(w, h, planes), 16, grey, format, text);
         }
         for (int y = 0; y < h; y++)

@@ -29,7 +29,7 @@ final class Img2ImgCommand extends GenerateCommand {
         long seed = GenerationSession.resolveSeed(sampling.seed);
         List<Path> files = OutputPlan.plan(output.out, stem(image) + "-img2img", seeds(seed), "png", output.force);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
-            s.open(model, Mode.IMG2IMG);
+            s.open(model, loras, Mode.IMG2IMG);
             Result r = s.generate(request(Mode.IMG2IMG, seed).initImage(in.rgb()).strength(strength).build());
             s.write(r, files, in.bitDepth(), in.grey(), image);
             return s.finish(r.message());

@@ -65,7 +65,7 @@ final class InpaintCommand extends GenerateCommand {
         long seed = GenerationSession.resolveSeed(sampling.seed);
         List<Path> files = OutputPlan.plan(output.out, stem(image) + "-inpaint", seeds(seed), "png", output.force);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
-            s.open(model, Mode.INPAINT);
+            s.open(model, loras, Mode.INPAINT);
             Result r = s.generate(request(Mode.INPAINT, seed).initImage(in.rgb()).mask(mask).strength(strength)
                     .maskBlur(maskBlur).onlyMasked(onlyMasked).onlyMaskedPadding(padding).maskedContent(content)
                     .invertMask(invertMask).build());

@@ -13,13 +13,20 @@ public final class ModelOptions {
             description = "A diffusers folder whose configs describe a single-file --model (unusual group norms or heads).")
     java.nio.file.Path config;
 
+    @Option(names = "--taesd", paramLabel = "FILE|FOLDER",
+            description = "Decode with the tiny autoencoder TAESD instead of the VAE (~100x faster, a little less "
+                    + "detail): taesd_decoder.safetensors (taesd_encoder.safetensors beside it for img2img/inpaint) or a "
+                    + "diffusers AutoencoderTiny folder. Also gives full-size --preview images.")
+    java.nio.file.Path taesd;
+
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
             description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when there is one).")
     String device;
 
     @Option(names = "--precision", defaultValue = "auto", paramLabel = "auto|fp32|fp16|bf16",
             description = "Compute precision (default: ${DEFAULT-VALUE}: fp16 on GPU; on CPU bf16 where the CPU has "
-                    + "native bf16 (AVX512-BF16/AMX), else fp32).")
+                    + "native bf16 (AVX512-BF16/AMX) and bf16 passes its self-test on this host, else fp32). A bf16 "
+                    + "that fails the self-test runs in fp32, with a note on stderr.")
     String precision;
 
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",

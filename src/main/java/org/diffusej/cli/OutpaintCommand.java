@@ -58,7 +58,7 @@ final class OutpaintCommand extends GenerateCommand {
         long seed = GenerationSession.resolveSeed(sampling.seed);
         List<Path> files = OutputPlan.plan(output.out, stem(image) + "-outpaint", seeds(seed), "png", output.force);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
-            s.open(model, Mode.INPAINT);
+            s.open(model, loras, Mode.INPAINT);
             Result res = s.generate(request(Mode.INPAINT, seed).initImage(canvas.image()).mask(canvas.mask()).strength(strength)
                     .maskBlur(maskBlur).maskedContent(MaskedContent.ORIGINAL).build());
             s.write(res, files, in.bitDepth(), in.grey(), image);

@@ -16,6 +16,10 @@ public final class OutputOptions {
     @Option(names = {"-q", "--quiet"}, description = "No progress or messages on stderr (errors still shown).")
     boolean quiet;
 
+    @Option(names = "--preview", paramLabel = "FILE",
+            description = "Rewrite this PNG after every step with a preview of the image (full size with --taesd).")
+    Path preview;
+
     @Option(names = "--json", description = "Print the result record as JSON on stdout.")
     boolean json;
 }

@@ -25,6 +25,7 @@ final class OutputPlan {
         Path base = out == null ? Path.of("") : out;
         String name = base.getFileName() == null ? "" : base.getFileName().toString().toLowerCase(Locale.ROOT);
         boolean isFile = name.endsWith(".png") || name.endsWith(".tif") || name.endsWith(".tiff");
+        if (!isFile) checkFolder(base, name);
         for (int i = 0; i < seeds.size(); i++) {
             if (isFile) {
                 String f = base.getFileName().toString();
@@ -42,6 +43,24 @@ final class OutputPlan {
                                 + "replace it.");
         return files;
     }
+
+    /**
+     * A folder output must be an existing folder or a new name without an image-like extension: {@code -o x.jpg}
+     * would otherwise silently create a folder {@code x.jpg/}.
+     */
+    private static void checkFolder(Path base, String name) throws InputException {
+        if (Files.isDirectory(base)) return;
+        int dot = name.lastIndexOf('.');
+        String ext = dot > 0 ? name.substring(dot + 1) : "";
+        if (Files.exists(base) || IMAGE_EXTENSIONS.contains(ext))
+            throw new InputException("Cannot write to " + base + ": --out takes a .png, .tif or .tiff file name, or a "
+                    + "folder (an existing one, or a new name without an image extension).");
+    }
+
+    /** Extensions that name an image (or another file), never a new output folder. */
+    private static final java.util.Set<String> IMAGE_EXTENSIONS = java.util.Set.of("jpg", "jpeg", "jpe", "jfif", "gif",
+            "bmp", "webp", "avif", "heic", "heif", "jxl", "jp2", "j2k", "exr", "hdr", "tga", "psd", "kra", "ora", "xcf",
+            "pgm", "ppm", "pbm", "pnm", "ico", "svg", "raw", "dng", "cr2", "nef", "json", "txt", "gz", "zip");
 
     /** The JSON record written next to an image. */
     static Path sidecar(Path image) {

@@ -1,22 +1,29 @@
 package org.diffusej.cli;
 
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.pytorch.jni.JniUtils;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
-import org.diffusej.engine.InvalidRequestException;
-import org.diffusej.engine.pipeline.Pipeline;
+import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.ModelOptions;
 import org.diffusej.engine.Progress;
 import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.pipeline.StableDiffusionModel;
-import org.diffusej.engine.runtime.TorchRuntime;
+import org.diffusej.engine.runtime.PrecisionChoice;
+import org.diffusej.engine.pipeline.PrecisionResolver;
 import org.diffusej.engine.PredictionType;
+import org.diffusej.engine.InvalidRequestException;
+import org.diffusej.engine.pipeline.Pipeline;
+import org.diffusej.engine.runtime.TorchRuntime;
+import org.diffusej.engine.vae.Taesd;
+import org.diffusej.engine.weights.TaesdWeightSource;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 
-/** Loads a checkpoint into the engine's pipeline ({@link Pipeline}) with the CLI's device and precision. */
+/**
+ * Loads a checkpoint into the engine's pipeline ({@link Pipeline}) with the CLI's device and precision, as
+ * {@link PrecisionResolver} chooses them.
+ */
 final class PipelineEngineLoader {
     private PipelineEngineLoader() { }
 
@@ -24,28 +31,35 @@ final class PipelineEngineLoader {
         long start = System.nanoTime();
         listener.onProgress(new Progress("load", 0, 1, 0, -1, null));
         if (s.threads() > 0) JniUtils.setNumThreads(s.threads());
-        ModelOptions o = options(s);
-        StableDiffusionModel loaded = StableDiffusionModel.load(model, o);
+        PrecisionResolver.Resolution r = PrecisionResolver.resolve(s.device(), s.precision());
+        ModelOptions o = options(r.options(), s);
+        StableDiffusionModel loaded = StableDiffusionModel.load(model, o, r.choice());
+        if (s.loras() != null) loaded.loras().setLibrary(s.loras());
+        Pipeline pipeline = new Pipeline(loaded);
+        if (s.taesd() != null) {
+            try (TaesdWeightSource w = TaesdWeightSource.open(s.taesd())) {
+                pipeline.useTaesd(Taesd.load(w, loaded.manager(), o.precision()), true);
+            } catch (DiffusionException | RuntimeException e) {
+                pipeline.close();
+                throw e;
+            }
+        }
         listener.onProgress(new Progress("load", 1, 1, (System.nanoTime() - start) / 1e9, 0, null));
-        return new Pipeline(loaded);
+        return pipeline;
     }
 
-    static ModelOptions options(EngineSettings s) throws DiffusionException {
-        ModelOptions o;
-        switch (s.device()) {
-            case "cpu" -> o = ModelOptions.cpu();
-            case "gpu" -> {
-                if (TorchRuntime.engine().getGpuCount() == 0)
-                    throw new InvalidRequestException("--device gpu, but PyTorch sees no GPU: this build has the CPU "
-                            + "natives (build with `mvn -Pcuda` on a CUDA 12 machine) or no GPU is present.");
-                o = ModelOptions.cpu().withDevice(Device.gpu()).withPrecision(DataType.FLOAT16);
-            }
-            default -> o = ModelOptions.auto();
-        }
-        o = o.withPrecision(s.precision());
+    /** The resolved device and precision with the CLI's model facts (prediction type, config folder). */
+    static ModelOptions options(ModelOptions resolved, EngineSettings s) {
+        ModelOptions o = resolved;
         if ("v".equals(s.prediction())) o = o.withPredictionType(PredictionType.V_PREDICTION);
         else if ("epsilon".equals(s.prediction())) o = o.withPredictionType(PredictionType.EPSILON);
         if (s.config() != null) o = o.withConfig(s.config());
         return o;
+    }
+
+    /** One stderr line when the requested precision was replaced (bf16 failed its self-test on this host). */
+    static void tellPrecisionFallback(PrintStream err, ModelInfo info) {
+        PrecisionChoice c = info.precision();
+        if (c != null && c.fellBack()) err.println("DiffuseJ: " + c.reason());
     }
 }

@@ -63,7 +63,7 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                 "--port must be between 0 and 65535.");
         ProgressBar bar = new ProgressBar(ctx.err(), !quiet, ctx.tty());
-        EngineSettings settings = new EngineSettings(model.device, model.precision, model.threads, null, model.config);
+        EngineSettings settings = new EngineSettings(model.device, model.precision, model.threads, null, model.config, null, model.taesd);
         ModelProvider provider;
         if (modelsFolder != null) {
             if (!Files.isDirectory(modelsFolder)) throw new InputException("There is no folder " + modelsFolder + ".");
@@ -74,6 +74,7 @@ final class ServeCommand implements Callable<Integer> {
             DiffusionEngine engine = ctx.engines().load(path, settings, bar::engine);
             provider = new OwnedEngine(engine);
         }
+        PipelineEngineLoader.tellPrecisionFallback(ctx.err(), provider.engine().model());
         BridgeServer server;
         try {
             server = BridgeServer.builder(provider).host(host).port(port).allowRemote(listen).auth(auth)

@@ -26,7 +26,7 @@ final class Txt2ImgCommand extends GenerateCommand {
         long seed = GenerationSession.resolveSeed(sampling.seed);
         List<Path> files = OutputPlan.plan(output.out, "txt2img", seeds(seed), "png", output.force);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
-            int side = s.open(model, Mode.TXT2IMG).model().defaultSize();   // 1024 for SDXL, else 512 (768-v: 768)
+            int side = s.open(model, loras, Mode.TXT2IMG).model().defaultSize();   // 1024 for SDXL, else 512 (768-v: 768)
             Result r = s.generate(request(Mode.TXT2IMG, seed)
                     .size(width == null ? side : width, height == null ? side : height).build());
             s.write(r, files, 8, false, null);

@@ -53,7 +53,7 @@ public record PrecisionSection(String device, String precision, String why, Stri
     public record OpCheck(String op, double maxError, double tolerance, boolean passed) {
     }
 
-    /** What {@code auto} gives ({@code ModelOptions::auto}) explained by the bf16 verdict. */
+    /** What {@code auto} gives ({@code PrecisionResolver} with device and precision "auto") explained by the bf16 verdict. */
     static PrecisionSection gather(Supplier<ModelOptions> auto, Supplier<Verdict> bf16) {
         ModelOptions chosen = auto.get();
         Verdict v = bf16.get();

@@ -1,6 +1,8 @@
 package org.diffusej.diagnostics;
 
+import org.diffusej.engine.InvalidRequestException;
 import org.diffusej.engine.ModelOptions;
+import org.diffusej.engine.pipeline.PrecisionResolver;
 import org.diffusej.engine.runtime.TorchRuntime;
 import org.diffusej.models.ModelCatalog;
 import org.diffusej.models.ModelSettings;
@@ -30,7 +32,7 @@ public final class SystemCheck {
     public static SystemCheck standard(Supplier<ModelSettings> settings) {
         return new SystemCheck(List.of(
                 new Probe("cpu", "CPU", () -> CpuSection.read(Path.of("/proc/cpuinfo"))),
-                new Probe("precision", "Precision", () -> PrecisionSection.gather(ModelOptions::auto,
+                new Probe("precision", "Precision", () -> PrecisionSection.gather(SystemCheck::autoOptions,
                         HostPrecisionVerdicts::bf16)),
                 new Probe("memory", "Memory", () -> MemorySection.read(Path.of("/proc/meminfo"),
                         Path.of("/sys/kernel/mm/transparent_hugepage/enabled"), TorchRuntime::hugePagesStatus)),
@@ -40,6 +42,15 @@ public final class SystemCheck {
                         settings.get().cacheDir())),
                 new Probe("settings", "Settings", () -> SettingsSection.gather(System.getenv(), settings.get(),
                         ModelCatalog.bundled()))));
+    }
+
+    /** What device and precision "auto" resolve to on this host. */
+    private static ModelOptions autoOptions() {
+        try {
+            return PrecisionResolver.resolve("auto", "auto").options();
+        } catch (InvalidRequestException e) {
+            throw new IllegalStateException("auto device and precision are always valid", e);
+        }
     }
 
     /** This check with {@code probe} added at the end (a face's own section). */

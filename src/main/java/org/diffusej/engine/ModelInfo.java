@@ -1,5 +1,6 @@
 package org.diffusej.engine;
 
+import org.diffusej.engine.runtime.PrecisionChoice;
 import java.nio.file.Path;
 
 /**
@@ -11,9 +12,17 @@ import java.nio.file.Path;
  * @param family          "SD1", "SD2" or "SDXL"
  * @param inpainting      true for 9-channel inpainting UNets
  * @param vPrediction     true when the model predicts v instead of epsilon
+ * @param precision       how its compute precision was chosen; null where unknown (engines that are not a
+ *                        loaded StableDiffusionModel)
  */
 public record ModelInfo(String name, String location, String shortHash, String family, boolean inpainting,
-                        boolean vPrediction) {
+                        boolean vPrediction, PrecisionChoice precision) {
+    /** Without a precision choice. */
+    public ModelInfo(String name, String location, String shortHash, String family, boolean inpainting,
+                     boolean vPrediction) {
+        this(name, location, shortHash, family, inpainting, vPrediction, null);
+    }
+
     /**
      * The model's name for a file or folder {@code location}: a file's name without extension; a folder's name,
      * except that a folder called {@code diffusers} is named by the folder holding it ({@code sd15/diffusers} is

@@ -2,8 +2,6 @@ package org.diffusej.engine;
 
 import ai.djl.Device;
 import ai.djl.ndarray.types.DataType;
-import org.diffusej.engine.runtime.CpuFeatures;
-import org.diffusej.engine.runtime.TorchRuntime;
 
 import java.nio.file.Path;
 
@@ -14,7 +12,8 @@ import java.nio.file.Path;
  *
  * @param device           where the networks run
  * @param precision        FLOAT32; FLOAT16 (GPU; the VAE runs in FLOAT32); or BFLOAT16 (CPU: convolutions and
- *                         linear layers in bfloat16, the rest float32; for CPUs with native bf16)
+ *                         linear layers in bfloat16, the rest float32; for CPUs with native bf16 where bf16
+ *                         passes its self-test, see {@code engine.pipeline.PrecisionResolver})
  * @param predictionType   epsilon or v; null = the model's own (folder scheduler config, file metadata) or the
  *                         family rule (SD1 epsilon, SD2 single file v)
  * @param normGroups       group-norm groups of UNet and VAE (real models: 32)
@@ -51,16 +50,6 @@ public record ModelOptions(Device device, DataType precision, PredictionType pre
     /** CPU, float32, everything from the model itself. */
     public static ModelOptions cpu() {
         return new ModelOptions(Device.cpu(), DataType.FLOAT32, null, null, null, null, null, null);
-    }
-
-    /**
-     * The GPU in half precision when the engine has one; else the CPU, in bfloat16 compute where the CPU has native
-     * bf16 ({@link CpuFeatures#nativeBf16()}), otherwise in float32.
-     */
-    public static ModelOptions auto() {
-        Device d = TorchRuntime.engine().defaultDevice();
-        if (d.isGpu()) return cpu().withDevice(d).withPrecision(DataType.FLOAT16);
-        return CpuFeatures.nativeBf16() ? cpu().withPrecision(DataType.BFLOAT16) : cpu();
     }
 
     /** This with {@code precisionName} applied ({@link #precisionNamed}); {@code auto} keeps the current one. */

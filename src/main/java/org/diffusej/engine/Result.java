@@ -14,6 +14,8 @@ import java.util.Map;
  * @param timings    seconds per phase ("encode", "denoise", "decode", "total")
  * @param cancelled  true when stopped by the token: {@code images} then holds what finished
  * @param message    a note for the user (e.g. "The mask is empty: nothing to inpaint."), or empty
+ * @param unfinished indices into {@code images} of images that stopped before their last step
+ *                   ({@link CancellationToken#interrupt()} and {@link CancellationToken#skip()} keep them), ascending
  */
 public record Result(
         List<RgbImage> images,
@@ -23,10 +25,18 @@ public record Result(
         ModelInfo model,
         Map<String, Double> timings,
         boolean cancelled,
-        String message) {
+        String message,
+        List<Integer> unfinished) {
+
+    /** A result whose images all ran every step. */
+    public Result(List<RgbImage> images, List<Long> seeds, List<String> infotexts, Request request, ModelInfo model,
+                  Map<String, Double> timings, boolean cancelled, String message) {
+        this(images, seeds, infotexts, request, model, timings, cancelled, message, List.of());
+    }
 
     public Result {
         images = List.copyOf(images);
+        unfinished = unfinished == null ? List.of() : List.copyOf(unfinished);
         seeds = List.copyOf(seeds);
         infotexts = List.copyOf(infotexts);
         timings = Map.copyOf(timings);

@@ -91,6 +91,9 @@ public final class Augmentation {
             if (source.getBitDepth() != 24) result.getProcessor().setMinAndMax(source.getDisplayRangeMin(), source.getDisplayRangeMax());
         }
         result.setCalibration(source.getCalibration().copy());
+        java.util.List<String> infotexts = new java.util.ArrayList<>();
+        for (String[] variant : labels) for (String label : variant) infotexts.add(Provenance.fromSliceLabel(label));
+        SyntheticContent.markNewImage(result, infotexts, SyntheticContent.WHOLE_IMAGE);
         result.setProperty("Info", "DiffuseJ augmentation of \"" + source.getTitle() + "\": " + out.length + " variant(s) of "
                 + source.getStackSize() + " plane(s); each slice label holds the parameters that made it.\n");
         return result;

@@ -2,7 +2,6 @@ package org.diffusej.imagej;
 
 import ij.CompositeImage;
 import ij.ImagePlus;
-import ij.ImageStack;
 import ij.Undo;
 import ij.gui.ImageRoi;
 import ij.gui.Overlay;
@@ -84,36 +83,73 @@ public final class CandidateLayers {
 
     /** Writes {@code layer}'s pixels into {@code imp} as one step that Edit › Undo reverts; records its parameters. */
     public static void apply(ImagePlus imp, ImageRoi layer) throws UnsuitableImageException {
-        Rectangle r = layer.getBounds().intersection(new Rectangle(0, 0, imp.getWidth(), imp.getHeight()));
-        if (r.isEmpty()) throw new UnsuitableImageException("The layer \"" + layer.getName() + "\" lies outside the image.");
+        Rectangle r = regionOf(imp, layer);
         moveToPlaneOf(layer, imp);
-        ImageProcessor lp = layer.getProcessor();
-        Rectangle inLayer = new Rectangle(r.x - layer.getBounds().x, r.y - layer.getBounds().y, r.width, r.height);
-        RgbImage candidate = ImageConversion.toRgb(lp, inLayer);
         ProvenanceUndo.Step undo = ProvenanceUndo.begin(imp, r);
-        ImageProcessor pixels = mergeUnchanged(imp, r, ImageConversion.toRgb(imp, r), candidate);
+        ImageProcessor[] pixels = appliedPixels(imp, layer, r);
         if (ImageConversion.isCompositeView(imp)) {
             CompositeImage ci = (CompositeImage) imp;
             Undo.setup(Undo.TRANSFORM, imp);
-            ImageProcessor[] channels = ImageConversion.toChannels((ColorProcessor) pixels, ci);
-            ImageProcessor[] originals = channelsOf(ci, r);
-            RgbImage before = ImageConversion.toRgb(imp, r);
-            ImageStack stack = ci.getStack();
-            for (int c = 0; c < channels.length; c++) {
-                keepWhereUnchanged(channels[c], originals[c], before, candidate);
-                stack.getProcessor(ci.getStackIndex(c + 1, ci.getZ(), ci.getT())).insert(channels[c], r.x, r.y);
-            }
+            for (int c = 0; c < pixels.length; c++)
+                ci.getStack().getProcessor(ci.getStackIndex(c + 1, ci.getZ(), ci.getT())).insert(pixels[c], r.x, r.y);
         } else {
             ImageProcessor ip = imp.getProcessor();
             ip.snapshot();
             Undo.setup(Undo.FILTER, imp);
-            ip.insert(pixels, r.x, r.y);
+            ip.insert(pixels[0], r.x, r.y);
         }
+        boolean[] changed = undo.written(imp);
         String infotext = layer.getProperty(Provenance.KEY);
         if (infotext != null) Provenance.record(imp, infotext);
+        SyntheticContent.mark(imp, layer.getName(), infotext, r, changed, layer);
         undo.finish(imp);
         imp.changes = true;
         imp.updateAndDraw();
+    }
+
+    /**
+     * The planes {@code imp}'s current plane would become if {@code layer} were applied, as new processors (the
+     * image is not changed): one for a plain image or stack, one per channel (current z/t) for a composite view.
+     */
+    public static ImageProcessor[] planesWith(ImagePlus imp, ImageRoi layer) throws UnsuitableImageException {
+        Rectangle r = regionOf(imp, layer);
+        ImageProcessor[] pixels = appliedPixels(imp, layer, r);
+        ImageProcessor[] planes = new ImageProcessor[pixels.length];
+        for (int c = 0; c < pixels.length; c++) {
+            planes[c] = (ImageConversion.isCompositeView(imp)
+                    ? imp.getStack().getProcessor(imp.getStackIndex(c + 1, imp.getZ(), imp.getT())) : imp.getProcessor()).duplicate();
+            planes[c].insert(pixels[c], r.x, r.y);
+        }
+        return planes;
+    }
+
+    /** True when {@code layer} was made on the plane {@code imp} shows now. */
+    public static boolean onCurrentPlane(ImageRoi layer, ImagePlus imp) {
+        if (imp.getStackSize() == 1) return true;
+        if (layer.hasHyperStackPosition())
+            return layer.getZPosition() == imp.getZ() && layer.getTPosition() == imp.getT()
+                    && (layer.getCPosition() == 0 || layer.getCPosition() == imp.getC());
+        return layer.getPosition() == 0 || layer.getPosition() == imp.getCurrentSlice();
+    }
+
+    private static Rectangle regionOf(ImagePlus imp, ImageRoi layer) throws UnsuitableImageException {
+        Rectangle r = layer.getBounds().intersection(new Rectangle(0, 0, imp.getWidth(), imp.getHeight()));
+        if (r.isEmpty()) throw new UnsuitableImageException("The layer \"" + layer.getName() + "\" lies outside the image.");
+        return r;
+    }
+
+    /** What applying {@code layer} writes into region {@code r} of the current plane: one processor, or one per channel. */
+    private static ImageProcessor[] appliedPixels(ImagePlus imp, ImageRoi layer, Rectangle r) {
+        Rectangle inLayer = new Rectangle(r.x - layer.getBounds().x, r.y - layer.getBounds().y, r.width, r.height);
+        RgbImage candidate = ImageConversion.toRgb(layer.getProcessor(), inLayer);
+        RgbImage before = ImageConversion.toRgb(imp, r);
+        ImageProcessor pixels = mergeUnchanged(imp, r, before, candidate);
+        if (!ImageConversion.isCompositeView(imp)) return new ImageProcessor[] {pixels};
+        CompositeImage ci = (CompositeImage) imp;
+        ImageProcessor[] channels = ImageConversion.toChannels((ColorProcessor) pixels, ci);
+        ImageProcessor[] originals = channelsOf(ci, r);
+        for (int c = 0; c < channels.length; c++) keepWhereUnchanged(channels[c], originals[c], before, candidate);
+        return channels;
     }
 
     /** A new image (one slice per result) in the type of {@code like} (RGB when null), parameters in slice labels. */
@@ -121,6 +157,7 @@ public final class CandidateLayers {
         ImagePlus out = new ImagePlus(title, ImageConversion.toStackLike(result.images(), labels(result, ""), like));
         if (like != null && !ImageConversion.isCompositeView(like)) out.setCalibration(like.getCalibration().copy());
         if (!result.infotexts().isEmpty()) Provenance.record(out, result.infotexts().get(0));
+        SyntheticContent.markNewImage(out, result.infotexts(), SyntheticContent.WHOLE_IMAGE);
         return out;
     }
 
@@ -206,7 +243,7 @@ public final class CandidateLayers {
         } else if (layer.getPosition() > 0) imp.setSliceWithoutUpdate(layer.getPosition());
     }
 
-    private static String uniqueName(Overlay overlay, String name) {
+    static String uniqueName(Overlay overlay, String name) {
         String candidate = name;
         for (int k = 2; overlay.getIndex(candidate) >= 0; k++) candidate = name + " #" + k;
         return candidate;

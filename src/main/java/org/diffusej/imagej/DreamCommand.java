@@ -71,5 +71,6 @@ public class DreamCommand extends GenerationCommand {
         result = new ImagePlus("Dream " + from + "→" + to, stack);
         report("DiffuseJ dream: " + stack.size() + " frame(s), seed " + from + "→" + to);
         Provenance.record(result, firstInfo);
+        SyntheticContent.markNewImage(result, java.util.List.of(firstInfo), SyntheticContent.WHOLE_IMAGE);
     }
 }

@@ -7,8 +7,9 @@ import java.util.Locale;
  *
  * @param model     a catalog id (e.g. {@code sd15}) or a path to a {@code .safetensors} file or diffusers folder
  * @param device    {@code auto} (GPU when present), {@code cpu} or {@code gpu}
- * @param precision {@code auto} (fp16 on GPU; on CPU bf16 where it is native, else fp32), {@code fp32}, {@code fp16}
- *                  or {@code bf16} (CPU)
+ * @param precision {@code auto} (fp16 on GPU; on CPU bf16 where it is native and passes its self-test, else fp32),
+ *                  {@code fp32}, {@code fp16} or {@code bf16} (CPU; fp32 with a logged reason where bf16 fails its
+ *                  self-test); see {@code PrecisionResolver}
  */
 public record EngineSettings(String model, String device, String precision) {
     /** Defaults: catalog model {@code sd15}, automatic device and precision. */

@@ -82,6 +82,8 @@ public class ExtendCanvasCommand extends GenerationCommand {
         result = new ImagePlus(image.getTitle() + " extended", stack);
         result.setCalibration(image.getCalibration().copy());
         if (!res.infotexts().isEmpty()) Provenance.record(result, res.infotexts().get(0));
+        SyntheticContent.markNewImage(result, res.infotexts(),
+                "border beyond the original " + w + "x" + h + " at (" + left + "," + top + ")");
     }
 
     /** {@code plane} placed at (left, top) on a {@code cw × ch} canvas, border pixels repeating its nearest edge pixel. */

@@ -1,7 +1,5 @@
 package org.diffusej.imagej;
 
-import ai.djl.Device;
-import ai.djl.ndarray.types.DataType;
 import ij.IJ;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -10,6 +8,9 @@ import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.pipeline.Pipeline;
 import org.diffusej.engine.Mode;
+import org.diffusej.engine.pipeline.StableDiffusionModel;
+import org.diffusej.engine.runtime.PrecisionChoice;
+import org.diffusej.engine.pipeline.PrecisionResolver;
 import org.diffusej.engine.ModelOptions;
 import org.diffusej.engine.pipeline.StableDiffusionModel;
 import org.diffusej.engine.runtime.TorchRuntime;
@@ -17,7 +18,8 @@ import org.diffusej.models.ModelResolver;
 
 /**
  * Opens the DiffuseJ pipeline for {@link EngineSettings}: a path is loaded as is; a catalog id comes from the
- * model cache, downloaded on first use with progress in ImageJ's status bar (Esc cancels the download).
+ * model cache, downloaded on first use with progress in ImageJ's status bar (Esc cancels the download). Device and
+ * precision come from {@link PrecisionResolver}; a bf16 request that fails its self-test here is logged.
  */
 public final class PipelineEngineFactory implements EngineFactory {
     @Override
@@ -30,23 +32,11 @@ public final class PipelineEngineFactory implements EngineFactory {
             IJ.showProgress(p.fraction());
         }, token);
         IJ.showStatus("DiffuseJ: loading " + path.getFileName());
-        StableDiffusionModel model = StableDiffusionModel.load(path, options(settings));
-        IJ.showStatus("DiffuseJ: loaded " + path.getFileName());
+        PrecisionResolver.Resolution r = PrecisionResolver.resolve(settings.device(), settings.precision());
+        StableDiffusionModel model = StableDiffusionModel.load(path, r.options(), r.choice());
+        PrecisionChoice choice = model.precisionChoice();
+        if (choice.fellBack()) IJ.log("DiffuseJ: " + choice.reason());
+        IJ.showStatus("DiffuseJ: loaded " + path.getFileName() + " (" + PrecisionChoice.name(choice.used()) + ")");
         return new Pipeline(model);
-    }
-
-    /** Device and precision: auto = {@link ModelOptions#auto()}; explicit choices override. */
-    static ModelOptions options(EngineSettings s) throws DiffusionException {
-        ModelOptions o = switch (s.device()) {
-            case "cpu" -> ModelOptions.cpu();
-            case "gpu" -> {
-                if (TorchRuntime.engine().getGpuCount() == 0)
-                    throw new DiffusionException("No GPU is available to DiffuseJ (a CUDA build of the plugin and an NVIDIA "
-                            + "driver are needed). Choose device \"auto\" or \"cpu\" in Plugins › DiffuseJ › Model & Device.");
-                yield ModelOptions.cpu().withDevice(Device.gpu()).withPrecision(DataType.FLOAT16);
-            }
-            default -> ModelOptions.auto();
-        };
-        return o.withPrecision(s.precision());
     }
 }

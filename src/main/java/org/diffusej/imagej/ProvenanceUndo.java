@@ -6,10 +6,12 @@ import ij.Executer;
 import ij.ImagePlus;
 import ij.Undo;
 import ij.WindowManager;
+import ij.gui.Roi;
 import ij.process.ImageProcessor;
 import java.awt.Rectangle;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.WeakHashMap;
@@ -19,7 +21,8 @@ import java.util.WeakHashMap;
  * pixels only, so this {@link CommandListener} takes over the "Undo" command for images with an applied candidate:
  * it runs ImageJ's own {@link Undo#undo()}, then looks at the applied region: if it holds the pixels from before the
  * apply, the "parameters" property and Info are put back exactly as they were; if it holds the applied pixels again
- * (ImageJ's Undo toggles, so a second Undo redoes), the applied candidate's parameters come back. If another edit
+ * (ImageJ's Undo toggles, so a second Undo redoes), the applied candidate's parameters come back. The same goes
+ * for the synthetic-content flag and the synthetic-pixel ROI ({@link SyntheticContent}). If another edit
  * came in between, the pixels match neither and the properties are left alone.
  */
 final class ProvenanceUndo implements CommandListener {
@@ -29,16 +32,23 @@ final class ProvenanceUndo implements CommandListener {
 
     private ProvenanceUndo() { }
 
-    /** The properties Apply changes: the raw "parameters" image property and the Info text. */
-    record State(String parameters, Object info) {
+    /**
+     * The properties Apply changes: the raw "parameters" image property, the Info text, the synthetic-content
+     * properties and the synthetic-pixel ROIs of the overlay ({@link SyntheticContent}).
+     */
+    record State(String parameters, Object info, Map<String, String> synthetic, List<Roi> syntheticRois) {
         static State of(ImagePlus imp) {
             Properties p = imp.getImageProperties();
-            return new State(p == null ? null : p.getProperty(Provenance.KEY), imp.getProperty("Info"));
+            return new State(p == null ? null : p.getProperty(Provenance.KEY), imp.getProperty("Info"),
+                    SyntheticContent.fields(imp), SyntheticContent.rois(imp));
         }
 
         void restore(ImagePlus imp) {
-            imp.setProp(Provenance.KEY, parameters);
+            if (parameters != null) imp.setProp(Provenance.KEY, parameters);
+            else if (imp.getImageProperties() != null) imp.getImageProperties().remove(Provenance.KEY);
             imp.setProperty("Info", info);
+            SyntheticContent.restore(imp, synthetic);
+            SyntheticContent.restoreRois(imp, syntheticRois);
         }
     }
 
@@ -58,9 +68,21 @@ final class ProvenanceUndo implements CommandListener {
             this.stateBefore = State.of(imp);
         }
 
-        /** Records the applied pixels and properties; from now on Edit › Undo on {@code imp} reverts both. */
-        void finish(ImagePlus imp) {
+        /**
+         * Records the applied pixels (call once they are written); returns which pixels of the region changed in
+         * any written plane, row-major.
+         */
+        boolean[] written(ImagePlus imp) {
             after = crops(imp, planes, region);
+            boolean[] changed = new boolean[region.width * region.height];
+            for (int p = 0; p < planes.length; p++)
+                for (int i = 0; i < changed.length; i++) changed[i] |= before[p][i] != after[p][i];
+            return changed;
+        }
+
+        /** Records the applied properties; from now on Edit › Undo on {@code imp} reverts pixels and properties. */
+        void finish(ImagePlus imp) {
+            if (after == null) after = crops(imp, planes, region);
             stateAfter = State.of(imp);
             STEPS.put(imp, this);
             listen();

@@ -9,6 +9,7 @@ import org.diffusej.diagnostics.SystemReport;
 import org.diffusej.models.ModelSettings;
 import org.scijava.command.Command;
 import org.scijava.plugin.Parameter;
+import org.scijava.plugin.Menu;
 import org.scijava.plugin.Plugin;
 
 import java.awt.Font;
@@ -18,7 +19,8 @@ import java.awt.GraphicsEnvironment;
  * About / System Check: the report of {@code diffusej doctor} plus Fiji's model settings, in a text window (headless:
  * in the log). Declares no outputs, so the legacy UI opens no extra window.
  */
-@Plugin(type = Command.class, menuPath = "Plugins>DiffuseJ>About / System Check")
+@Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
+        @Menu(label = "About / System Check", weight = MenuOrder.ABOUT)})
 public class SystemCheckCommand extends DiffuseJCommand {
     /** Title of the report's window. */
     public static final String TITLE = "DiffuseJ System Check";

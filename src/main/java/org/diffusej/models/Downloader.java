@@ -10,10 +10,12 @@ import org.diffusej.engine.CancelledException;
 import org.diffusej.engine.DiffusionException;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -43,6 +45,8 @@ public final class Downloader {
     private final int maxAttempts;
     private final Duration backoff;
     private final FreeSpaceProbe freeSpace;
+    private final Duration connectTimeout;
+    private final Duration readTimeout;
 
     private Downloader(Builder b) {
         HttpUrl url = HttpUrl.parse(b.endpoint);
@@ -52,6 +56,8 @@ public final class Downloader {
         this.maxAttempts = b.maxAttempts;
         this.backoff = b.backoff;
         this.freeSpace = b.freeSpace;
+        this.connectTimeout = b.connectTimeout;
+        this.readTimeout = b.readTimeout;
         this.client = new OkHttpClient.Builder()
                 .connectTimeout(b.connectTimeout).readTimeout(b.readTimeout).writeTimeout(b.readTimeout)
                 .followRedirects(false).followSslRedirects(false) // redirects are followed by hand, see open()
@@ -297,8 +303,23 @@ public final class Downloader {
                 : String.format(java.util.Locale.ROOT, "%.1f MB", bytes / 1e6);
     }
 
-    private static String describe(IOException e) {
-        return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    /**
+     * What went wrong, as a sentence for the user (no Java class names): a timeout says which wait ran out and for how
+     * long; other I/O failures say the connection broke, with the library's detail if it gave one.
+     */
+    private String describe(IOException e) {
+        String detail = e.getMessage() == null ? "" : e.getMessage();
+        if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException && detail.equals("timeout")) {
+            if (detail.toLowerCase(java.util.Locale.ROOT).contains("connect"))
+                return "the server did not accept the connection within " + seconds(connectTimeout);
+            return "the server stopped sending data for " + seconds(readTimeout);
+        }
+        return detail.isBlank() ? "the connection broke" : "the connection broke (" + detail + ")";
+    }
+
+    private static String seconds(Duration d) {
+        String n = java.math.BigDecimal.valueOf(d.toMillis()).movePointLeft(3).stripTrailingZeros().toPlainString();
+        return n + (n.equals("1") ? " second" : " seconds");
     }
 
     private record Opened(Response response, String linkedEtag, long linkedSize) { }

@@ -183,7 +183,7 @@ class BridgeQueueTest {
         assertEquals(0, a.running.get(), "the running job has finished when the switch returns");
         assertEquals(200, job.get().status());
         assertTrue(a.closed, "the previous model is closed after switching");
-        assertEquals("beta [0123456789]", client.get("/sdapi/v1/options").object().get("sd_model_checkpoint").getAsString());
+        assertEquals("beta.safetensors [0123456789]", client.get("/sdapi/v1/options").object().get("sd_model_checkpoint").getAsString());
         HttpTestClient.Answer gen = client.post("/sdapi/v1/txt2img", "{\"steps\":1,\"width\":8,\"height\":8}");
         assertTrue(gen.object().get("info").getAsString().contains("\"sd_model_name\":\"beta\""));
         assertEquals(404, client.post("/sdapi/v1/options", "{\"sd_model_checkpoint\":\"gamma\"}").status());

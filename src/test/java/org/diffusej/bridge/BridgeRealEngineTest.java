@@ -102,19 +102,39 @@ class BridgeRealEngineTest {
         });
         List<Double> seen = new ArrayList<>();
         long deadline = System.currentTimeMillis() + 60_000;
+        String preview = null;
         while (seen.size() < 5 && System.currentTimeMillis() < deadline) {
-            double p = client.get("/sdapi/v1/progress").object().get("progress").getAsDouble();
+            JsonObject progress = client.get("/sdapi/v1/progress").object();
+            double p = progress.get("progress").getAsDouble();
             if (p > 0) seen.add(p);
+            if (progress.get("current_image").isJsonPrimitive()) preview = progress.get("current_image").getAsString();
             Thread.sleep(20);
         }
         for (int i = 1; i < seen.size(); i++) assertTrue(seen.get(i) >= seen.get(i - 1), "progress went back: " + seen);
         assertFalse(seen.isEmpty(), "no progress seen");
+        assertNotNull(preview, "progress.current_image carries the latent preview");
+        assertTrue(HttpTestClient.decode(preview).getWidth() > 0);
         long t0 = System.nanoTime();
         client.post("/sdapi/v1/interrupt", "");
         HttpTestClient.Answer a = job.get(30, TimeUnit.SECONDS);
         assertEquals(200, a.status(), a.body());
         assertTrue((System.nanoTime() - t0) / 1e9 < 5, "interrupt took too long");
+        // A1111 returns the image as far as it got (regression: images was [])
+        JsonArray kept = a.object().getAsJsonArray("images");
+        assertEquals(1, kept.size(), a.body().length() > 300 ? a.body().substring(0, 300) : a.body());
+        assertEquals(64, HttpTestClient.decode(kept.get(0).getAsString()).getWidth());
+        JsonObject info = JsonParser.parseString(a.object().get("info").getAsString()).getAsJsonObject();
+        assertEquals("[0]", info.get("unfinished_images").toString());
         assertTrue(client.get("/sdapi/v1/progress").object().getAsJsonObject("state").get("job_count").getAsInt() == 0);
+    }
+
+    @Test
+    @Order(3)
+    void optionsAndHealthSayWhichPrecisionRunsAndWhy() throws Exception {
+        JsonObject options = client.get("/sdapi/v1/options").object();
+        assertEquals("fp32", options.get("diffusej_precision").getAsString());
+        assertEquals("fp32 as set in the model options.", options.get("diffusej_precision_reason").getAsString());
+        assertEquals("fp32", client.get("/diffusej/v1/health").object().get("diffusej_precision").getAsString());
     }
 
     @Test
@@ -144,6 +164,33 @@ class BridgeRealEngineTest {
         assertTrue(repaintedChanged >= repainted * 0.5, repaintedChanged + " of " + repainted + " masked pixels changed");
         JsonObject info = JsonParser.parseString(a.object().get("info").getAsString()).getAsJsonObject();
         assertTrue(info.get("is_using_inpainting_conditioning").getAsBoolean());
+    }
+
+    @Test
+    @Order(5)
+    void theInpaintingModelServesTxt2imgAndImg2imgWithoutMask() throws Exception {
+        // regression: both answered 500 "sample must be [N, 9, h, w]" on a 9-channel model
+        assertTrue(client.get("/sdapi/v1/options").object().get("sd_model_checkpoint").getAsString().startsWith("sd1-inpaint-tiny"));
+        HttpTestClient.Answer t = client.post("/sdapi/v1/txt2img", "{\"prompt\":\"a cat\",\"seed\":9,\"steps\":3,\"width\":64,\"height\":64}");
+        assertEquals(200, t.status(), t.body());
+        assertEquals(64, HttpTestClient.decode(t.object().getAsJsonArray("images").get(0).getAsString()).getWidth());
+        assertTrue(JsonParser.parseString(t.object().get("info").getAsString()).getAsJsonObject()
+                .get("is_using_inpainting_conditioning").getAsBoolean());
+        HttpTestClient.Answer i = client.post("/sdapi/v1/img2img", "{\"init_images\":[\"" + fixturePng("init_image.png")
+                + "\"],\"denoising_strength\":0.5,\"steps\":4,\"seed\":2}");
+        assertEquals(200, i.status(), i.body());
+        assertEquals(64, HttpTestClient.decode(i.object().getAsJsonArray("images").get(0).getAsString()).getWidth());
+    }
+
+    @Test
+    @Order(6)
+    void sdModelsListsTheLoadedModelsFullSha256() throws Exception {
+        JsonObject loaded = client.get("/sdapi/v1/sd-models").json().getAsJsonArray().get(0).getAsJsonObject();
+        String hash = loaded.get("hash").getAsString();
+        String sha = loaded.get("sha256").getAsString();
+        assertTrue(sha.matches("[0-9a-f]{64}") && sha.startsWith(hash), loaded.toString());
+        assertEquals("sd1-inpaint-tiny [" + hash + "]", loaded.get("title").getAsString(), "a folder has no extension");
+        assertTrue(loaded.get("config").isJsonNull());
     }
 
     private static int maxChannelDiff(int a, int b) {

@@ -69,9 +69,11 @@ class ModelSelectionTest {
                     a.object().get("detail").getAsString());
         }
         String job = "{\"steps\":1,\"width\":8,\"height\":8,\"override_settings\":{\"sd_model_checkpoint\":\"" + secret + "\"}}";
-        assertEquals(200, client.post("/sdapi/v1/txt2img", job).status());
+        HttpTestClient.Answer refused = client.post("/sdapi/v1/txt2img", job);
+        assertEquals(404, refused.status(), "an override naming an unlisted checkpoint is refused, not run on the current model");
+        assertTrue(refused.object().get("detail").getAsString().contains("override_settings"), refused.body());
         assertEquals(List.of(models.resolve("a.safetensors")), opened, "only the first listed model was ever opened");
-        assertEquals("a [0123456789]", currentModel());
+        assertEquals("a.safetensors [0123456789]", currentModel());
     }
 
     @Test
@@ -81,9 +83,9 @@ class ModelSelectionTest {
         for (JsonElement e : listed)
             assertFalse(e.getAsJsonObject().get("filename").getAsString().contains(dir.toString()), "absolute path listed: " + e);
         assertEquals(200, select("b").status());
-        assertEquals("b [0123456789]", currentModel());
+        assertEquals("b.safetensors [0123456789]", currentModel());
         assertEquals(200, select("a.safetensors").status());
-        assertEquals("a [0123456789]", currentModel());
+        assertEquals("a.safetensors [0123456789]", currentModel());
         assertEquals(200, select("0123456789").status(), "the loaded model's hash selects it");
         assertEquals(List.of("a", "b", "a"), opened.stream().map(p -> p.getFileName().toString().replace(".safetensors", "")).toList());
     }
@@ -95,13 +97,47 @@ class ModelSelectionTest {
             HttpTestClient.Answer a = select(bad);
             assertEquals(500, a.status(), a.body());
             String detail = a.object().get("detail").getAsString();
-            assertTrue(detail.contains("could not be loaded") && detail.contains("'b [0123456789]' stays loaded"), detail);
+            assertTrue(detail.contains("could not be loaded") && detail.contains("'b.safetensors [0123456789]' stays loaded"), detail);
             assertFalse(a.body().contains("3619251681095544690"), "file bytes reached the client: " + a.body());
             assertFalse(a.body().contains(dir.toString()), "a folder reached the client: " + a.body());
             assertFalse(a.body().contains("StackOverflow"), a.body());
-            assertEquals("b [0123456789]", currentModel());
+            assertEquals("b.safetensors [0123456789]", currentModel());
             assertEquals(200, client.post("/sdapi/v1/txt2img", "{\"steps\":1,\"width\":8,\"height\":8}").status());
             assertEquals(200, client.get("/diffusej/v1/health").status());
         }
+    }
+
+    private com.google.gson.JsonObject info(HttpTestClient.Answer a) {
+        return com.google.gson.JsonParser.parseString(a.object().get("info").getAsString()).getAsJsonObject();
+    }
+
+    @Test
+    void overrideSettingsCheckpointRunsTheJobOnItAndRestoresAfterwards() throws Exception {
+        String job = "{\"steps\":1,\"width\":8,\"height\":8,\"override_settings\":{\"sd_model_checkpoint\":\"b\"}";
+        HttpTestClient.Answer a = client.post("/sdapi/v1/txt2img", job + "}");
+        assertEquals(200, a.status(), a.body());
+        assertEquals("b", info(a).get("sd_model_name").getAsString(), "the job ran on the override's model");
+        assertEquals("a.safetensors [0123456789]", currentModel(), "restored afterwards (A1111's default)");
+        HttpTestClient.Answer kept = client.post("/sdapi/v1/txt2img", job + ",\"override_settings_restore_afterwards\":false}");
+        assertEquals(200, kept.status(), kept.body());
+        assertEquals("b.safetensors [0123456789]", currentModel(), "override_settings_restore_afterwards=false keeps it");
+        assertEquals(List.of("a", "b", "a", "b"), opened.stream().map(p -> p.getFileName().toString().replace(".safetensors", "")).toList());
+    }
+
+    @Test
+    void unloadAndReloadCheckpoint() throws Exception {
+        HttpTestClient.Answer u = client.post("/sdapi/v1/unload-checkpoint", "");
+        assertEquals(200, u.status(), u.body());
+        assertEquals("{}", u.body());
+        assertEquals("a.safetensors [0123456789]", currentModel(), "still the selected checkpoint while unloaded");
+        assertEquals(4, client.get("/sdapi/v1/sd-models").json().getAsJsonArray().size());
+        assertEquals(1, opened.size(), "nothing loaded by reading options or the list");
+        assertEquals(200, client.post("/sdapi/v1/reload-checkpoint", "").status());
+        assertEquals(2, opened.size(), "reload-checkpoint loads it again");
+        assertEquals(200, client.post("/sdapi/v1/reload-checkpoint", "").status());
+        assertEquals(2, opened.size(), "reloading a loaded model does nothing");
+        client.post("/sdapi/v1/unload-checkpoint", "");
+        assertEquals(200, client.post("/sdapi/v1/txt2img", "{\"steps\":1,\"width\":8,\"height\":8}").status());
+        assertEquals(3, opened.size(), "the next job loads the unloaded model");
     }
 }

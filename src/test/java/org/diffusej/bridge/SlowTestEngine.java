@@ -18,7 +18,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A test engine for the server's queue/interrupt mechanics: each step sleeps {@code stepMillis} and checks the token;
+ * A test engine for the server's queue/interrupt mechanics: each step sleeps {@code stepMillis} and checks the token
+ * (cancel stops; interrupt and skip end the current image early and keep it, as the real engine does);
  * images are flat colours from the seed (img2img/inpaint: the init image, masked area replaced by that colour).
  * Records every request and the most generations it ever saw at once.
  */
@@ -54,8 +55,11 @@ final class SlowTestEngine implements DiffusionEngine {
             List<RgbImage> images = new ArrayList<>();
             List<Long> seeds = new ArrayList<>();
             List<String> infotexts = new ArrayList<>();
+            List<Integer> unfinished = new ArrayList<>();
             for (int k = 0; k < n; k++) {
+                boolean early = false;
                 for (int s = 0; s < r.steps(); s++) {
+                    if (s > 0 && (token.skipRequested() || token.keepsUnfinished())) { early = true; break; } // as the engine: keep it
                     token.check();
                     sleep();
                     stepsRun.incrementAndGet();
@@ -64,14 +68,17 @@ final class SlowTestEngine implements DiffusionEngine {
                     listener.onProgress(new Progress("denoise", done, total, elapsed, elapsed / done * (total - done), null));
                 }
                 long seed = seed0 + k;
+                if (early) unfinished.add(images.size());
+                token.clearSkip();
                 images.add(image(r, seed));
                 seeds.add(seed);
                 infotexts.add(r.prompt() + "\nNegative prompt: " + r.negativePrompt() + "\nSteps: " + r.steps()
                         + ", Sampler: " + r.sampler() + ", CFG scale: " + r.cfgScale() + ", Seed: " + seed
                         + ", Size: " + r.width() + "x" + r.height() + ", Model hash: " + model.shortHash() + ", Model: " + model.name());
+                if (token.isCancelled()) break;
             }
             return new Result(images, seeds, infotexts, r.toBuilder().seed(seed0).build(), model,
-                    Map.of("total", (System.nanoTime() - start) / 1e9), false, "");
+                    Map.of("total", (System.nanoTime() - start) / 1e9), token.isCancelled(), "", unfinished);
         } finally {
             running.decrementAndGet();
         }

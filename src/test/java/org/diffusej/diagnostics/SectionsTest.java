@@ -177,12 +177,12 @@ class SectionsTest {
         assertTrue(gpu.why().contains("CUDA GPU"), gpu.why());
     }
 
-    // replaced by PrecisionQualifier when the precision branch lands: then this test checks the verdict against
-    // PrecisionQualifier.bf16() field by field instead of CpuFeatures
     @Test
-    void theTemporaryBf16VerdictFollowsTheCpusNativeBf16() {
+    void theBf16VerdictIsTheEnginesSelfTest() {
         PrecisionSection.Verdict v = HostPrecisionVerdicts.bf16();
+        org.diffusej.engine.runtime.PrecisionVerdict engine = org.diffusej.engine.runtime.PrecisionQualifier.bf16();
         assertEquals("bf16", v.precision());
-        assertEquals(org.diffusej.engine.runtime.CpuFeatures.nativeBf16(), v.qualifies());
+        assertEquals(engine.qualifies(), v.qualifies());
+        assertEquals(engine.checks().size(), v.checks().size());
     }
 }

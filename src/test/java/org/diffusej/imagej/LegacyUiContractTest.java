@@ -62,7 +62,7 @@ class LegacyUiContractTest {
                 .sorted(Comparator.comparingDouble(c -> c.getMenuPath().getLeaf().getWeight()))
                 .map(c -> c.getMenuPath().getLeaf().getName()).toList();
         assertEquals(List.of("Model & Device...", "Inpaint Selection...", "Restyle Image...", "New Image from Prompt...",
-                "Extend Canvas...", "Augment...", "Dream...", "Apply Candidate", "Start Krita Bridge...", "Stop Krita Bridge"), order);
+                "Extend Canvas...", "Augment...", "Dream...", "Apply Candidate", "Variation Map...", "Start Krita Bridge...", "Stop Krita Bridge", "About / System Check"), order);
     }
 
     @Test

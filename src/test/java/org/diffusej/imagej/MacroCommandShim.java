@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
+import org.diffusej.imagej.ij1.CommandBridge;
 import org.scijava.Context;
 import org.scijava.command.CommandInfo;
 import org.scijava.command.CommandService;
@@ -24,10 +25,9 @@ import org.scijava.module.ModuleService;
 /**
  * Test stand-in for Fiji's imagej-legacy macro bridge (not on Maven Central): registers every
  * {@code Plugins>DiffuseJ>…} SciJava command under its menu label in ImageJ 1's command table, so that a macro's
- * {@code run("Inpaint Selection...", "prompt=[a cat] seed=42")} reaches {@link #run}, which maps the option keys
- * onto the command's parameter names (IJ1's {@link Macro#getValue}, bare words for booleans), fills an unset
- * {@code ImagePlus} input with the current image, runs the command through the {@link CommandService}, and makes an
- * {@code ImagePlus} output the macro's current (batch-mode) image — what the legacy layer does in Fiji.
+ * {@code run("Inpaint Selection...", "prompt=[a cat] seed=42")} reaches {@link #run}, which hands it to DiffuseJ's
+ * own ImageJ 1 bridge ({@link CommandBridge}: option keys are parameter names, the current image is the
+ * {@code ImagePlus} input, outputs become the macro's images) in the test's context — what the legacy layer does in Fiji.
  * Not exercised by it: Fiji's dialogs, recording, and the legacy layer's own option parsing.
  */
 public final class MacroCommandShim implements PlugIn {
@@ -56,35 +56,7 @@ public final class MacroCommandShim implements PlugIn {
 
     @Override
     public void run(String commandClass) {
-        CommandService commands = context.service(CommandService.class);
-        CommandInfo info = commands.getCommand(commandClass);
-        String options = Macro.getOptions();
-        Map<String, Object> inputs = new HashMap<>();
-        for (ModuleItem<?> item : info.inputs()) {
-            String name = item.getName();
-            if (item.getType() == ImagePlus.class) {
-                inputs.put(name, WindowManager.getCurrentImage());
-            } else if (options != null && (item.getType() == boolean.class || item.getType() == Boolean.class)) {
-                inputs.put(name, Pattern.compile("(^|\\s)" + Pattern.quote(name) + "(\\s|$)").matcher(options).find());
-            } else if (options != null) {
-                String v = Macro.getValue(options, name, null);
-                if (v != null) inputs.put(name, v);
-            }
-        }
-        try {
-            Module m = context.service(ModuleService.class).run(info, true, inputs).get(); // as the legacy layer does
-            if (m instanceof Cancelable c && c.isCanceled()) {
-                refusals.add(c.getCancelReason());
-                IJ.log(c.getCancelReason());
-                return;
-            }
-            for (ModuleItem<?> out : info.outputs())
-                if (m.getOutput(out.getName()) instanceof ImagePlus imp) {
-                    if (Interpreter.isBatchMode()) Interpreter.addBatchModeImage(imp);
-                    WindowManager.setTempCurrentImage(imp);
-                }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        String reason = CommandBridge.run(context, commandClass, Macro.getOptions(), null); // DiffuseJ's own IJ1 bridge
+        if (reason != null) refusals.add(reason);
     }
 }

@@ -111,7 +111,8 @@ class MacroExamplesTest {
             }
         assertTrue(changed > 100, "inside the oval the candidate was applied: " + changed);
         assertTrue(out.getProp("parameters").contains("Seed: 42,"));
-        assertEquals(2, out.getOverlay().size(), "both candidates stay as layers in the saved TIFF");
+        assertEquals(2, CandidateLayers.names(out).size(), "both candidates stay as layers in the saved TIFF");
+        assertEquals(1, SyntheticContent.rois(out).size(), "with the ROI of the applied pixels");
     }
 
     @Test

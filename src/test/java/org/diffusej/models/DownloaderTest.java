@@ -210,7 +210,9 @@ class DownloaderTest {
         Downloader d = downloader().readTimeout(Duration.ofMillis(300)).maxAttempts(2).build();
         ModelDownloadException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
                 () -> assertThrows(ModelDownloadException.class, () -> download(d, unknownHash())));
-        assertTrue(e.getMessage().contains("failed 2 times") && e.getMessage().contains("timeout"), e.getMessage());
+        assertTrue(e.getMessage().contains("failed 2 times")
+                && e.getMessage().contains("the server stopped sending data for 0.3 seconds"), e.getMessage());
+        assertFalse(e.getMessage().contains("Exception"), "no Java class names: " + e.getMessage());
         assertFalse(Files.exists(target));
         assertTrue(Files.exists(part()), "what arrived is kept for a later resume");
     }

@@ -78,6 +78,11 @@ class ModelResolverTest {
         assertTrue(inpaint.files().stream().anyMatch(f -> f.path().equals("unet/diffusion_pytorch_model.safetensors")));
         assertEquals("SD2", c.find("sd21-base").orElseThrow().family());
         assertEquals("v", c.find("sd21").orElseThrow().prediction());
+        CatalogEntry turbo = c.find("sd-turbo").orElseThrow();   // its trailing scheduler config comes with the folder
+        assertEquals("SD2", turbo.family());
+        assertEquals("epsilon", turbo.prediction());
+        assertTrue(turbo.files().stream().anyMatch(f -> f.path().equals("scheduler/scheduler_config.json")));
+        assertTrue(turbo.files().stream().noneMatch(f -> f.path().matches(".*\\.(ckpt|bin|pt|pth)")), "never a pickle");
         assertEquals("sd15", c.defaultId(Mode.TXT2IMG));
     }
 

@@ -69,6 +69,18 @@ public final class Infotext {
         return write(r.prompt(), r.negativePrompt(), parameters(r, seed, model));
     }
 
+    /**
+     * {@link #of} with {@code extra} parameters (A1111's {@code extra_generation_params}, e.g. "Lora hashes") after
+     * the request's own and before Version, as A1111 orders them; null values are left out.
+     */
+    public static String of(Request r, long seed, ModelInfo model, Map<String, ?> extra) {
+        Map<String, Object> p = parameters(r, seed, model);
+        Object version = p.remove("Version");
+        p.putAll(extra);
+        p.put("Version", version);
+        return write(r.prompt(), r.negativePrompt(), p);
+    }
+
     /** The parameter line of {@link #of} as an ordered map (values typed as A1111 would hold them). */
     public static Map<String, Object> parameters(Request r, long seed, ModelInfo model) {
         boolean usesInit = r.mode() != Mode.TXT2IMG;

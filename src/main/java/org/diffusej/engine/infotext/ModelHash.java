@@ -10,6 +10,8 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * AUTOMATIC1111's checkpoint hashes: the {@code shorthash} written as "Model hash" (first 10 hex digits of the
@@ -17,6 +19,8 @@ import java.util.HexFormat;
  */
 public final class ModelHash {
     private static final int BLOCK = 1 << 20;
+    /** Full hashes computed in this process, by their short hash (A1111 lists {@code sha256} once it is known). */
+    private static final Map<String, String> KNOWN = new ConcurrentHashMap<>();
 
     private ModelHash() { }
 
@@ -27,7 +31,14 @@ public final class ModelHash {
         try (InputStream in = Files.newInputStream(file)) {
             for (int n; (n = in.read(block)) > 0; ) sha.update(block, 0, n);
         }
-        return HexFormat.of().formatHex(sha.digest());
+        String hex = HexFormat.of().formatHex(sha.digest());
+        KNOWN.put(hex.substring(0, 10), hex);
+        return hex;
+    }
+
+    /** The full SHA-256 whose first 10 hex digits are {@code shortHash}, if this process has computed it; else null. */
+    public static String knownSha256(String shortHash) {
+        return shortHash == null ? null : KNOWN.get(shortHash.toLowerCase(java.util.Locale.ROOT));
     }
 
     /** A1111's "Model hash": the first 10 hex digits of {@link #sha256}. */

@@ -8,6 +8,8 @@ import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.WeightSource;
 
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import org.diffusej.engine.runtime.TorchOps;
 
@@ -27,9 +29,11 @@ public final class Parameters {
     private final boolean bf16;
     private final Map<String, long[]> recorded;
     private final String prefix;
+    private final Map<String, WeightSlot> slots;
 
     private Parameters(WeightSource source, NDManager manager, DataType dtype, boolean bf16,
-                       Map<String, long[]> recorded, String prefix) {
+                       Map<String, long[]> recorded, String prefix, Map<String, WeightSlot> slots) {
+        this.slots = slots;
         this.source = source;
         this.manager = manager;
         this.dtype = dtype;
@@ -40,12 +44,18 @@ public final class Parameters {
 
     /** Loads from {@code source} into {@code manager} for {@code precision} (FLOAT32, FLOAT16 or BFLOAT16). */
     public static Parameters loading(WeightSource source, NDManager manager, DataType precision, String prefix) {
+        return loading(source, manager, precision, prefix, new LinkedHashMap<>());
+    }
+
+    /** Like {@link #loading(WeightSource, NDManager, DataType, String)}, collecting {@link #slot}s into {@code slots}. */
+    public static Parameters loading(WeightSource source, NDManager manager, DataType precision, String prefix,
+                                     Map<String, WeightSlot> slots) {
         if (precision != DataType.FLOAT32 && precision != DataType.FLOAT16 && precision != DataType.BFLOAT16)
             throw new IllegalArgumentException("network precision must be FLOAT32, FLOAT16 or BFLOAT16, not " + precision);
         boolean bf16 = precision == DataType.BFLOAT16;
         if (bf16 && !TorchOps.available())
             throw new IllegalStateException("bfloat16 compute needs libtorch's native ops: " + TorchOps.status());
-        return new Parameters(source, manager, activationType(precision), bf16, null, prefix);
+        return new Parameters(source, manager, activationType(precision), bf16, null, prefix, slots);
     }
 
     /** The type of a network's activations (and of {@link #get}'s arrays) at {@code precision}. */
@@ -55,12 +65,15 @@ public final class Parameters {
 
     /** Records every requested name (with prefix) and its expected shape into {@code out}; loads nothing. */
     public static Parameters recording(Map<String, long[]> out, String prefix) {
-        return new Parameters(null, null, DataType.FLOAT32, false, out, prefix);
+        return new Parameters(null, null, DataType.FLOAT32, false, out, prefix, null);
     }
 
     public Parameters child(String name) {
-        return new Parameters(source, manager, dtype, bf16, recorded, prefix + name + ".");
+        return new Parameters(source, manager, dtype, bf16, recorded, prefix + name + ".", slots);
     }
+
+    /** The weight slots registered so far by this loading and its children, by full name (null while recording). */
+    public Map<String, WeightSlot> slots() { return slots == null ? null : Collections.unmodifiableMap(slots); }
 
     /** The type of activations and of {@link #get}'s arrays (FLOAT32 in bfloat16 compute). */
     public DataType dtype() { return dtype; }
@@ -79,6 +92,18 @@ public final class Parameters {
         NDScope.unregister(narrow);
         a.close();
         return narrow;
+    }
+
+    /**
+     * A convolution or linear weight as a {@link WeightSlot} (a {@link #kernel} that LoRAs can patch), registered
+     * under its full name with the slots of this loading; null while recording.
+     */
+    public WeightSlot slot(String name, long... shape) throws InvalidCheckpointException {
+        NDArray a = kernel(name, shape);
+        if (a == null) return null;
+        WeightSlot s = new WeightSlot(prefix + name, shape, a, source, dtype, bf16);
+        slots.put(s.name(), s);
+        return s;
     }
 
     /**

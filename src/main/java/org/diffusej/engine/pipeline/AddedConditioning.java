@@ -17,14 +17,23 @@ import org.diffusej.engine.unet.UNet;
 record AddedConditioning(NDArray pooledNegative, NDArray pooledPositive) {
 
     /** The noise predictor for {@code batch} images of {@code width} × {@code height} pixels; arrays go to {@code m}. */
-    DenoisingLoop.NoisePredictor predictor(UNet unet, int batch, int width, int height, NDManager m) {
+    DenoisingLoop.NoisePredictor predictor(UNet unet, int batch, int width, int height, NDArray timestepCond, NDManager m) {
         MicroConditioning size = MicroConditioning.ofSize(width, height);
-        return predictor(unet, batch, size, size, m);
+        return predictor(unet, batch, size, size, timestepCond, m);
     }
 
     /** The noise predictor with explicit time ids for the negative and the positive rows. */
     DenoisingLoop.NoisePredictor predictor(UNet unet, int batch, MicroConditioning negativeIds, MicroConditioning positiveIds,
                                            NDManager m) {
+        return predictor(unet, batch, negativeIds, positiveIds, null, m);
+    }
+
+    /**
+     * As {@link #predictor(UNet, int, MicroConditioning, MicroConditioning, NDManager)}, plus an LCM guidance
+     * embedding {@code timestepCond} [batch, timeCondProjDim] (null = none; only used without classifier-free guidance).
+     */
+    DenoisingLoop.NoisePredictor predictor(UNet unet, int batch, MicroConditioning negativeIds, MicroConditioning positiveIds,
+                                           NDArray timestepCond, NDManager m) {
         int dim = MicroConditioning.timeEmbedDim(unet.config().admInChannels(), (int) pooledPositive.getShape().get(1));
         NDArray positive = MicroConditioning.vector(pooledPositive.repeat(0, batch),
                 positiveIds.timeIds(m).repeat(0, batch), dim);                                   // [B, P + 6·dim]
@@ -33,6 +42,6 @@ record AddedConditioning(NDArray pooledNegative, NDArray pooledPositive) {
         positive.attach(m);
         both.attach(m);
         return (sample, t, context) -> unet.forward(sample, t, context,
-                sample.getShape().get(0) == batch ? positive : both);
+                sample.getShape().get(0) == batch ? positive : both, timestepCond);
     }
 }

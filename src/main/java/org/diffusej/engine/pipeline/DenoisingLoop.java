@@ -30,6 +30,18 @@ public final class DenoisingLoop {
     }
 
     /**
+     * Thrown by a {@link StepListener} to end the loop at the step reached and keep the result: {@link #run} then
+     * returns the model's latest estimate of the clean latents (A1111 returns its {@code last_latent}, the x0
+     * prediction, when interrupted or skipped).
+     */
+    public static final class EndEarly extends CancelledException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    /** One step's outcome: the next latents and the estimate of the clean latents (may be the same array). */
+    private record Next(NDArray x, NDArray x0) { }
+
+    /**
      * What inpainting adds to the loop.
      *
      * @param mask               {@code [B,1,h,w]} 1 = repaint, at latent resolution
@@ -68,31 +80,44 @@ public final class DenoisingLoop {
     /**
      * Denoises {@code latents} from step {@code startIndex} to the end of the sampler's timesteps.
      *
-     * @return the final latents (a new array, in the manager of {@code latents})
+     * @return the final latents (a new array, in the manager of {@code latents}); when the listener throws
+     *         {@link EndEarly}, the last step's estimate of the clean latents
      */
     public NDArray run(NDArray latents, int startIndex, Inpainting inpaint, NoiseSource noise, StepListener listener)
             throws CancelledException {
         int total = sampler.timesteps().length - startIndex;
         NDArray x = latents.duplicate();
+        NDArray x0 = null;
         for (int i = startIndex; i < startIndex + total; i++) {
             try (NDScope scope = new NDScope()) {
-                NDArray next = step(x, i, inpaint, noise);
-                NDScope.unregister(next);
-                x.close();
-                x = next;
+                Next next = step(x, i, inpaint, noise);
+                NDScope.unregister(next.x());
+                if (next.x0() != next.x()) NDScope.unregister(next.x0());
+                closeBoth(x, x0);
+                x = next.x();
+                x0 = next.x0();
             }
             try {
                 listener.afterStep(i - startIndex + 1, total, x);
+            } catch (EndEarly e) {
+                if (x != x0) x.close();
+                return x0;
             } catch (CancelledException | RuntimeException e) {
-                x.close();
+                closeBoth(x, x0);
                 throw e;
             }
         }
+        if (x0 != null && x0 != x) x0.close();
         return x;
     }
 
+    private static void closeBoth(NDArray x, NDArray x0) {
+        x.close();
+        if (x0 != null && x0 != x) x0.close();
+    }
+
     /** One step: guided noise prediction, sampler update, inpaint blending. */
-    private NDArray step(NDArray x, int i, Inpainting inpaint, NoiseSource noise) {
+    private Next step(NDArray x, int i, Inpainting inpaint, NoiseSource noise) {
         float[] ts = sampler.timesteps();
         NDArray scaled = sampler.scaleModelInput(x, i);
         NDArray input = guided() ? scaled.concat(scaled, 0) : scaled;                   // [2B, 4, h, w]
@@ -105,13 +130,15 @@ public final class DenoisingLoop {
             NDList halves = out.split(2, 0);
             eps = halves.get(0).add(halves.get(1).sub(halves.get(0)).mul((float) cfgScale));
         }
-        NDArray prev = sampler.step(eps, i, x, noise).prevSample();
-        if (inpaint == null || !inpaint.blends()) return prev;
+        Sampler.StepResult stepped = sampler.step(eps, i, x, noise);
+        NDArray prev = stepped.prevSample();
+        NDArray x0 = stepped.predOriginal() == null ? prev : stepped.predOriginal();
+        if (inpaint == null || !inpaint.blends()) return new Next(prev, x0);
         NDArray proper = i + 1 < ts.length
                 ? sampler.addNoise(inpaint.imageLatents(), inpaint.blendNoise(), i + 1)
                 : inpaint.imageLatents();
         NDArray keep = inpaint.mask().neg().add(1f);
-        return proper.mul(keep).add(inpaint.mask().mul(prev));
+        return new Next(proper.mul(keep).add(inpaint.mask().mul(prev)), x0);
     }
 
     private NDArray doubled(NDArray a) {

@@ -3,11 +3,18 @@ package org.diffusej.engine.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.diffusej.engine.image.LatentPreview;
+import org.diffusej.engine.lora.ModelLoras;
+import org.diffusej.engine.image.TaesdPreview;
+import org.diffusej.engine.nn.AttentionKernel;
+import org.diffusej.engine.runtime.MemoryBudget;
+import org.diffusej.engine.runtime.TorchOps;
 import org.diffusej.engine.sampler.Sampler;
 import org.diffusej.engine.sampler.Samplers;
 import org.diffusej.engine.text.DualPromptEncoder;
 import org.diffusej.engine.text.PromptEncoder;
 import org.diffusej.engine.text.PromptSyntaxException;
+import org.diffusej.engine.unet.GuidanceEmbedding;
+import org.diffusej.engine.vae.Taesd;
 
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -15,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.LongFunction;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.CancelledException;
@@ -48,11 +56,14 @@ public final class Pipeline implements DiffusionEngine {
     private final long maxPixels;
     private final PromptEncoder prompts;        // SD1/SD2
     private final DualPromptEncoder xlPrompts;  // SDXL
-    private final LatentCodec codec;
+    private volatile LatentCodec codec;
+    private volatile Taesd taesd; // previews (and final images when the codec uses it), or null
     private final SecureRandom seeds = new SecureRandom();
     /** Test hooks: see every step's latents, wrap the UNet (package-private on purpose). */
     DenoisingLoop.StepListener stepObserver = DenoisingLoop.StepListener.NONE;
     UnaryOperator<DenoisingLoop.NoisePredictor> unetWrapper = UnaryOperator.identity();
+    /** Where the free memory is read before each job (a test hook: inject numbers). */
+    Supplier<MemoryBudget> memory = MemoryBudget::current;
 
     public Pipeline(StableDiffusionModel model) {
         this(model, NoiseSource::seeded, DEFAULT_MAX_PIXELS);
@@ -73,6 +84,17 @@ public final class Pipeline implements DiffusionEngine {
         this.codec = new LatentCodec(model.vae());
     }
 
+    /**
+     * Uses a tiny autoencoder (TAESD) for the step previews and, when {@code finalImages}, in place of the VAE for
+     * the images themselves (decode, and encode for img2img/inpaint: diffusers' {@code pipe.vae = AutoencoderTiny}).
+     * The pipeline closes it. Call before generating, not during a run.
+     */
+    public void useTaesd(Taesd tiny, boolean finalImages) {
+        if (!tiny.hasDecoder()) throw new IllegalArgumentException("a tiny autoencoder without decoder cannot decode");
+        taesd = tiny;
+        codec = finalImages ? new LatentCodec(model.vae(), tiny) : new LatentCodec(model.vae());
+    }
+
     @Override
     public ModelInfo model() {
         try {
@@ -87,37 +109,66 @@ public final class Pipeline implements DiffusionEngine {
         long started = System.nanoTime();
         // 1. check everything the user can get wrong before allocating
         RequestCheck.validate(request, maxPixels, processingMultiple());
+        checkMemory(request);
         Samplers.create(request.sampler(), request.scheduler(), model.schedule());
         long seed = request.seed() == -1 ? randomSeed() : request.seed();
         long variationSeed = request.hasVariation() && request.variationSeed() == -1 ? randomSeed() : request.variationSeed();
         Request r = request.toBuilder().seed(seed).variation(variationSeed, request.variationStrength()).build();
+        // <lora:name:mult> tags: merged into the model now, taken out of the prompt that is encoded
+        ModelLoras.Activation loras = model.loras().activate(r.prompt());
+        Map<String, Object> extra = new LinkedHashMap<>();
+        extra.put("Lora hashes", loras.hashesText());
         // 2. prepare the init image (img2img) or the inpaint input; an empty mask or strength 0 leave it unchanged
         Job job = Job.prepare(r, processingMultiple());
-        if (job.unchangedReason() != null) return unchanged(r, job.unchangedReason(), started);
+        if (job.unchangedReason() != null) return unchanged(r, extra, job.unchangedReason(), started);
         int stepsPerBatch = job.stepsPerBatch(r, model.schedule());
-        if (stepsPerBatch == 0)
-            return unchanged(r, "Denoising strength " + r.strength() + " with " + r.steps()
-                    + " steps runs no step: the image is returned unchanged.", started);
+        if (stepsPerBatch == 0 && r.strength() == 0)
+            return unchanged(r, extra, "Denoising strength 0 runs no step: the image is returned unchanged.", started);
+        if (stepsPerBatch == 0)  // e.g. SD-Turbo's 1 step at strength 0.5: diffusers fails on the empty schedule
+            throw new InvalidRequestException("Denoising strength " + r.strength() + " with " + r.steps() + " steps "
+                    + "runs no step: steps × strength must be at least 1 (use " + (int) Math.ceil(1 / r.strength())
+                    + " steps, or a higher strength).");
         // 3. denoise and decode batch after batch, each in its own manager
         List<RgbImage> images = new ArrayList<>();
         List<Long> usedSeeds = new ArrayList<>();
+        List<Integer> unfinished = new ArrayList<>();
         Map<String, Double> timings = new LinkedHashMap<>();
-        StepProgress progress = new StepProgress(listener, token, r.batchCount() * stepsPerBatch, started);
+        StepProgress progress = new StepProgress(listener, token, r.batchCount() * stepsPerBatch, started, taesd);
         try (NDManager m = model.manager().newSubManager()) {
-            Prompts cond = encodePrompts(r, m);
+            Prompts cond = encodePrompts(r.toBuilder().prompt(loras.prompt()).build(), m);
             timings.put("encode", seconds(started));
             for (int b = 0; b < r.batchCount(); b++) {
+                progress.token.check();
                 long first = seed + (long) b * r.batchSize();
                 try (NDManager batch = m.newSubManager()) {
-                    images.addAll(job.finish(runBatch(r, job, first, cond, batch, progress), r));
+                    List<RgbImage> made = job.finish(runBatch(r, job, first, cond, batch, progress), r);
+                    if (progress.endBatch()) for (int k = 0; k < made.size(); k++) unfinished.add(images.size() + k);
+                    images.addAll(made);
                 }
                 for (int k = 0; k < r.batchSize(); k++) usedSeeds.add(first + k);
             }
         } catch (CancelledException e) {
-            return result(r, images, usedSeeds, timings, started, true,
-                    "Cancelled after " + images.size() + " of " + r.batchCount() * r.batchSize() + " images.");
+            return result(r, extra, images, usedSeeds, timings, started, true,
+                    "Cancelled after " + (images.size() - unfinished.size()) + " of " + r.batchCount() * r.batchSize()
+                            + " images" + (unfinished.isEmpty() ? "." : "; " + unfinished.size() + " unfinished kept."),
+                    unfinished);
         }
-        return result(r, images, usedSeeds, timings, started, false, "");
+        return result(r, extra, images, usedSeeds, timings, started, progress.token.isCancelled(),
+                unfinished.isEmpty() ? "" : unfinished.size() + " image(s) stopped before their last step (skipped).",
+                unfinished);
+    }
+
+    /**
+     * Refuses a job whose estimated peak ({@link MemoryEstimate}) does not fit the free heap and RAM. On a GPU the
+     * tensors live in device memory, which this does not measure: only the heap is checked there.
+     */
+    private void checkMemory(Request r) throws InvalidRequestException {
+        MemoryBudget budget = memory.get();
+        if (model.manager().getDevice().isGpu()) budget = new MemoryBudget(budget.heapFree(), MemoryBudget.UNKNOWN);
+        AttentionKernel kernel = AttentionKernel.selected();
+        boolean fused = kernel == AttentionKernel.NATIVE && TorchOps.available();
+        MemoryEstimate.check(r, processingMultiple(), model.unet().config(), model.vae().config(), fused,
+                kernel == AttentionKernel.SLICED || kernel == AttentionKernel.NATIVE && !fused, budget);
     }
 
     /** A random seed in A1111's range [0, 2³²). */
@@ -162,9 +213,12 @@ public final class Pipeline implements DiffusionEngine {
         // 4. denoise
         NDArray negative = cond.negative().repeat(0, r.batchSize());
         NDArray positive = cond.positive().repeat(0, r.batchSize());
-        DenoisingLoop.NoisePredictor unet = prompts.added() == null ? model.unet()::forward
-                : prompts.added().predictor(model.unet(), r.batchSize(), job.width(), job.height(), m);
-        DenoisingLoop loop = new DenoisingLoop(unetWrapper.apply(unet), sampler, r.cfgScale(),
+        // LCM-distilled UNets take the guidance scale as an embedding and run without classifier-free guidance
+        int condDim = model.unet().config().timeCondProjDim();
+        NDArray guidance = condDim > 0 ? GuidanceEmbedding.forScale(r.cfgScale(), condDim, m).repeat(0, r.batchSize()) : null;
+        DenoisingLoop.NoisePredictor unet = prompts.added() == null ? (s, t, c) -> model.unet().forward(s, t, c, null, guidance)
+                : prompts.added().predictor(model.unet(), r.batchSize(), job.width(), job.height(), guidance, m);
+        DenoisingLoop loop = new DenoisingLoop(unetWrapper.apply(unet), sampler, guidance != null ? 1 : r.cfgScale(),
                 negative, positive);
         DenoisingLoop.StepListener observer = stepObserver;
         NDArray latents = loop.run(begin.latents(), start, begin.inpainting(), noise, (step, total, x) -> {
@@ -186,19 +240,26 @@ public final class Pipeline implements DiffusionEngine {
         return model.unet().config().inChannels() == 9;
     }
 
-    private Result unchanged(Request r, String message, long started) throws DiffusionException {
+    private Result unchanged(Request r, Map<String, Object> extra, String message, long started) throws DiffusionException {
         RgbImage input = r.initImage().copy();
         Map<String, Double> timings = new LinkedHashMap<>();
-        return result(r, List.of(input), List.of(r.seed()), timings, started, false, message);
+        return result(r, extra, List.of(input), List.of(r.seed()), timings, started, false, message);
     }
 
-    private Result result(Request r, List<RgbImage> images, List<Long> usedSeeds, Map<String, Double> timings,
+    private Result result(Request r, Map<String, Object> extra, List<RgbImage> images, List<Long> usedSeeds, Map<String, Double> timings,
                           long started, boolean cancelled, String message) throws DiffusionException {
+        return result(r, extra, images, usedSeeds, timings, started, cancelled, message, List.of());
+    }
+
+    private Result result(Request r, Map<String, Object> extra, List<RgbImage> images, List<Long> usedSeeds, Map<String, Double> timings,
+                          long started, boolean cancelled, String message, List<Integer> unfinished)
+            throws DiffusionException {
         timings.put("total", seconds(started));
         ModelInfo info = model.info();
         List<String> infotexts = new ArrayList<>();
-        for (int i = 0; i < images.size(); i++) infotexts.add(Infotext.of(r, usedSeeds.get(i), info));
-        return new Result(images, usedSeeds.subList(0, images.size()), infotexts, r, info, timings, cancelled, message);
+        for (int i = 0; i < images.size(); i++) infotexts.add(Infotext.of(r, usedSeeds.get(i), info, extra));
+        return new Result(images, usedSeeds.subList(0, images.size()), infotexts, r, info, timings, cancelled, message,
+                unfinished);
     }
 
     private static double seconds(long since) {
@@ -207,18 +268,26 @@ public final class Pipeline implements DiffusionEngine {
 
     @Override
     public void close() {
+        Taesd t = taesd;
+        if (t != null) t.close();
         model.close();
     }
 
-    /** Reports each finished step with elapsed time, ETA and a cheap preview, and honours cancellation. */
+    /**
+     * Reports each finished step with elapsed time, ETA and a cheap preview, and honours cancellation: a cancel stops
+     * at once; an interrupt or skip ends the batch with what it reached ({@link DenoisingLoop.EndEarly}).
+     */
     private static final class StepProgress implements DenoisingLoop.StepListener {
         private final ProgressListener listener;
-        private final CancellationToken token;
+        final CancellationToken token;
         private final int total;
         private final long started;
+        private final Taesd previewDecoder;
         private int done;
+        private boolean endedEarly;
 
-        StepProgress(ProgressListener listener, CancellationToken token, int total, long started) {
+        StepProgress(ProgressListener listener, CancellationToken token, int total, long started, Taesd previewDecoder) {
+            this.previewDecoder = previewDecoder;
             this.listener = listener == null ? ProgressListener.NONE : listener;
             this.token = token == null ? new CancellationToken() : token;
             this.total = total;
@@ -230,9 +299,24 @@ public final class Pipeline implements DiffusionEngine {
             done++;
             double elapsed = seconds(started);
             double eta = elapsed / done * (total - done);
-            RgbImage preview = listener == ProgressListener.NONE ? null : LatentPreview.of(latents);
+            RgbImage preview = listener == ProgressListener.NONE ? null
+                    : previewDecoder != null ? TaesdPreview.of(previewDecoder, latents) : LatentPreview.of(latents);
             listener.onProgress(new Progress("denoise", done, total, elapsed, eta, preview));
+            if (token.keepsUnfinished() || token.skipRequested()) {
+                if (step >= steps) return; // the batch is finished anyway
+                endedEarly = true;
+                done += steps - step;       // the skipped steps count as done for progress and ETA
+                throw new DenoisingLoop.EndEarly();
+            }
             token.check();
+        }
+
+        /** Called when a batch ends: true if it ended early; clears a pending skip. */
+        boolean endBatch() {
+            boolean early = endedEarly;
+            endedEarly = false;
+            token.clearSkip();
+            return early;
         }
     }
 }

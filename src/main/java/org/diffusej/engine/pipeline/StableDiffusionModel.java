@@ -1,9 +1,11 @@
 package org.diffusej.engine.pipeline;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import org.diffusej.engine.runtime.CpuFeatures;
 import org.diffusej.engine.runtime.TorchRuntime;
+import org.diffusej.engine.runtime.PrecisionChoice;
+import org.diffusej.engine.pipeline.PrecisionResolver;
+import ai.djl.ndarray.types.DataType;
+import org.diffusej.engine.lora.ModelLoras;
 import org.diffusej.engine.sampler.NoiseSchedule;
 import org.diffusej.engine.PredictionType;
 import org.diffusej.engine.text.ClipTokenizer;
@@ -51,6 +53,8 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final Vae vae;
     private final NoiseSchedule schedule;
     private final Xl xl;
+    private final PrecisionChoice precision;
+    private final ModelLoras loras;
     private volatile ModelInfo info;
 
     /**
@@ -63,7 +67,8 @@ public final class StableDiffusionModel implements AutoCloseable {
     public record Xl(ClipTokenizer tokenizer2, DualTextEncoder textEncoders, XlConfig config) { }
 
     private StableDiffusionModel(Checkpoint checkpoint, NDManager manager, ClipTokenizer tokenizer, TextEncoder textEncoder,
-                                 Xl xl, UNet unet, Vae vae, NoiseSchedule schedule) {
+                                 Xl xl, UNet unet, Vae vae, NoiseSchedule schedule, PrecisionChoice precision) {
+        this.precision = precision;
         this.checkpoint = checkpoint;
         this.manager = manager;
         this.tokenizer = tokenizer;
@@ -72,14 +77,31 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.vae = vae;
         this.schedule = schedule;
         this.xl = xl;
+        this.loras = new ModelLoras(unet, textEncoder, manager);   // SDXL (no single text encoder): LoRAs refused
     }
 
     /** System property that allows bf16 on CPUs without native bf16 (emulated, slow). */
-    public static final String EMULATED_BF16_PROPERTY = "diffusej.bf16.emulated";
+    public static final String EMULATED_BF16_PROPERTY = PrecisionResolver.EMULATED_BF16_PROPERTY;
 
-    /** Recognises and loads {@code fileOrFolder}; unsupported or malformed models are refused with a message. */
+    /**
+     * Recognises and loads {@code fileOrFolder}; unsupported or malformed models are refused with a message. A BFLOAT16
+     * precision is settled first ({@link PrecisionResolver#settle}): refused where the CPU would emulate it, float32
+     * where bf16 fails its self-test on this host ({@link #precisionChoice()} says so).
+     */
     public static StableDiffusionModel load(Path fileOrFolder, ModelOptions o) throws DiffusionException {
-        refuseEmulatedBf16(o);
+        PrecisionResolver.Resolution r = PrecisionResolver.system().settle(o);
+        return load(fileOrFolder, r.options(), r.choice());
+    }
+
+    /**
+     * Loads with options whose precision {@link PrecisionResolver} already chose, as {@code choice} records (the
+     * faces resolve names such as "auto" first).
+     */
+    public static StableDiffusionModel load(Path fileOrFolder, ModelOptions o, PrecisionChoice choice)
+            throws DiffusionException {
+        if (choice.used() != o.precision())
+            throw new IllegalArgumentException("the precision choice (" + choice.used() + ") is not the options' ("
+                    + o.precision() + ")");
         Checkpoint c = CheckpointRecognizer.open(fileOrFolder);
         NDManager m = null;
         try {
@@ -108,7 +130,7 @@ public final class StableDiffusionModel implements AutoCloseable {
             else if (c.family() == ModelFamily.SDXL) vaeConfig = vaeConfig.withScalingFactor(VaeConfig.SDXL_SCALING_FACTOR);
             Vae vae = Vae.load(c.weights(), vaeConfig, m, Vae.precisionBeside(o.precision()));
 
-            return new StableDiffusionModel(c, m, tokenizer, text, xl, unet, vae, schedule(c, configFolder, o));
+            return new StableDiffusionModel(c, m, tokenizer, text, xl, unet, vae, schedule(c, configFolder, o), choice);
         } catch (DiffusionException | RuntimeException e) {
             if (m != null) m.close();
             c.close();
@@ -118,18 +140,6 @@ public final class StableDiffusionModel implements AutoCloseable {
                         + "heads or group norms, pass its diffusers config folder or the heads/groups in the options.", e);
             throw e;
         }
-    }
-
-    /**
-     * bf16 is refused on CPUs without native bf16 arithmetic, where libtorch emulates it many times slower than
-     * float32 (measured ~27× for convolutions on an AVX2 EPYC); {@code -D}{@value #EMULATED_BF16_PROPERTY}{@code =true}
-     * runs it anyway (tests, benchmarks).
-     */
-    private static void refuseEmulatedBf16(ModelOptions o) throws InvalidRequestException {
-        if (o.precision() == DataType.BFLOAT16 && !CpuFeatures.nativeBf16()
-                && !Boolean.getBoolean(EMULATED_BF16_PROPERTY))
-            throw new InvalidRequestException("bf16 needs a CPU with native bfloat16 arithmetic (AVX512-BF16 or AMX); "
-                    + "this CPU has neither and would run bf16 many times slower than fp32. Use fp32 (or auto).");
     }
 
     /** SDXL's second tokenizer and both text encoders; the folder's (or config folder's) facts when it has them. */
@@ -164,18 +174,7 @@ public final class StableDiffusionModel implements AutoCloseable {
         UNetConfig u = UNetConfig.detect(c.weights(), groups);
         if (o.unetHeads() != null) return u.withHeads(o.unetHeads());
         if (o.unetHeadChannels() != null) return u.withHeadChannels(o.unetHeadChannels());
-        if (cfg == null) return u;
-        // diffusers lists heads per level; a constant count is SD1 style, a constant head width SD2 style
-        int[] heads = cfg.unetHeads();
-        boolean sameCount = true, sameWidth = true;
-        for (int level : u.attentionLevels()) {
-            sameCount &= heads[Math.min(level, heads.length - 1)] == heads[0];
-            sameWidth &= cfg.unetHeadChannels(level) == cfg.unetHeadChannels(u.attentionLevels().get(0));
-        }
-        if (sameCount) return u.withHeads(heads[0]);
-        if (sameWidth) return u.withHeadChannels(cfg.unetHeadChannels(u.attentionLevels().get(0)));
-        throw new DiffusionException("The UNet of " + cfg.folder() + " has neither a constant head count nor a constant "
-                + "head width per level; DiffuseJ supports only those two layouts.");
+        return cfg == null ? u : u.withHeadsOf(cfg);
     }
 
     private static NoiseSchedule schedule(Checkpoint c, Path configFolder, ModelOptions o) throws DiffusionException {
@@ -204,6 +203,12 @@ public final class StableDiffusionModel implements AutoCloseable {
 
     public NoiseSchedule schedule() { return schedule; }
 
+    /** How the compute precision was chosen (requested, used, why). */
+    public PrecisionChoice precisionChoice() { return precision; }
+
+    /** The model's LoRA library and the LoRAs merged into its weights. */
+    public ModelLoras loras() { return loras; }
+
     public PredictionType predictionType() { return schedule.predictionType(); }
 
     public ModelFamily family() { return checkpoint.family(); }
@@ -221,7 +226,7 @@ public final class StableDiffusionModel implements AutoCloseable {
             Path location = checkpoint.location();
             String name = ModelInfo.nameOf(location, checkpoint.folder());
             i = new ModelInfo(name, location.toString(), shortHash(checkpoint.hashFile()), checkpoint.family().name(),
-                    checkpoint.inpainting(), predictionType() == PredictionType.V_PREDICTION);
+                    checkpoint.inpainting(), predictionType() == PredictionType.V_PREDICTION, precision);
             info = i;
         }
         return i;

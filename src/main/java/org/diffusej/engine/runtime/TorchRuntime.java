@@ -22,16 +22,26 @@ import java.util.logging.Logger;
  * huge pages (the README's performance section has the measurement). The JVM cannot change its own
  * environment, so the variable is set through the C library's {@code setenv} (JNA ships with DJL). A value the
  * user already exported wins; {@code -D}{@value #HUGE_PAGES_PROPERTY}{@code =false} leaves it alone.
+ *
+ * <p>Opt-in: {@code -D}{@value #ONEDNN_ISA_PROPERTY}{@code =AVX2} sets {@value #ONEDNN_ISA_VARIABLE} the same way,
+ * capping the instruction set of oneDNN's kernels (libtorch's convolutions and bf16 matrix products). On AMD Zen 5 with
+ * libtorch 2.5.1 its AVX-512 bf16 convolutions give wrong results and AVX2 gives right ones (README, "bf16 on AVX-512
+ * CPUs"); the cap is not the default because it also makes fp32 convolutions use AVX2 kernels.
  */
 public final class TorchRuntime {
     /** libtorch's switch for huge-page CPU allocations. */
     public static final String THP_VARIABLE = "THP_MEM_ALLOC_ENABLE";
     /** System property: {@code false} leaves the allocator as libtorch's default. */
     public static final String HUGE_PAGES_PROPERTY = "diffusej.hugepages";
+    /** oneDNN's cap on the instruction set its kernels use (e.g. AVX2, AVX512_CORE, AVX512_CORE_BF16). */
+    public static final String ONEDNN_ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA";
+    /** System property: a value for {@value #ONEDNN_ISA_VARIABLE}, set before libtorch loads; unset by default. */
+    public static final String ONEDNN_ISA_PROPERTY = "diffusej.onednn.isa";
 
     private static final Logger LOG = Logger.getLogger(TorchRuntime.class.getName());
     private static final Object LOCK = new Object();
     private static volatile String hugePages;
+    private static volatile String oneDnnIsa;
 
     private TorchRuntime() {
     }
@@ -53,14 +63,38 @@ public final class TorchRuntime {
         return hugePages;
     }
 
+    /**
+     * The cap on oneDNN's instruction set in this process ({@value #ONEDNN_ISA_VARIABLE}): the exported value, the
+     * opt-in property's, or null when oneDNN picks the best the CPU has (the default).
+     */
+    public static String oneDnnIsaCap() {
+        configureAllocator();
+        return oneDnnIsa.isEmpty() ? null : oneDnnIsa;
+    }
+
     private static void configureAllocator() {
         if (hugePages != null) {
             return;
         }
         synchronized (LOCK) {
             if (hugePages == null) {
+                oneDnnIsa = capOneDnnIsa();
                 hugePages = requestHugePages();
             }
+        }
+    }
+
+    private static String capOneDnnIsa() {
+        String exported = System.getenv(ONEDNN_ISA_VARIABLE);
+        if (exported != null && !exported.isBlank()) return exported;
+        String wanted = System.getProperty(ONEDNN_ISA_PROPERTY, "").trim();
+        if (wanted.isEmpty()) return "";
+        try {
+            setNativeEnvironment(ONEDNN_ISA_VARIABLE, wanted.toUpperCase(Locale.ROOT));
+            return wanted.toUpperCase(Locale.ROOT);
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot set " + ONEDNN_ISA_VARIABLE + ": " + e.getMessage(), e);
+            return "";
         }
     }
 

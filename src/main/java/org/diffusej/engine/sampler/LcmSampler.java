@@ -10,7 +10,8 @@ import org.diffusej.engine.SamplerNames;
  * diffusers' {@code LCMScheduler}. Timesteps are picked from the 50-step distillation schedule.
  */
 public final class LcmSampler extends AlphaSampler {
-    private static final int ORIGINAL_STEPS = 50;
+    /** Steps of the distillation schedule (diffusers' {@code original_inference_steps}). */
+    public static final int ORIGINAL_STEPS = 50;
     private static final double TIMESTEP_SCALING = 10.0;
     private static final double SIGMA_DATA = 0.5;
 
@@ -22,16 +23,26 @@ public final class LcmSampler extends AlphaSampler {
 
     @Override
     public void setTimesteps(int steps) {
+        setTimesteps(steps, 1.0);
+    }
+
+    /**
+     * {@code steps} timesteps picked from the first {@code strength} of the distillation grid (LCM img2img: the
+     * whole run happens below the noise level of {@code strength}, diffusers' {@code set_timesteps(n, strength=s)}).
+     */
+    public void setTimesteps(int steps, double strength) {
         requirePositive(steps);
-        if (steps > ORIGINAL_STEPS)
-            throw new IllegalArgumentException("LCM runs at most " + ORIGINAL_STEPS + " steps, asked for " + steps);
+        int origin = (int) (ORIGINAL_STEPS * strength);
+        if (steps > origin)
+            throw new IllegalArgumentException("LCM runs at most " + ORIGINAL_STEPS + " × strength = " + origin
+                    + " steps, asked for " + steps);
         inferenceSteps = steps;
         int k = schedule.numTrainTimesteps() / ORIGINAL_STEPS;
-        // distillation timesteps 19, 39, ..., 999 (descending), of which every (50/n)-th is used
+        // distillation timesteps k-1, 2k-1, ..., origin·k-1 (descending), of which every (origin/n)-th is used
         timesteps = new float[steps];
         for (int i = 0; i < steps; i++) {
-            int j = (int) Math.floor(i * ((double) ORIGINAL_STEPS / steps));
-            timesteps[i] = (ORIGINAL_STEPS - j) * k - 1;
+            int j = (int) Math.floor(i * ((double) origin / steps));
+            timesteps[i] = (origin - j) * k - 1;
         }
     }
 

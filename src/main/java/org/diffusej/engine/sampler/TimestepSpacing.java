@@ -17,7 +17,8 @@ public enum TimestepSpacing {
             case "leading" -> LEADING;
             case "trailing" -> TRAILING;
             case "linspace" -> LINSPACE;
-            default -> throw new IllegalArgumentException("timestep_spacing '" + name + "' is not supported");
+            default -> throw new IllegalArgumentException("timestep_spacing '" + name
+                    + "' is not supported; choose leading, trailing or linspace");
         };
     }
 

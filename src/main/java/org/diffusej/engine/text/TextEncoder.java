@@ -13,8 +13,13 @@ import org.diffusej.engine.nn.LayerNorm;
 import org.diffusej.engine.nn.Linear;
 import org.diffusej.engine.nn.Parameters;
 import org.diffusej.engine.nn.ScopedCall;
+import org.diffusej.engine.nn.WeightSlot;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.WeightSource;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The text encoder that turns token ids into the UNet's conditioning: CLIP ViT-L/14 for SD1 (quick_gelu, last
@@ -28,8 +33,6 @@ import org.diffusej.engine.weights.WeightSource;
 public final class TextEncoder implements AutoCloseable {
     /** Root of the SD1/SD2 text encoder's internal names. */
     public static final String SD_ROOT = "cond_stage_model.";
-    static final String CLIP = SD_ROOT + "transformer.text_model.";
-    static final String OPEN_CLIP = SD_ROOT + "model.";
 
     /**
      * Shape of a text encoder.
@@ -99,9 +102,11 @@ public final class TextEncoder implements AutoCloseable {
     private final NDArray positionEmbedding; // [P, H]
     private final EncoderLayer[] layers;
     private final LayerNorm finalNorm;
+    private final Map<String, WeightSlot> slots;
 
     private TextEncoder(Config config, NDManager manager, NDArray tokenEmbedding, NDArray positionEmbedding,
-                        EncoderLayer[] layers, LayerNorm finalNorm) {
+                        EncoderLayer[] layers, LayerNorm finalNorm, Map<String, WeightSlot> slots) {
+        this.slots = Collections.unmodifiableMap(slots);
         this.config = config;
         this.manager = manager;
         this.tokenEmbedding = tokenEmbedding;
@@ -121,15 +126,17 @@ public final class TextEncoder implements AutoCloseable {
             throws InvalidCheckpointException {
         NDManager m = parent.newSubManager();
         try {
-            Parameters root = Parameters.loading(w, m, dtype, c.openClip() ? rootName + "model." : rootName + "transformer.text_model.");
+            Map<String, WeightSlot> slots = new LinkedHashMap<>();
+            Parameters root = Parameters.loading(w, m, dtype,
+                    c.openClip() ? rootName + "model." : rootName + "transformer.text_model.", slots);
             NDArray tokens = c.openClip() ? root.get("token_embedding.weight", c.vocabulary(), c.hidden())
                     : root.child("embeddings").get("token_embedding.weight", c.vocabulary(), c.hidden());
             NDArray positions = c.openClip() ? root.get("positional_embedding", c.positions(), c.hidden())
                     : root.child("embeddings").get("position_embedding.weight", c.positions(), c.hidden());
             EncoderLayer[] layers = new EncoderLayer[c.layers()];
-            for (int i = 0; i < layers.length; i++) layers[i] = EncoderLayer.load(w, m, dtype, c, rootName, i);
+            for (int i = 0; i < layers.length; i++) layers[i] = EncoderLayer.load(w, m, dtype, c, rootName, i, slots);
             LayerNorm norm = LayerNorm.load(root.child(c.openClip() ? "ln_final" : "final_layer_norm"), c.hidden(), c.eps());
-            return new TextEncoder(c, m, tokens, positions, layers, norm);
+            return new TextEncoder(c, m, tokens, positions, layers, norm, slots);
         } catch (InvalidCheckpointException | RuntimeException e) {
             m.close();
             throw e;
@@ -137,6 +144,9 @@ public final class TextEncoder implements AutoCloseable {
     }
 
     public Config config() { return config; }
+
+    /** Every linear weight of the encoder layers by internal name, patchable (LoRA) and restorable. */
+    public Map<String, WeightSlot> weightSlots() { return slots; }
 
     /**
      * Encodes token ids {@code [N, L]} (int64, L ≤ 77) to {@code [N, L, H]} float32 states after the final layer
@@ -222,20 +232,21 @@ public final class TextEncoder implements AutoCloseable {
             this.quickGelu = quickGelu;
         }
 
-        static EncoderLayer load(WeightSource w, NDManager m, DataType dtype, Config c, String root, int i)
+        static EncoderLayer load(WeightSource w, NDManager m, DataType dtype, Config c, String root, int i,
+                                 Map<String, WeightSlot> slots)
                 throws InvalidCheckpointException {
             long h = c.hidden();
             if (c.openClip()) {
                 String prefix = root + "model.transformer.resblocks." + i + ".";
-                Parameters p = Parameters.loading(w, m, dtype, prefix);
+                Parameters p = Parameters.loading(w, m, dtype, prefix, slots);
                 // OpenCLIP fuses q;k;v as attn.in_proj_weight [3H, H] / in_proj_bias [3H]
-                Linear fused = Linear.load(Parameters.loading(w, m, dtype, prefix + "attn.in_proj_"), h, 3 * h);
+                Linear fused = Linear.load(Parameters.loading(w, m, dtype, prefix + "attn.in_proj_", slots), h, 3 * h);
                 return new EncoderLayer(LayerNorm.load(p.child("ln_1"), h, c.eps()), LayerNorm.load(p.child("ln_2"), h, c.eps()),
                         null, null, null, fused, Linear.load(p.child("attn").child("out_proj"), h, h),
                         Linear.load(p.child("mlp").child("c_fc"), h, c.mlp()), Linear.load(p.child("mlp").child("c_proj"), c.mlp(), h),
                         c.heads(), c.quickGelu());
             }
-            Parameters p = Parameters.loading(w, m, dtype, root + "transformer.text_model.encoder.layers." + i + ".");
+            Parameters p = Parameters.loading(w, m, dtype, root + "transformer.text_model.encoder.layers." + i + ".", slots);
             Parameters attn = p.child("self_attn");
             return new EncoderLayer(LayerNorm.load(p.child("layer_norm1"), h, c.eps()), LayerNorm.load(p.child("layer_norm2"), h, c.eps()),
                     Linear.load(attn.child("q_proj"), h, h), Linear.load(attn.child("k_proj"), h, h),

@@ -15,6 +15,7 @@ import org.diffusej.engine.nn.Silu;
 import org.diffusej.engine.nn.SpatialTransformer;
 import org.diffusej.engine.nn.TimestepEmbedding;
 import org.diffusej.engine.nn.Upsample;
+import org.diffusej.engine.nn.WeightSlot;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.WeightSource;
 
@@ -42,17 +43,20 @@ public final class UNet implements AutoCloseable {
     private final Linear timeEmbed2;
     private final Linear labelEmbed1;   // null without vector conditioning
     private final Linear labelEmbed2;
+    private final Linear condProj; // LCM guidance embedding → timestep features, or null
     private final List<UNetBlock> inputBlocks;
     private final UNetBlock middleBlock;
     private final List<UNetBlock> outputBlocks;
     private final GroupNorm outNorm;
     private final Conv2d outConv;
+    private final Map<String, WeightSlot> slots;
 
     private UNet(UNetConfig config, NDManager manager, Parameters p)
             throws InvalidCheckpointException {
         this.config = config;
         this.manager = manager;
         this.dtype = p.dtype(); // activations: FLOAT32 in bfloat16 compute
+        this.slots = p.slots();
         int mc = config.modelChannels();
         int embDim = config.timeEmbedDim();
         int groups = config.normGroups();
@@ -61,6 +65,9 @@ public final class UNet implements AutoCloseable {
         Parameters label = p.child("label_emb").child("0");
         labelEmbed1 = config.hasVectorConditioning() ? Linear.load(label.child("0"), config.admInChannels(), embDim) : null;
         labelEmbed2 = config.hasVectorConditioning() ? Linear.load(label.child("2"), embDim, embDim) : null;
+        condProj = config.timeCondProjDim() > 0
+                ? Linear.loadWithoutBias(p.child("time_embed").child("cond_proj"), config.timeCondProjDim(), mc)
+                : null;
 
         // 1. down path: input_blocks[0] = conv_in, then per level numResBlocks × (resnet [+ attention]) + op
         Parameters in = p.child("input_blocks");
@@ -146,6 +153,9 @@ public final class UNet implements AutoCloseable {
 
     public UNetConfig config() { return config; }
 
+    /** Every convolution and linear weight by internal name, patchable (LoRA) and restorable. */
+    public Map<String, WeightSlot> weightSlots() { return slots; }
+
     /** Precision of the weights and of the computation. */
     public DataType dtype() { return dtype; }
 
@@ -169,6 +179,15 @@ public final class UNet implements AutoCloseable {
      * @see #forward(NDArray, NDArray, NDArray)
      */
     public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, NDArray y) {
+        return forward(sample, timesteps, context, y, null);
+    }
+
+    /**
+     * One evaluation with vector conditioning {@code y} (as {@link #forward(NDArray, NDArray, NDArray, NDArray)}) and,
+     * for an LCM-distilled UNet, {@code timestepCond} [N, {@link UNetConfig#timeCondProjDim()}] (the guidance
+     * embedding, diffusers' {@code timestep_cond}) projected and added to the timestep features; null = none.
+     */
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, NDArray y, NDArray timestepCond) {
         Shape s = sample.getShape();
         if (s.dimension() != 4 || s.get(1) != config.inChannels())
             throw new IllegalArgumentException("sample must be [N, " + config.inChannels() + ", h, w], got " + s);
@@ -186,11 +205,15 @@ public final class UNet implements AutoCloseable {
                     : "this UNet takes no vector conditioning y");
         if (y != null && !y.getShape().equals(new Shape(n, config.admInChannels())))
             throw new IllegalArgumentException("y must be [" + n + ", " + config.admInChannels() + "], got " + y.getShape());
+        if (timestepCond != null && (condProj == null || !timestepCond.getShape().equals(new Shape(n, config.timeCondProjDim()))))
+            throw new IllegalArgumentException(condProj == null ? "this UNet takes no guidance embedding"
+                    : "timestep_cond must be [" + n + ", " + config.timeCondProjDim() + "], got " + timestepCond.getShape());
         return ScopedCall.run(() -> {
             // 1. time embedding
             NDArray t = timesteps.toType(DataType.FLOAT32, false).reshape(-1);
             if (t.size() == 1 && n > 1) t = t.repeat(n);
             NDArray features = TimestepEmbedding.sinusoidal(t, config.modelChannels()).toType(dtype, false);
+            if (timestepCond != null) features = features.add(condProj.forward(timestepCond.toType(dtype, false)));
             NDArray emb = timeEmbed2.forward(Silu.apply(timeEmbed1.forward(features)));    // [N, 4*mc]
             if (y != null)                                                                    // + label_emb(y)
                 emb = emb.add(labelEmbed2.forward(Silu.apply(labelEmbed1.forward(y.toType(dtype, false)))));

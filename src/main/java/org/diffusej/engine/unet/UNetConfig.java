@@ -1,5 +1,6 @@
 package org.diffusej.engine.unet;
 
+import org.diffusej.engine.weights.DiffusersConfig;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.WeightSource;
 
@@ -25,11 +26,13 @@ import java.util.List;
  *                         empty when every level has {@code transformerDepth}
  * @param admInChannels    width of the vector conditioning {@code y} of LDM's {@code label_emb} (SDXL's pooled text
  *                         embedding + time-id features, 2816), or 0 for UNets without it
+ * @param timeCondProjDim  width of the guidance embedding an LCM-distilled UNet adds to its timestep features
+ *                         (diffusers' {@code time_cond_proj_dim}, 256 in LCM_Dreamshaper_v7), 0 for none
  */
 public record UNetConfig(int inChannels, int modelChannels, List<Integer> channelMult, int numResBlocks,
                          List<Integer> attentionLevels, int numHeads, int headChannels, int contextDim,
                          boolean linearProjection, int normGroups, int transformerDepth, List<Integer> levelDepths,
-                         int admInChannels) {
+                         int admInChannels, int timeCondProjDim) {
 
     private static final String PREFIX = "model.diffusion_model.";
     /** SD1's fixed head count. */
@@ -37,12 +40,29 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
     /** SD2's fixed head width. */
     public static final int SD2_HEAD_CHANNELS = 64;
 
-    /** An SD1/SD2-style configuration: one transformer depth everywhere, no vector conditioning. */
+    /** An SD1/SD2-style configuration: one transformer depth everywhere, no vector conditioning, no guidance embedding. */
     public UNetConfig(int inChannels, int modelChannels, List<Integer> channelMult, int numResBlocks,
                       List<Integer> attentionLevels, int numHeads, int headChannels, int contextDim,
                       boolean linearProjection, int normGroups, int transformerDepth) {
         this(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads, headChannels, contextDim,
-                linearProjection, normGroups, transformerDepth, List.of(), 0);
+                linearProjection, normGroups, transformerDepth, List.of(), 0, 0);
+    }
+
+    /** An SD1/SD2-style configuration with an LCM guidance embedding of width {@code timeCondProjDim} (0: none). */
+    public UNetConfig(int inChannels, int modelChannels, List<Integer> channelMult, int numResBlocks,
+                      List<Integer> attentionLevels, int numHeads, int headChannels, int contextDim,
+                      boolean linearProjection, int normGroups, int transformerDepth, int timeCondProjDim) {
+        this(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads, headChannels, contextDim,
+                linearProjection, normGroups, transformerDepth, List.of(), 0, timeCondProjDim);
+    }
+
+    /** A configuration with per-level depths and vector conditioning (SDXL), without guidance embedding. */
+    public UNetConfig(int inChannels, int modelChannels, List<Integer> channelMult, int numResBlocks,
+                      List<Integer> attentionLevels, int numHeads, int headChannels, int contextDim,
+                      boolean linearProjection, int normGroups, int transformerDepth, List<Integer> levelDepths,
+                      int admInChannels) {
+        this(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads, headChannels, contextDim,
+                linearProjection, normGroups, transformerDepth, levelDepths, admInChannels, 0);
     }
 
     public UNetConfig {
@@ -54,7 +74,7 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
         if (admInChannels < 0) throw new IllegalArgumentException("admInChannels must not be negative");
         if ((numHeads > 0) == (headChannels > 0))
             throw new IllegalArgumentException("exactly one of numHeads and headChannels must be positive");
-        if (channelMult.isEmpty() || numResBlocks < 1 || normGroups < 1 || transformerDepth < 1)
+        if (channelMult.isEmpty() || numResBlocks < 1 || normGroups < 1 || transformerDepth < 1 || timeCondProjDim < 0)
             throw new IllegalArgumentException("invalid UNet configuration");
     }
 
@@ -135,9 +155,11 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
                 if (depths.get(level) == 0) depths.set(level, level + 1 < levels ? depths.get(level + 1) : 1);
             depth = depths.get(attention.get(0));
         }
+        String condProj = PREFIX + "time_embed.cond_proj.weight";   // LCM-distilled UNets
+        int condDim = w.contains(condProj) ? (int) w.shape(condProj)[1] : 0;
         return new UNetConfig(inChannels, modelChannels, mult, numResBlocks, attention,
                 linear ? 0 : SD1_HEADS, linear ? SD2_HEAD_CHANNELS : 0, contextDim, linear, normGroups, depth,
-                uniform ? List.of() : depths, adm);
+                uniform ? List.of() : depths, adm, condDim);
     }
 
     /** Transformer blocks of the spatial transformers at {@code level}. */
@@ -174,24 +196,41 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
     public UNetConfig withNormGroups(int groups) {
         return new UNetConfig(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads,
                 headChannels, contextDim, linearProjection, groups, transformerDepth,
-                levelDepths, admInChannels);
+                levelDepths, admInChannels, timeCondProjDim);
     }
 
     public UNetConfig withHeads(int heads) {
         return new UNetConfig(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, heads, 0,
                 contextDim, linearProjection, normGroups, transformerDepth,
-                levelDepths, admInChannels);
+                levelDepths, admInChannels, timeCondProjDim);
     }
 
     public UNetConfig withHeadChannels(int channelsPerHead) {
         return new UNetConfig(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, 0,
                 channelsPerHead, contextDim, linearProjection, normGroups, transformerDepth,
-                levelDepths, admInChannels);
+                levelDepths, admInChannels, timeCondProjDim);
+    }
+
+    /**
+     * Heads as a diffusers config lists them (one value per level): a constant count becomes {@link #withHeads}
+     * (SD1 style), a constant head width {@link #withHeadChannels} (SD2 style); other layouts are refused.
+     */
+    public UNetConfig withHeadsOf(DiffusersConfig cfg) throws InvalidCheckpointException {
+        int[] heads = cfg.unetHeads();
+        boolean sameCount = true, sameWidth = true;
+        for (int level : attentionLevels) {
+            sameCount &= heads[Math.min(level, heads.length - 1)] == heads[0];
+            sameWidth &= cfg.unetHeadChannels(level) == cfg.unetHeadChannels(attentionLevels.get(0));
+        }
+        if (sameCount) return withHeads(heads[0]);
+        if (sameWidth) return withHeadChannels(cfg.unetHeadChannels(attentionLevels.get(0)));
+        throw new InvalidCheckpointException("The UNet of " + cfg.folder() + " has neither a constant head count nor a "
+                + "constant head width per level; DiffuseJ supports only those two layouts.");
     }
 
     public UNetConfig withInChannels(int channels) {
         return new UNetConfig(channels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads,
                 headChannels, contextDim, linearProjection, normGroups, transformerDepth,
-                levelDepths, admInChannels);
+                levelDepths, admInChannels, timeCondProjDim);
     }
 }

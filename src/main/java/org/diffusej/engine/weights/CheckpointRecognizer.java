@@ -20,7 +20,8 @@ import java.util.Set;
  */
 public final class CheckpointRecognizer {
     static final String SUPPORTED = "DiffuseJ runs Stable Diffusion 1.x, 2.x and XL base models and their fine-tunes "
-            + "(also their 9-channel inpainting versions) as a single .safetensors file or as a diffusers folder.";
+            + "(also their 9-channel inpainting, SD-Turbo and LCM-distilled versions) as a single .safetensors file or "
+            + "as a diffusers folder.";
     private static final String UNET_IN = "model.diffusion_model.input_blocks.0.0.weight";
     private static final String SD1_TEXT = "cond_stage_model.transformer.text_model.embeddings.token_embedding.weight";
     /** SD1 files written before transformers 4.x nested CLIP under {@code text_model.}. */
@@ -164,7 +165,8 @@ public final class CheckpointRecognizer {
         if (xl && !Files.isDirectory(folder.resolve("text_encoder_2")))
             throw new InvalidCheckpointException("The diffusers folder " + folder + " holds a Stable Diffusion XL model ("
                     + pipeline + ") without its second text encoder (text_encoder_2/). " + SUPPORTED);
-        if (!pipeline.startsWith("StableDiffusion") || pipeline.contains("Upscale") || pipeline.contains("Depth")
+        boolean lcm = pipeline.startsWith("LatentConsistencyModel");   // an SD1/SD2 UNet with a guidance embedding
+        if (!(pipeline.startsWith("StableDiffusion") || lcm) || pipeline.contains("Upscale") || pipeline.contains("Depth")
                 || pipeline.contains("3") || pipeline.contains("Instruct"))
             throw new InvalidCheckpointException("The diffusers folder " + folder + " holds a " + pipeline
                     + " model, which DiffuseJ does not run. " + SUPPORTED);

@@ -66,6 +66,7 @@ public final class KeyMapping {
     private void buildTables() {
         String[][] unetTop = {
                 {"time_embedding.linear_1.", "time_embed.0."}, {"time_embedding.linear_2.", "time_embed.2."},
+                {"time_embedding.cond_proj.", "time_embed.cond_proj."},
                 {"conv_in.", "input_blocks.0.0."}, {"conv_norm_out.", "out.0."}, {"conv_out.", "out.2."},
                 {"mid_block.resnets.0.", "middle_block.0."}, {"mid_block.attentions.0.", "middle_block.1."},
                 {"mid_block.resnets.1.", "middle_block.2."},

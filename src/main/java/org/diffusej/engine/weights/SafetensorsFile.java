@@ -83,7 +83,8 @@ public final class SafetensorsFile implements AutoCloseable {
         }
     }
 
-    private static Map<String, TensorInfo> parseHeader(Path path, String json, long dataLen, Map<String, String> meta)
+    /** Validates a header (the JSON after the length field) for {@code dataLen} data bytes; metadata goes to {@code meta}. */
+    static Map<String, TensorInfo> parseHeader(Path path, String json, long dataLen, Map<String, String> meta)
             throws InvalidCheckpointException {
         JsonElement el;
         try {

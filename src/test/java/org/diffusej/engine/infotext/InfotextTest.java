@@ -127,7 +127,14 @@ class InfotextTest {
         return tests;
     }
 
-    static final ModelInfo TINY = new ModelInfo("sd1-tiny", "sd1-tiny.safetensors", "f8f241aee0", "SD1", false, false);
+    /** The checkpoint the A1111 examples were written for: name and short hash as A1111 recorded them. */
+    static final ModelInfo TINY = recordedModel(false);
+
+    static ModelInfo recordedModel(boolean inpainting) {
+        JsonObject h = FIXTURE.getAsJsonObject("model_hash");
+        return new ModelInfo(h.get("model_name").getAsString(), h.get("file").getAsString(),
+                h.get("shorthash").getAsString(), "SD1", inpainting, false);
+    }
 
     static String withOurVersion(String a1111Text) {
         return a1111Text.replace("Version: v1.10.1", "Version: " + Infotext.version());
@@ -192,7 +199,7 @@ class InfotextTest {
 
     @Test
     void inpaintRequestWritesTheInpaintFields() {
-        ModelInfo inpainting = new ModelInfo("sd1-tiny", "sd1-tiny.safetensors", "f8f241aee0", "SD1", true, false);
+        ModelInfo inpainting = recordedModel(true);
         Request r = Request.builder(Mode.INPAINT).prompt("a red hat").initImage(RgbImage.blank(512, 512))
                 .mask(Mask.filled(512, 512, 1f)).strength(0.75).sampler("Euler a").scheduler("Karras").cfgScale(7)
                 .maskBlur(4).onlyMasked(true).onlyMaskedPadding(32).maskedContent(MaskedContent.FILL).build();

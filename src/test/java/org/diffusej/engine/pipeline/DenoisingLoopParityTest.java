@@ -3,6 +3,7 @@ package org.diffusej.engine.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import com.google.gson.JsonObject;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.sampler.NoiseSchedule;
 import org.diffusej.engine.sampler.Sampler;
@@ -52,11 +53,12 @@ class DenoisingLoopParityTest {
              SafetensorsWeightSource w = new SafetensorsWeightSource(SafetensorsFile.open(Fixtures.singleFile(variant)));
              SafetensorsFile ref = SafetensorsFile.open(file);
              UNet unet = UNet.load(w, Fixtures.unetConfig(variant, w), m, DataType.FLOAT32)) {
+            JsonObject call = Fixtures.pipelineRun(variant, "txt2img_" + scheduler); // diffusers' call arguments
             Sampler sampler = Samplers.create(scheduler, null, schedule(variant));
-            sampler.setTimesteps(4);
+            sampler.setTimesteps(call.get("num_inference_steps").getAsInt());
             assertAllClose(ref.load("timesteps", m), m.create(sampler.timesteps()), 0, 0, "timesteps");
             RecordingUNet recording = new RecordingUNet(unet::forward);
-            DenoisingLoop loop = new DenoisingLoop(recording, sampler, 7.5,
+            DenoisingLoop loop = new DenoisingLoop(recording, sampler, call.get("guidance_scale").getAsDouble(),
                     ref.load("negative_prompt_embeds", m), ref.load("prompt_embeds", m));
             NDArray latents = ref.load("input_latents", m).mul(sampler.initNoiseSigma());
             NDArray steps = ref.load("step_latents", m);

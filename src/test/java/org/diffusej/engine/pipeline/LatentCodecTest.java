@@ -32,7 +32,7 @@ class LatentCodecTest {
         try (NDManager m = NDManager.newBaseManager();
              SafetensorsWeightSource w = new SafetensorsWeightSource(
                      SafetensorsFile.open(Fixtures.singleFile("sd15-shape")));
-             Vae vae = Vae.load(w, VaeConfig.detect(w, 32), m, DataType.FLOAT32)) {
+             Vae vae = Vae.load(w, VaeConfig.detect(w, Fixtures.vaeGroups("sd15-shape")), m, DataType.FLOAT32)) {
             LatentCodec codec = new LatentCodec(vae);
             float scaling = (float) vae.config().scalingFactor();
             m.getEngine().setRandomSeed(9);

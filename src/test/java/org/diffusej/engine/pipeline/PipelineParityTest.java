@@ -2,6 +2,7 @@ package org.diffusej.engine.pipeline;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import com.google.gson.JsonObject;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.weights.SafetensorsFile;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -37,9 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class PipelineParityTest {
     static final double ATOL = 1e-3;
 
-    static StableDiffusionModel load(String variant) throws DiffusionException {
-        if (variant.equals("sd15-shape"))
-            return StableDiffusionModel.load(Fixtures.singleFile(variant), ModelOptions.cpu().withUNetHeads(4).withTextHeads(4));
+    static StableDiffusionModel load(String variant) throws Exception {
+        if (Fixtures.diffusersConfig(variant) == null) // sd15-shape ships only its single file
+            return StableDiffusionModel.load(Fixtures.singleFile(variant), Fixtures.singleFileOptions(variant));
         return StableDiffusionModel.load(Fixtures.diffusersDir(variant), ModelOptions.cpu());
     }
 
@@ -57,24 +58,24 @@ class PipelineParityTest {
             "sd15-shape,img2img_DDIMScheduler", "sd15-shape,inpaint_DDIMScheduler"})
     void matchesDiffusers(String variant, String run) throws Exception {
         Path file = Fixtures.reference(variant, "pipelines/" + run + ".safetensors");
-        String mode = run.substring(0, run.indexOf('_'));
-        String scheduler = run.substring(run.indexOf('_') + 1).replace("_s075", "");
-        int size = variant.equals("sd15-shape") ? 128 : 64;
-        String suffix = size == 128 ? "_128" : "";
+        JsonObject call = Fixtures.pipelineRun(variant, run);     // diffusers' call arguments for this run
+        String mode = call.get("mode").getAsString();
+        int size = call.get("width").getAsInt();
+        assertEquals(size, call.get("height").getAsInt(), "square reference images");
+        String suffix = size == 64 ? "" : "_" + size;            // inputs/init_image.png or init_image_128.png
         try (SafetensorsFile ref = SafetensorsFile.open(file);
              NDManager m = NDManager.newBaseManager();
              Pipeline pipeline = new Pipeline(load(variant), seed -> NoiseSource.replay(noise(ref, mode, m)),
                      Pipeline.DEFAULT_MAX_PIXELS)) {
             Request.Builder b = Request.builder(Mode.valueOf(mode.toUpperCase()))
-                    .prompt("a photo of a cat").negativePrompt("blurry, low quality").cfgScale(7.5).seed(51)
-                    .sampler(scheduler).size(size, size);
+                    .prompt(call.get("prompt").getAsString()).negativePrompt(call.get("negative_prompt").getAsString())
+                    .cfgScale(call.get("guidance_scale").getAsDouble()).seed(call.get("generator_seed").getAsLong())
+                    .sampler(call.get("scheduler").getAsString()).size(size, size)
+                    .steps(call.get("num_inference_steps").getAsInt());
             RgbImage init = png(Fixtures.input("init_image" + suffix + ".png"));
             Mask mask = mask(Fixtures.input("mask" + suffix + ".png"));
-            switch (mode) {
-                case "txt2img" -> b.steps(4);
-                case "img2img" -> b.steps(10).initImage(init).strength(0.6);
-                default -> b.steps(10).initImage(init).mask(mask).maskBlur(0).strength(run.endsWith("_s075") ? 0.75 : 1.0);
-            }
+            if (!mode.equals("txt2img")) b.initImage(init).strength(call.get("strength").getAsDouble());
+            if (mode.equals("inpaint")) b.mask(mask).maskBlur(0);
             NDArray steps = ref.load("step_latents", m);
             List<Integer> seen = new ArrayList<>();
             pipeline.stepObserver = stepChecker(ref, m, run, seen);

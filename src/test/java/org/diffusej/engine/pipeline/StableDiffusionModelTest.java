@@ -6,6 +6,9 @@ import ai.djl.ndarray.types.DataType;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.nn.AllClose;
 import org.diffusej.engine.runtime.CpuFeatures;
+import org.diffusej.engine.runtime.PrecisionChoice;
+import org.diffusej.engine.runtime.PrecisionQualifier;
+import org.diffusej.engine.runtime.PrecisionVerdict;
 import org.diffusej.engine.PredictionType;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.ModelFamily;
@@ -57,7 +60,7 @@ class StableDiffusionModelTest {
                 AllClose.assertAllClose(vae.load("decoder_output", m), model.vae().decode(vae.load("decoder_input", m)),
                         1e-4, 1e-4, variant + " " + layout + " VAE decode");
             }
-            assertEquals(0.18215, model.vae().config().scalingFactor(), 1e-12);
+            assertEquals(Fixtures.variantFacts(variant).get("scaling_factor").getAsDouble(), model.vae().config().scalingFactor(), 1e-12);
         }
     }
 
@@ -85,9 +88,15 @@ class StableDiffusionModelTest {
             assertTrue(refused.getMessage().contains("native bfloat16"), refused.getMessage());
         }
         System.setProperty(StableDiffusionModel.EMULATED_BF16_PROPERTY, "true");
+        PrecisionVerdict verdict = PrecisionQualifier.bf16();
         try (StableDiffusionModel model = StableDiffusionModel.load(Fixtures.diffusersDir("sd2-tiny"), bf16);
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference("sd2-tiny", "unet.safetensors"));
              NDManager m = model.manager().newSubManager()) {
+            PrecisionChoice choice = model.precisionChoice();
+            // where bf16 fails its self-test on this host, the load falls back to fp32 and says so
+            assertEquals(verdict.qualifies() ? DataType.BFLOAT16 : DataType.FLOAT32, choice.used(), choice.reason());
+            assertEquals(!verdict.qualifies(), choice.fellBack(), choice.reason());
+            assertEquals(choice, model.info().precision());
             assertEquals(DataType.FLOAT32, model.unet().dtype(), "activations stay float32 in bf16 compute");
             NDArray out = model.unet().forward(ref.load("sample", m), m.create(new float[] {999f, 999f}),
                     ref.load("encoder_hidden_states", m));
@@ -97,14 +106,18 @@ class StableDiffusionModelTest {
         }
     }
 
+    /** The A1111 short hash: first 10 hex of the SHA-256 of the file (a folder: of its UNet file), computed here. */
     @Test
     void modelHashIsA1111ShortHash() throws Exception {
+        Path unetFile = Fixtures.diffusersDir("sd2-tiny").resolve("unet").resolve("diffusion_pytorch_model.safetensors");
         try (StableDiffusionModel single = StableDiffusionModel.load(Fixtures.singleFile("sd1-tiny"),
                 optionsFor("sd1-tiny", "single"));
              StableDiffusionModel folder = StableDiffusionModel.load(Fixtures.diffusersDir("sd2-tiny"), ModelOptions.cpu())) {
-            assertEquals("f8f241aee0", single.info().shortHash());
-            assertEquals("sd1-tiny [f8f241aee0]", single.info().title());
-            assertEquals("24b07a6441", folder.info().shortHash(), "a folder's hash is its UNet file's");
+            String shortHash = sha256Hex(Files.readAllBytes(Fixtures.singleFile("sd1-tiny"))).substring(0, 10);
+            assertEquals(shortHash, single.info().shortHash());
+            assertEquals("sd1-tiny [" + shortHash + "]", single.info().title());
+            assertEquals(sha256Hex(Files.readAllBytes(unetFile)).substring(0, 10), folder.info().shortHash(),
+                    "a folder's hash is its UNet file's");
         }
     }
 
@@ -153,9 +166,12 @@ class StableDiffusionModelTest {
         assertTrue(e.getMessage().contains("heads"), e.getMessage());
     }
 
-    private static ModelOptions optionsFor(String variant, String layout) {
-        if (layout.equals("folder")) return ModelOptions.cpu();
-        if (variant.equals("sd15-shape")) return ModelOptions.cpu().withUNetHeads(4).withTextHeads(4);
-        return ModelOptions.cpu().withConfig(Fixtures.diffusersDir(variant));
+    private static ModelOptions optionsFor(String variant, String layout) throws Exception {
+        return layout.equals("folder") ? ModelOptions.cpu() : Fixtures.singleFileOptions(variant);
+    }
+
+    /** SHA-256 as lower-case hex, computed here independently of the engine's hashing. */
+    private static String sha256Hex(byte[] bytes) throws Exception {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }

@@ -30,6 +30,8 @@ class CpuFeaturesTest {
         Files.writeString(cpuinfo, "processor\t: 0\nmodel name\t: Example CPU\nflags\t\t: fpu sse avx2 amx_bf16\n\n"
                 + "processor\t: 1\nflags\t\t: fpu\n");
         assertEquals(Set.of("fpu", "sse", "avx2", "amx_bf16"), CpuFeatures.readFlags(cpuinfo));
+        assertEquals("Example CPU", CpuFeatures.readField(cpuinfo, "model name"), "the CPU model keys the bf16 verdict");
+        assertEquals(null, CpuFeatures.readField(cpuinfo, "microcode"));
         assertEquals(Set.of(), CpuFeatures.readFlags(tmp.resolve("missing")));
     }
 }

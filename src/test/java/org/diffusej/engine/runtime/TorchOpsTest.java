@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.convolutional.Conv2d;
+import org.diffusej.engine.runtime.Bf16Gate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,7 @@ class TorchOpsTest {
 
     @Test
     void bf16AttentionIsCloseToFloat32AndReturnsFloat32() {
+        Bf16Gate.assumeBf16Qualifies();
         NDArray[] qkv = randomQkv(1, 2, 16, 16, 8);
         NDArray q = qkv[0], k = qkv[1], v = qkv[2];
         NDArray out = TorchOps.sdpaBf16(q, k, v);
@@ -119,6 +121,7 @@ class TorchOpsTest {
 
     @Test
     void bf16ConvolutionIsCloseToFloat32Convolution() {
+        Bf16Gate.assumeBf16Qualifies();
         NDArray x = manager.randomNormal(new Shape(1, 8, 10, 10));
         NDArray weight = manager.randomNormal(new Shape(4, 8, 3, 3)).mul(0.1);
         NDArray bias = manager.randomNormal(new Shape(4));

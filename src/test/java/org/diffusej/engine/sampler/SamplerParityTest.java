@@ -3,12 +3,14 @@ package org.diffusej.engine.sampler;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import com.google.gson.JsonObject;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.NoiseSource;
 import org.diffusej.engine.weights.SafetensorsFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Path;
@@ -133,13 +135,16 @@ class SamplerParityTest {
                 Arguments.of(v, "DDIMScheduler"), Arguments.of(v, "EulerDiscreteScheduler")));
     }
 
-    @Test
-    void initNoiseSigmaOfEulerIsSqrtOfMaxSigmaSquaredPlusOne() throws Exception {
-        Sampler s = Samplers.create("Euler", null, NoiseSchedule.sd());
-        s.setTimesteps(10);
-        assertEquals(8.450066566467285, s.initNoiseSigma(), 1e-5);
-        s.setTimesteps(25);
-        assertEquals(11.718794822692871, s.initNoiseSigma(), 1e-5);
+    /** Euler's init_noise_sigma = sqrt(sigma_max² + 1), against what diffusers recorded in schedulers.json. */
+    @ParameterizedTest(name = "{0} {1} steps")
+    @CsvSource({"sd1-tiny,10", "sd1-tiny,25", "sd2-tiny,10", "sd2-tiny,25"})
+    void initNoiseSigmaOfEulerIsSqrtOfMaxSigmaSquaredPlusOne(String variant, int steps) throws Exception {
+        Sampler s = Samplers.create("Euler", null, schedule(variant));
+        s.setTimesteps(steps);
+        JsonObject recorded = Fixtures.schedulerRun(variant, "EulerDiscreteScheduler_" + steps + ".safetensors");
+        assertEquals(recorded.get("init_noise_sigma").getAsDouble(), s.initNoiseSigma(), 1e-5);
+        float sigmaMax = sigmasOf(s)[0];
+        assertEquals(Math.sqrt((double) sigmaMax * sigmaMax + 1), s.initNoiseSigma(), 1e-5);
     }
 
     private static float[] sigmasOf(Sampler s) {

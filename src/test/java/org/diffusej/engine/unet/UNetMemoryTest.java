@@ -44,7 +44,7 @@ class UNetMemoryTest {
              SafetensorsWeightSource w = new SafetensorsWeightSource(
                      SafetensorsFile.open(Fixtures.singleFile("sd1-tiny")));
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference("sd1-tiny", "unet.safetensors"));
-             UNet unet = UNet.load(w, UNetConfig.detect(w, 2).withHeads(2), model, DataType.FLOAT32)) {
+             UNet unet = UNet.load(w, Fixtures.unetConfig("sd1-tiny", w), model, DataType.FLOAT32)) {
             NDArray sample = ref.load("sample", io);
             NDArray context = ref.load("encoder_hidden_states", io);
             NDArray t = io.create(new float[] {421f}, new Shape(1));
@@ -79,7 +79,7 @@ class UNetMemoryTest {
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference("sd1-tiny", "unet.safetensors"))) {
             UNet unet;
             try (NDScope scope = new NDScope()) {
-                unet = UNet.load(w, UNetConfig.detect(w, 2).withHeads(2), m, DataType.FLOAT16);
+                unet = UNet.load(w, Fixtures.unetConfig("sd1-tiny", w), m, DataType.FLOAT16);
             }
             try (unet) {
                 NDArray out = unet.forward(ref.load("sample", m), m.create(new float[] {421f}, new Shape(1)),

@@ -28,7 +28,7 @@ class TiledVaeTest {
              SafetensorsWeightSource w = new SafetensorsWeightSource(
                      SafetensorsFile.open(Fixtures.singleFile("sd15-shape")));
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference("sd15-shape", "vae.safetensors"));
-             Vae vae = Vae.load(w, VaeConfig.detect(w, 32), m, DataType.FLOAT32)) {
+             Vae vae = Vae.load(w, VaeConfig.detect(w, Fixtures.vaeGroups("sd15-shape")), m, DataType.FLOAT32)) {
             NDArray z = ref.load("decoder_input", m);   // [1, 4, 16, 16]
             NDArray image = ref.load("image", m);       // [1, 3, 128, 128]
             NDArray whole = vae.decode(z);

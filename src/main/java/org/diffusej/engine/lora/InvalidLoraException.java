@@ -1,0 +1,8 @@
+package org.diffusej.engine.lora;
+
+import org.diffusej.engine.InvalidRequestException;
+
+/** A LoRA that cannot be used with the loaded model (unknown keys, another architecture, a pickle file, not found). */
+public class InvalidLoraException extends InvalidRequestException {
+    public InvalidLoraException(String message) { super(message); }
+}

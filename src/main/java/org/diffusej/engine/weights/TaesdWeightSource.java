@@ -1,0 +1,183 @@
+package org.diffusej.engine.weights;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The weights of a tiny autoencoder (TAESD, TAESDXL) under internal names {@code taesd.encoder.{i}.*} and
+ * {@code taesd.decoder.{i}.*}, where {@code i} is the index in madebyollin's original {@code nn.Sequential}
+ * (decoder index 0 is the parameterless clamp). Accepted layouts:
+ * <ul>
+ *   <li>the original files {@code taesd_decoder.safetensors} / {@code taesd_encoder.safetensors} (also
+ *   {@code taesdxl_*}; ComfyUI's {@code vae_approx} names): pass either file, or the folder holding them; the
+ *   other half is picked up when it lies beside;</li>
+ *   <li>a diffusers {@code AutoencoderTiny} folder ({@code config.json} + {@code diffusion_pytorch_model.safetensors},
+ *   or a model folder with such a {@code vae/}): {@code encoder.layers.{i}} is encoder {@code i},
+ *   {@code decoder.layers.{i}} is decoder {@code i+1}.</li>
+ * </ul>
+ */
+public final class TaesdWeightSource implements WeightSource {
+    /** Internal name prefixes. */
+    public static final String ENCODER = "taesd.encoder.";
+    public static final String DECODER = "taesd.decoder.";
+    private static final Pattern DIFFUSERS = Pattern.compile("(encoder|decoder)\\.layers\\.(\\d+)\\.(.*)");
+    private static final String DIFFUSERS_WEIGHTS = "diffusion_pytorch_model.safetensors";
+
+    private record Entry(SafetensorsFile file, String key) { }
+
+    private final Path location;
+    private final List<SafetensorsFile> files;
+    private final Map<String, Entry> entries;
+
+    private TaesdWeightSource(Path location, List<SafetensorsFile> files, Map<String, Entry> entries) {
+        this.location = location;
+        this.files = files;
+        this.entries = entries;
+    }
+
+    /** Opens a TAESD file or folder (see the class comment); anything else is refused with what was expected. */
+    public static TaesdWeightSource open(Path fileOrFolder) throws InvalidCheckpointException {
+        if (Files.isDirectory(fileOrFolder)) {
+            Path config = fileOrFolder.resolve("config.json");
+            if (Files.isRegularFile(config) && isAutoencoderTiny(config)) return diffusers(fileOrFolder);
+            Path vae = fileOrFolder.resolve("vae");
+            if (Files.isRegularFile(vae.resolve("config.json")) && isAutoencoderTiny(vae.resolve("config.json")))
+                return diffusers(vae);
+            Path half = halfIn(fileOrFolder, "decoder");
+            if (half == null) half = halfIn(fileOrFolder, "encoder");
+            if (half != null) return original(half);
+            throw new InvalidCheckpointException("The folder " + fileOrFolder + " holds no tiny autoencoder: expected "
+                    + "taesd_decoder.safetensors (and taesd_encoder.safetensors), or a diffusers AutoencoderTiny "
+                    + "config.json with " + DIFFUSERS_WEIGHTS + ".");
+        }
+        if (!Files.isRegularFile(fileOrFolder))
+            throw new InvalidCheckpointException("The tiny autoencoder " + fileOrFolder + " does not exist.");
+        return original(fileOrFolder);
+    }
+
+    private static boolean isAutoencoderTiny(Path config) throws InvalidCheckpointException {
+        try {
+            JsonObject o = JsonParser.parseString(Files.readString(config)).getAsJsonObject();
+            return o.has("_class_name") && o.get("_class_name").getAsString().equals("AutoencoderTiny");
+        } catch (IOException | RuntimeException e) {
+            throw new InvalidCheckpointException("Cannot read " + config + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** {@code taesd_decoder.safetensors}, {@code taesdxl_decoder.safetensors}, ... in {@code folder}, or null. */
+    private static Path halfIn(Path folder, String half) {
+        for (String family : new String[] {"taesd", "taesdxl", "taesd3", "taef1"}) {
+            Path p = folder.resolve(family + "_" + half + ".safetensors");
+            if (Files.isRegularFile(p)) return p;
+        }
+        return null;
+    }
+
+    private static TaesdWeightSource diffusers(Path folder) throws InvalidCheckpointException {
+        Path weights = folder.resolve(DIFFUSERS_WEIGHTS);
+        if (!Files.isRegularFile(weights))
+            throw new InvalidCheckpointException("The AutoencoderTiny folder " + folder + " has no " + DIFFUSERS_WEIGHTS
+                    + " (pickled .bin weights are not opened).");
+        SafetensorsFile f = SafetensorsFile.open(weights);
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        for (String key : f.names()) {
+            Matcher m = DIFFUSERS.matcher(key);
+            if (!m.matches()) continue;
+            boolean decoder = m.group(1).equals("decoder");
+            int index = Integer.parseInt(m.group(2)) + (decoder ? 1 : 0);   // diffusers' decoder has no clamp module
+            entries.put((decoder ? DECODER : ENCODER) + index + "." + m.group(3), new Entry(f, key));
+        }
+        return checked(folder, List.of(f), entries);
+    }
+
+    /** One original half, plus the other half when it lies beside it under the matching name. */
+    private static TaesdWeightSource original(Path file) throws InvalidCheckpointException {
+        String name = file.getFileName().toString();
+        boolean decoder = name.contains("decoder");
+        if (!decoder && !name.contains("encoder"))
+            throw new InvalidCheckpointException("Cannot tell whether " + file + " is a TAESD encoder or decoder: the "
+                    + "original files are named like taesd_decoder.safetensors and taesd_encoder.safetensors.");
+        Path other = file.resolveSibling(decoder ? name.replace("decoder", "encoder") : name.replace("encoder", "decoder"));
+        List<SafetensorsFile> files = new ArrayList<>();
+        Map<String, Entry> entries = new LinkedHashMap<>();
+        try {
+            add(SafetensorsFile.open(file), decoder ? DECODER : ENCODER, files, entries);
+            if (Files.isRegularFile(other)) add(SafetensorsFile.open(other), decoder ? ENCODER : DECODER, files, entries);
+        } catch (InvalidCheckpointException e) {
+            files.forEach(SafetensorsFile::close);
+            throw e;
+        }
+        return checked(file, files, entries);
+    }
+
+    private static void add(SafetensorsFile f, String prefix, List<SafetensorsFile> files, Map<String, Entry> entries) {
+        files.add(f);
+        for (String key : f.names()) entries.put(prefix + key, new Entry(f, key));
+    }
+
+    private static TaesdWeightSource checked(Path location, List<SafetensorsFile> files, Map<String, Entry> entries)
+            throws InvalidCheckpointException {
+        if (entries.isEmpty()) {
+            files.forEach(SafetensorsFile::close);
+            throw new InvalidCheckpointException(location + " has no tiny-autoencoder tensors (keys like '1.conv.0.weight' "
+                    + "or diffusers' 'decoder.layers.0.weight').");
+        }
+        return new TaesdWeightSource(location, Collections.unmodifiableList(files), Collections.unmodifiableMap(entries));
+    }
+
+    /** The file or folder these weights came from. */
+    public Path location() { return location; }
+
+    public boolean hasEncoder() { return entries.keySet().stream().anyMatch(n -> n.startsWith(ENCODER)); }
+
+    public boolean hasDecoder() { return entries.keySet().stream().anyMatch(n -> n.startsWith(DECODER)); }
+
+    @Override public Set<String> names() { return entries.keySet(); }
+
+    @Override public boolean contains(String name) { return entries.containsKey(name); }
+
+    @Override
+    public long[] shape(String name) {
+        Entry e = entries.get(name);
+        if (e == null) throw new IllegalArgumentException("no tensor '" + name + "' in " + location);
+        return e.file().info(e.key()).shape().clone();
+    }
+
+    @Override
+    public NDArray load(String name, NDManager manager) throws InvalidCheckpointException {
+        Entry e = entry(name);
+        return e.file().load(e.key(), manager);
+    }
+
+    @Override
+    public NDArray load(String name, NDManager manager, DataType type) throws InvalidCheckpointException {
+        Entry e = entry(name);
+        return e.file().load(e.key(), manager, type);
+    }
+
+    private Entry entry(String name) throws InvalidCheckpointException {
+        Entry e = entries.get(name);
+        if (e == null) throw new InvalidCheckpointException("The tiny autoencoder " + location + " has no tensor '" + name + "'.");
+        return e;
+    }
+
+    @Override
+    public void close() {
+        files.forEach(SafetensorsFile::close);
+    }
+}

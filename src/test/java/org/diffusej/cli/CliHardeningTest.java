@@ -1,0 +1,192 @@
+package org.diffusej.cli;
+
+import org.diffusej.models.ModelSettings;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import javax.imageio.ImageIO;
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
+import java.awt.image.BufferedImage;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
+import java.awt.image.WritableRaster;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.CRC32;
+import java.util.zip.DeflaterOutputStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Regression tests for the CLI findings of issue 17: decompression bombs refused from the header, 32-bit float and
+ * integer TIFF converted (not all-zero, no divide by zero), output names checked, a deeply nested checkpoint header
+ * and Java Errors mapped to an exit code and one sentence without a stack trace.
+ */
+class CliHardeningTest {
+    @TempDir Path dir;
+    private ArithmeticEngine engine;
+    private CliHarness cli;
+    private Path model;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        engine = new ArithmeticEngine();
+        cli = new CliHarness(dir.resolve("cache"), engine);
+        model = Files.writeString(dir.resolve("model.safetensors"), "stand-in; the test loader ignores it");
+    }
+
+    @Test
+    void pngBombIsRefusedFromItsHeaderQuickly() throws IOException {
+        Path bomb = dir.resolve("bomb.png");
+        writeBlackGreyPng(bomb, 20000, 20000);
+        assertTrue(Files.size(bomb) < 2_000_000, "a small file: " + Files.size(bomb));
+        long t0 = System.nanoTime();
+        int code = cli.run("img2img", "-m", model.toString(), "-i", bomb.toString(), "-o", dir.resolve("o").toString());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(ExitCode.INPUT, code, cli.err());
+        assertTrue(cli.err().contains("20000x20000") && cli.err().contains(String.valueOf(ImageFiles.MAX_PIXELS)),
+                cli.err());
+        assertTrue(seconds < 10, "refused before decoding, took " + seconds + " s");
+        assertTrue(cli.loaded.isEmpty(), "no model loaded for an unusable input");
+    }
+
+    @Test
+    void float32TiffIsStretchedFromItsMinimumToItsMaximum() throws Exception {
+        float[] values = {-50f, 0f, 150f, 950f};
+        ImageFile f = ImageFiles.read(floatTiff(dir.resolve("f.tif"), values));
+        assertEquals(16, f.bitDepth());
+        assertTrue(f.grey());
+        float[] got = row(f);
+        for (int i = 0; i < values.length; i++)
+            assertEquals((values[i] + 50f) / 1000f, got[i], 1e-6f, "sample " + i);
+    }
+
+    @Test
+    void float32TiffInUnitRangeIsKeptAndNanIsRefused() throws Exception {
+        float[] unit = {0f, 0.25f, 0.5f, 0.75f};
+        float[] got = row(ImageFiles.read(floatTiff(dir.resolve("u.tif"), unit)));
+        for (int i = 0; i < unit.length; i++) assertEquals(unit[i], got[i], 1e-6f);
+        InputException e = assertThrows(InputException.class,
+                () -> ImageFiles.read(floatTiff(dir.resolve("n.tif"), new float[] {0f, Float.NaN, 1f, 2f})));
+        assertTrue(e.getMessage().contains("not finite"), e.getMessage());
+    }
+
+    @Test
+    void int32TiffIsScaledAsUnsigned32Bit() throws Exception {
+        int[] values = {0, 1 << 30, (int) (3L << 30), -1}; // unsigned 0, 2^30, 3·2^30, 2^32−1
+        BufferedImage img = greyImage(DataBuffer.TYPE_INT, values.length);
+        for (int i = 0; i < values.length; i++) img.getRaster().setSample(i, 0, 0, values[i]);
+        Path p = dir.resolve("i.tif");
+        assertTrue(ImageIO.write(img, "tif", p.toFile()));
+        float[] got = row(ImageFiles.read(p));
+        double max = 4294967295.0;
+        for (int i = 0; i < values.length; i++)
+            assertEquals(Integer.toUnsignedLong(values[i]) / max, got[i], 1e-6, "sample " + i);
+    }
+
+    @Test
+    void outputWithAnotherImageExtensionIsRefusedWithoutMakingAFolder() {
+        Path jpg = dir.resolve("x.jpg");
+        assertEquals(ExitCode.INPUT, cli.run("txt2img", "-m", model.toString(), "-W", "16", "-H", "16",
+                "-o", jpg.toString()));
+        assertFalse(Files.exists(jpg), "no folder x.jpg/");
+        assertTrue(cli.err().contains(".png") && cli.err().contains(".tif") && cli.err().contains("folder"), cli.err());
+        // a new folder name without an image extension still works
+        assertEquals(ExitCode.OK, cli.run("txt2img", "-m", model.toString(), "-W", "16", "-H", "16",
+                "-o", dir.resolve("run.2").toString()), cli.err());
+        assertTrue(Files.isDirectory(dir.resolve("run.2")));
+    }
+
+    @Test
+    void deeplyNestedCheckpointHeaderIsAModelErrorNotAStackOverflow() throws IOException {
+        String json = "{\"__metadata__\":" + "[".repeat(200_000) + "]".repeat(200_000) + "}";
+        byte[] header = json.getBytes(StandardCharsets.UTF_8);
+        Path bad = dir.resolve("nested.safetensors");
+        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(header.length);
+        try (OutputStream o = Files.newOutputStream(bad)) {
+            o.write(len.array());
+            o.write(header);
+        }
+        CliHarness real = new CliHarness(new ModelSettings(dir.resolve("cache"), "http://127.0.0.1:9", null, true, null,
+                null), PipelineEngineLoader::load);
+        assertEquals(ExitCode.MODEL, real.run("txt2img", "-q", "-m", bad.toString(), "-W", "16", "-H", "16",
+                "-o", dir.resolve("n").toString()));
+        assertTrue(real.err().contains("nested") && !real.err().contains("\tat "), real.err());
+        assertEquals(1, real.err().strip().lines().count(), "one sentence: " + real.err());
+    }
+
+    @Test
+    void errorsGetAnExitCodeAndOneSentence() {
+        CliHarness oom = new CliHarness(cli.settings, (p, s, l) -> { throw new OutOfMemoryError("Java heap space"); });
+        assertEquals(ExitCode.MEMORY, oom.run("txt2img", "-q", "-m", model.toString(), "-W", "16", "-H", "16",
+                "-o", dir.resolve("a").toString()));
+        assertTrue(oom.err().contains("Out of memory") && oom.err().contains("-Xmx"), oom.err());
+        assertEquals(1, oom.err().strip().lines().count(), oom.err());
+
+        CliHarness so = new CliHarness(cli.settings, (p, s, l) -> { throw new StackOverflowError(); });
+        assertEquals(ExitCode.INTERNAL, so.run("txt2img", "-q", "-m", model.toString(), "-W", "16", "-H", "16",
+                "-o", dir.resolve("b").toString()));
+        assertTrue(so.err().contains("stack overflowed") && !so.err().contains("\tat "), so.err());
+        assertEquals(1, so.err().strip().lines().count(), so.err());
+    }
+
+    private static float[] row(ImageFile f) {
+        float[] v = new float[f.rgb().width()];
+        for (int x = 0; x < v.length; x++) v[x] = f.rgb().get(0, x, 0);
+        return v;
+    }
+
+    private static BufferedImage greyImage(int dataType, int width) {
+        ComponentColorModel cm = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_GRAY), false, false,
+                Transparency.OPAQUE, dataType);
+        WritableRaster r = cm.createCompatibleWritableRaster(width, 1);
+        return new BufferedImage(cm, r, false, null);
+    }
+
+    private static Path floatTiff(Path p, float[] values) throws IOException {
+        BufferedImage img = greyImage(DataBuffer.TYPE_FLOAT, values.length);
+        for (int i = 0; i < values.length; i++) img.getRaster().setSample(i, 0, 0, values[i]);
+        assertTrue(ImageIO.write(img, "tif", p.toFile()), "the JDK writes float TIFF");
+        return p;
+    }
+
+    /** An 8-bit grey PNG of zeros, deflated row by row (20000² compresses to well under 1 MB). */
+    static void writeBlackGreyPng(Path file, int w, int h) throws IOException {
+        ByteArrayOutputStream idat = new ByteArrayOutputStream();
+        byte[] rowBytes = new byte[w + 1];
+        try (DeflaterOutputStream z = new DeflaterOutputStream(idat)) {
+            for (int y = 0; y < h; y++) z.write(rowBytes);
+        }
+        try (DataOutputStream o = new DataOutputStream(Files.newOutputStream(file))) {
+            o.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+            ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(w).putInt(h).put((byte) 8).put((byte) 0)
+                    .put((byte) 0).put((byte) 0).put((byte) 0);
+            chunk(o, "IHDR", ihdr.array());
+            chunk(o, "IDAT", idat.toByteArray());
+            chunk(o, "IEND", new byte[0]);
+        }
+    }
+
+    private static void chunk(DataOutputStream o, String type, byte[] data) throws IOException {
+        byte[] t = type.getBytes(StandardCharsets.US_ASCII);
+        o.writeInt(data.length);
+        o.write(t);
+        o.write(data);
+        CRC32 crc = new CRC32();
+        crc.update(t);
+        crc.update(data);
+        o.writeInt((int) crc.getValue());
+    }
+}

@@ -1,0 +1,56 @@
+package org.diffusej.cli;
+
+import org.diffusej.Fixtures;
+import org.diffusej.models.ModelSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code --taesd} (final decode through the tiny autoencoder) and {@code --preview} on the real pipeline. */
+class TaesdCliTest {
+    @TempDir Path dir;
+
+    private CliHarness cli() {
+        return new CliHarness(new ModelSettings(dir.resolve("cache"), "http://127.0.0.1:9", null, true, null, null),
+                PipelineEngineLoader::load);
+    }
+
+    private String[] txt2img(String out, String... extra) {
+        String[] base = {"txt2img", "-m", Fixtures.diffusersDir("sd1-tiny").toString(), "-p", "a photo of a cat",
+                "--seed", "3", "--steps", "2", "--sampler", "Euler", "-W", "64", "-H", "64", "-o", out};
+        String[] all = new String[base.length + extra.length];
+        System.arraycopy(base, 0, all, 0, base.length);
+        System.arraycopy(extra, 0, all, base.length, extra.length);
+        return all;
+    }
+
+    @Test
+    void taesdDecodesTheImageAndPreviewIsWrittenAtFullSize() throws Exception {
+        CliHarness cli = cli();
+        Path vae = dir.resolve("vae.png"), tiny = dir.resolve("taesd.png"), preview = dir.resolve("preview.png");
+        assertEquals(ExitCode.OK, cli.run(txt2img(vae.toString())), cli.err());
+        assertEquals(ExitCode.OK, cli.run(txt2img(tiny.toString(), "--taesd",
+                Fixtures.variant("taesd").resolve("taesd_decoder.safetensors").toString(), "--preview", preview.toString())),
+                cli.err());
+        ImageFile a = ImageFiles.read(vae), b = ImageFiles.read(tiny);
+        assertEquals(64, b.rgb().width());
+        assertNotEquals(a.rgb(), b.rgb(), "TAESD, not the VAE, decoded the image");
+        assertTrue(Files.isRegularFile(preview), "preview written");
+        assertEquals(64, ImageFiles.read(preview).rgb().width(), "TAESD preview at full size");
+    }
+
+    @Test
+    void aFileThatIsNoTaesdIsRefusedClearly() {
+        CliHarness cli = cli();
+        Path sdVae = Fixtures.diffusersDir("sd1-tiny").resolve("vae").resolve("diffusion_pytorch_model.safetensors");
+        int code = cli.run(txt2img(dir.resolve("x.png").toString(), "--taesd", sdVae.toString()));
+        assertNotEquals(ExitCode.OK, code);
+        assertTrue(cli.err().contains("encoder or decoder"), cli.err());
+    }
+}
