@@ -57,8 +57,17 @@ public final class Fixtures {
      * ships no diffusers folder for it (sd15-shape).
      */
     public static DiffusersConfig diffusersConfig(String variant) throws InvalidCheckpointException {
-        Path dir = diffusersDir(variant);
+        Path dir = configDir(variant);
         return Files.isRegularFile(dir.resolve("unet").resolve("config.json")) ? DiffusersConfig.read(dir) : null;
+    }
+
+    /**
+     * The diffusers folder whose configs describe a variant: its own, except for sdxl-inpaint-tiny, whose pruned folder
+     * holds only the UNet and scheduler (fixtures ORIGIN.md): its single file loads with sdxl-tiny's folder as config
+     * (same heads, groups, text encoders and VAE).
+     */
+    public static Path configDir(String variant) {
+        return diffusersDir(variant.equals("sdxl-inpaint-tiny") ? "sdxl-tiny" : variant);
     }
 
     /**
@@ -84,7 +93,7 @@ public final class Fixtures {
      * config ({@code from_single_file(config=folder)}), or, for sd15-shape, its heads.
      */
     public static ModelOptions singleFileOptions(String variant) throws Exception {
-        if (diffusersConfig(variant) != null) return ModelOptions.cpu().withConfig(diffusersDir(variant));
+        if (diffusersConfig(variant) != null) return ModelOptions.cpu().withConfig(configDir(variant));
         requireSd15Shape(variant);
         return ModelOptions.cpu().withUNetHeads(SD15_SHAPE_HEADS).withTextHeads(SD15_SHAPE_HEADS);
     }

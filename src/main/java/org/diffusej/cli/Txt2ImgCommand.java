@@ -11,10 +11,10 @@ import java.util.List;
 /** {@code diffusej txt2img}: new images from a prompt. */
 @Command(name = "txt2img", description = "Paint new images from a prompt.", mixinStandardHelpOptions = true)
 final class Txt2ImgCommand extends GenerateCommand {
-    @Option(names = {"-W", "--width"}, description = "Width in pixels (default: 512).")
+    @Option(names = {"-W", "--width"}, description = "Width in pixels (default: the model's size, 512; SDXL 1024).")
     Integer width;
 
-    @Option(names = {"-H", "--height"}, description = "Height in pixels (default: 512).")
+    @Option(names = {"-H", "--height"}, description = "Height in pixels (default: the model's size, 512; SDXL 1024).")
     Integer height;
 
     Txt2ImgCommand(CliContext ctx) { super(ctx); }
@@ -26,9 +26,9 @@ final class Txt2ImgCommand extends GenerateCommand {
         long seed = GenerationSession.resolveSeed(sampling.seed);
         List<Path> files = OutputPlan.plan(output.out, "txt2img", seeds(seed), "png", output.force);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
-            s.open(model, loras, Mode.TXT2IMG);
+            int side = s.open(model, loras, Mode.TXT2IMG).model().defaultSize();   // 1024 for SDXL, else 512 (768-v: 768)
             Result r = s.generate(request(Mode.TXT2IMG, seed)
-                    .size(width == null ? 512 : width, height == null ? 512 : height).build());
+                    .size(width == null ? side : width, height == null ? side : height).build());
             s.write(r, files, 8, false, null);
             return s.finish(r.message());
         }

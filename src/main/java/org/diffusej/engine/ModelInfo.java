@@ -9,7 +9,7 @@ import java.nio.file.Path;
  * @param name            file or folder name without extension (A1111 "Model")
  * @param location        where it was loaded from
  * @param shortHash       first 10 hex of the file's SHA-256 (A1111 "Model hash"); for folders the hash of the UNet file
- * @param family          "SD1" or "SD2"
+ * @param family          "SD1", "SD2" or "SDXL"
  * @param inpainting      true for 9-channel inpainting UNets
  * @param vPrediction     true when the model predicts v instead of epsilon
  * @param precision       how its compute precision was chosen; null where unknown (engines that are not a
@@ -43,6 +43,15 @@ public record ModelInfo(String name, String location, String shortHash, String f
             return r.substring(r.lastIndexOf("--") + 2);
         }
         return name;
+    }
+
+    /**
+     * The image side the model was trained at, what faces should offer by default: 1024 for SDXL, 768 for SD 2.x
+     * v-prediction models (SD 2.x 768-v), else 512.
+     */
+    public int defaultSize() {
+        if ("SDXL".equals(family)) return 1024;
+        return "SD2".equals(family) && vPrediction ? 768 : 512;
     }
 
     /** A1111's model title: {@code name [hash]}. */

@@ -72,6 +72,23 @@ class FixtureEndToEndTest {
         assertEquals(ImageFiles.read(out("folder.png")).rgb(), ImageFiles.read(out("file.png")).rgb());
     }
 
+    /** SDXL through the common engine API: the tiny SDXL folder, and its single file with the folder as config. */
+    @Test
+    void sdxlTxt2imgFromFolderAndSingleFile() throws Exception {
+        CliHarness cli = cli();
+        String folder = Fixtures.diffusersDir("sdxl-tiny").toString();
+        assertEquals(ExitCode.OK, cli.run("txt2img", "-m", folder, "-p", "a photo of a cat", "--seed", "5", "--steps", "2",
+                "--cfg", "5", "-W", "64", "-H", "64", "-o", out("xl-folder.png").toString()), cli.err());
+        assertEquals(ExitCode.OK, cli.run("txt2img", "-m", Fixtures.singleFile("sdxl-tiny").toString(), "--model-config",
+                folder, "-p", "a photo of a cat", "--seed", "5", "--steps", "2", "--cfg", "5", "-W", "64", "-H", "64",
+                "-o", out("xl-file.png").toString()), cli.err());
+        ImageFile a = ImageFiles.read(out("xl-folder.png"));
+        assertEquals(64, a.rgb().width());
+        assertTrue(spread(a.rgb()) > 0.01, "not a flat image");
+        assertEquals(a.rgb(), ImageFiles.read(out("xl-file.png")).rgb(), "single file == folder");
+        assertTrue(String.valueOf(Infotext.parse(a.parameters()).get("Model")).contains("sdxl-tiny"), a.parameters());
+    }
+
     @Test
     void readmeMainJobInpaintsTheExampleGarden() throws Exception {
         CliHarness cli = cli();

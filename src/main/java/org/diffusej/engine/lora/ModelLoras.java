@@ -20,14 +20,16 @@ public final class ModelLoras {
     private final LoraPatcher patcher;
     private volatile LoraLibrary library = LoraLibrary.empty();
 
+    /** @param text the model's (single) text encoder; null for SDXL, whose LoRAs are refused for now */
     public ModelLoras(UNet unet, TextEncoder text, NDManager manager) {
-        this.patcher = new LoraPatcher(unet, text, manager);
+        this.patcher = text == null ? null : new LoraPatcher(unet, text, manager);
     }
 
     public LoraLibrary library() { return library; }
 
     public void setLibrary(LoraLibrary library) { this.library = library; }
 
+    /** The patcher, or null for a model LoRAs cannot be applied to (SDXL). */
     public LoraPatcher patcher() { return patcher; }
 
     /**
@@ -49,6 +51,12 @@ public final class ModelLoras {
     /** Applies the LoRAs {@code prompt} names (none: the base model) and returns the prompt without its tags. */
     public synchronized Activation activate(String prompt) throws DiffusionException {
         LoraPrompt parsed = LoraPrompt.parse(prompt);
+        if (patcher == null) {
+            if (!parsed.tags().isEmpty())
+                throw new InvalidLoraException("LoRAs are not supported on SDXL models yet (the prompt names <lora:"
+                        + parsed.tags().get(0).name() + ">); remove the LoRA tags or use an SD1/SD2 model.");
+            return new Activation(parsed.prompt(), List.of(), Map.of());
+        }
         List<LoraUse> uses = new ArrayList<>();
         Map<String, String> hashes = new LinkedHashMap<>();
         for (LoraPrompt.Tag t : parsed.tags()) {

@@ -10,6 +10,7 @@ import org.diffusej.engine.runtime.MemoryBudget;
 import org.diffusej.engine.runtime.TorchOps;
 import org.diffusej.engine.sampler.Sampler;
 import org.diffusej.engine.sampler.Samplers;
+import org.diffusej.engine.text.DualPromptEncoder;
 import org.diffusej.engine.text.PromptEncoder;
 import org.diffusej.engine.text.PromptSyntaxException;
 import org.diffusej.engine.unet.GuidanceEmbedding;
@@ -43,7 +44,8 @@ import org.diffusej.engine.RgbImage;
  * Diffusion pipelines (same noise draws in the same order, strength as {@code get_timesteps}, 4-channel latent
  * blending and 9-channel inpainting input) with AUTOMATIC1111's request semantics around them: seeds per batch item
  * (seed + k), prompt emphasis and chunking, inpaint mask blur / only-masked / masked content / invert, the result
- * pasted back through the mask, any output size. The pipeline owns the model and closes it.
+ * pasted back through the mask, any output size. SDXL models get both text encoders ({@link DualPromptEncoder}) and
+ * the UNet's vector conditioning ({@link AddedConditioning}). The pipeline owns the model and closes it.
  */
 public final class Pipeline implements DiffusionEngine {
     /** Default largest image: 2048 × 2048 pixels (SD1/SD2 latents of 256² already need several GB in the UNet). */
@@ -52,7 +54,8 @@ public final class Pipeline implements DiffusionEngine {
     private final StableDiffusionModel model;
     private final LongFunction<NoiseSource> noiseForSeed;
     private final long maxPixels;
-    private final PromptEncoder prompts;
+    private final PromptEncoder prompts;        // SD1/SD2
+    private final DualPromptEncoder xlPrompts;  // SDXL
     private volatile LatentCodec codec;
     private volatile Taesd taesd; // previews (and final images when the codec uses it), or null
     private final SecureRandom seeds = new SecureRandom();
@@ -74,7 +77,10 @@ public final class Pipeline implements DiffusionEngine {
         this.model = model;
         this.noiseForSeed = noiseForSeed;
         this.maxPixels = maxPixels;
-        this.prompts = PromptEncoder.of(model.tokenizer(), model.textEncoder()::encode);
+        StableDiffusionModel.Xl xl = model.xl();
+        this.prompts = xl == null ? PromptEncoder.of(model.tokenizer(), model.textEncoder()::encode) : null;
+        this.xlPrompts = xl == null ? null : new DualPromptEncoder(model.tokenizer(), xl.tokenizer2(), xl.textEncoders(),
+                xl.config().forceZerosForEmptyPrompt());
         this.codec = new LatentCodec(model.vae());
     }
 
@@ -129,7 +135,7 @@ public final class Pipeline implements DiffusionEngine {
         Map<String, Double> timings = new LinkedHashMap<>();
         StepProgress progress = new StepProgress(listener, token, r.batchCount() * stepsPerBatch, started, taesd);
         try (NDManager m = model.manager().newSubManager()) {
-            PromptEncoder.Conditioning cond = encodePrompts(r.toBuilder().prompt(loras.prompt()).build(), m);
+            Prompts cond = encodePrompts(r.toBuilder().prompt(loras.prompt()).build(), m);
             timings.put("encode", seconds(started));
             for (int b = 0; b < r.batchCount(); b++) {
                 progress.token.check();
@@ -175,17 +181,25 @@ public final class Pipeline implements DiffusionEngine {
         return codec.downscale() * model.unet().config().downscale();
     }
 
-    private PromptEncoder.Conditioning encodePrompts(Request r, NDManager m) throws DiffusionException {
+    /** Encoded prompts: the cross-attention contexts, and for SDXL the pooled embeddings (else null). */
+    private record Prompts(PromptEncoder.Conditioning context, AddedConditioning added) { }
+
+    private Prompts encodePrompts(Request r, NDManager m) throws DiffusionException {
         try {
-            return LatentWalk.conditioning(prompts, r, m);
+            if (xlPrompts == null) return new Prompts(LatentWalk.conditioning(prompts, r, m), null);
+            DualPromptEncoder.Conditioning c = r.hasSecondPrompt()
+                    ? xlPrompts.encodeWalk(r.prompt(), r.secondPrompt(), r.promptMix(), r.negativePrompt(), r.clipSkip(), m)
+                    : xlPrompts.encodePair(r.prompt(), r.negativePrompt(), r.clipSkip(), m);
+            return new Prompts(c.context(), new AddedConditioning(c.pooledNegative(), c.pooledPositive()));
         } catch (PromptSyntaxException e) {
             throw new InvalidRequestException(e.getMessage());
         }
     }
 
     /** One batch: seeds → noise, the starting latents for the mode, the denoising loop, the VAE decode. */
-    private List<RgbImage> runBatch(Request r, Job job, long firstSeed, PromptEncoder.Conditioning cond, NDManager m,
+    private List<RgbImage> runBatch(Request r, Job job, long firstSeed, Prompts prompts, NDManager m,
                                     StepProgress progress) throws DiffusionException {
+        PromptEncoder.Conditioning cond = prompts.context();
         // 1. noise: batch item k draws from seed + k (leaning towards variation seed + k, A1111's subseed)
         List<NoiseSource> items = new ArrayList<>();
         for (int k = 0; k < r.batchSize(); k++) items.add(noiseFor(r, firstSeed + k));
@@ -202,7 +216,8 @@ public final class Pipeline implements DiffusionEngine {
         // LCM-distilled UNets take the guidance scale as an embedding and run without classifier-free guidance
         int condDim = model.unet().config().timeCondProjDim();
         NDArray guidance = condDim > 0 ? GuidanceEmbedding.forScale(r.cfgScale(), condDim, m).repeat(0, r.batchSize()) : null;
-        DenoisingLoop.NoisePredictor unet = (s, t, c) -> model.unet().forward(s, t, c, guidance);
+        DenoisingLoop.NoisePredictor unet = prompts.added() == null ? (s, t, c) -> model.unet().forward(s, t, c, null, guidance)
+                : prompts.added().predictor(model.unet(), r.batchSize(), job.width(), job.height(), guidance, m);
         DenoisingLoop loop = new DenoisingLoop(unetWrapper.apply(unet), sampler, guidance != null ? 1 : r.cfgScale(),
                 negative, positive);
         DenoisingLoop.StepListener observer = stepObserver;

@@ -6,11 +6,10 @@ import org.diffusej.engine.runtime.PrecisionChoice;
 import org.diffusej.engine.pipeline.PrecisionResolver;
 import ai.djl.ndarray.types.DataType;
 import org.diffusej.engine.lora.ModelLoras;
-import org.diffusej.engine.runtime.CpuFeatures;
-import org.diffusej.engine.runtime.TorchRuntime;
 import org.diffusej.engine.sampler.NoiseSchedule;
 import org.diffusej.engine.PredictionType;
 import org.diffusej.engine.text.ClipTokenizer;
+import org.diffusej.engine.text.DualTextEncoder;
 import org.diffusej.engine.text.TextEncoder;
 import org.diffusej.engine.unet.UNet;
 import org.diffusej.engine.unet.UNetConfig;
@@ -21,6 +20,7 @@ import org.diffusej.engine.weights.CheckpointRecognizer;
 import org.diffusej.engine.weights.DiffusersConfig;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.ModelFamily;
+import org.diffusej.engine.weights.XlConfig;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,8 +34,8 @@ import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.ModelOptions;
 
 /**
- * A loaded Stable Diffusion 1.x/2.x model: tokenizer, text encoder, UNet, VAE and noise schedule, from an LDM single
- * {@code .safetensors} file or a diffusers folder. Facts the weights do not carry come from the folder's configs,
+ * A loaded Stable Diffusion 1.x/2.x/XL model: tokenizer, text encoder (SDXL: two of each, see {@link #xl()}), UNet,
+ * VAE and noise schedule, from an LDM/sgm single {@code .safetensors} file or a diffusers folder. Facts the weights do not carry come from the folder's configs,
  * from {@link ModelOptions} or from the family defaults; the prediction type rule is: the caller's override, else
  * the folder's {@code scheduler_config.json}, else what the file declares (safetensors metadata
  * {@code modelspec.prediction_type} or a {@code v_pred} tensor), else the config folder's scheduler, else epsilon for
@@ -52,12 +52,22 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final UNet unet;
     private final Vae vae;
     private final NoiseSchedule schedule;
+    private final Xl xl;
     private final PrecisionChoice precision;
     private final ModelLoras loras;
     private volatile ModelInfo info;
 
+    /**
+     * What an SDXL model adds: its second tokenizer, both text encoders and the folder's SDXL facts.
+     *
+     * @param tokenizer2   the second tokenizer (pads with {@code !} = 0)
+     * @param textEncoders CLIP ViT-L and OpenCLIP bigG
+     * @param config       second encoder's heads and activation, force_zeros_for_empty_prompt
+     */
+    public record Xl(ClipTokenizer tokenizer2, DualTextEncoder textEncoders, XlConfig config) { }
+
     private StableDiffusionModel(Checkpoint checkpoint, NDManager manager, ClipTokenizer tokenizer, TextEncoder textEncoder,
-                                 UNet unet, Vae vae, NoiseSchedule schedule, PrecisionChoice precision) {
+                                 Xl xl, UNet unet, Vae vae, NoiseSchedule schedule, PrecisionChoice precision) {
         this.precision = precision;
         this.checkpoint = checkpoint;
         this.manager = manager;
@@ -66,7 +76,8 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.unet = unet;
         this.vae = vae;
         this.schedule = schedule;
-        this.loras = new ModelLoras(unet, textEncoder, manager);
+        this.xl = xl;
+        this.loras = new ModelLoras(unet, textEncoder, manager);   // SDXL (no single text encoder): LoRAs refused
     }
 
     /** System property that allows bf16 on CPUs without native bf16 (emulated, slow). */
@@ -100,9 +111,15 @@ public final class StableDiffusionModel implements AutoCloseable {
             ClipTokenizer tokenizer = tokenizer(c, configFolder);
 
             int textHeads = o.textHeads() != null ? o.textHeads() : cfg != null ? cfg.textHeads() : 0;
-            TextEncoder.Config textConfig = TextEncoder.Config.detect(c.weights(), textHeads,
-                    cfg != null ? cfg.textHiddenAct() : null);
-            TextEncoder text = TextEncoder.load(c.weights(), textConfig, m, o.precision());
+            TextEncoder text = null;
+            Xl xl = null;
+            if (c.family() == ModelFamily.SDXL) {
+                xl = loadXl(c, cfg, configFolder, textHeads, m, o);
+            } else {
+                TextEncoder.Config textConfig = TextEncoder.Config.detect(c.weights(), textHeads,
+                        cfg != null ? cfg.textHiddenAct() : null);
+                text = TextEncoder.load(c.weights(), textConfig, m, o.precision());
+            }
 
             UNetConfig unetConfig = unetConfig(c, cfg, o);
             UNet unet = UNet.load(c.weights(), unetConfig, m, o.precision());
@@ -110,9 +127,10 @@ public final class StableDiffusionModel implements AutoCloseable {
             int vaeGroups = o.normGroups() != null ? o.normGroups() : cfg != null ? cfg.vaeNormGroups() : 32;
             VaeConfig vaeConfig = VaeConfig.detect(c.weights(), vaeGroups);
             if (cfg != null) vaeConfig = vaeConfig.withScalingFactor(cfg.vaeScalingFactor());
+            else if (c.family() == ModelFamily.SDXL) vaeConfig = vaeConfig.withScalingFactor(VaeConfig.SDXL_SCALING_FACTOR);
             Vae vae = Vae.load(c.weights(), vaeConfig, m, Vae.precisionBeside(o.precision()));
 
-            return new StableDiffusionModel(c, m, tokenizer, text, unet, vae, schedule(c, configFolder, o), choice);
+            return new StableDiffusionModel(c, m, tokenizer, text, xl, unet, vae, schedule(c, configFolder, o), choice);
         } catch (DiffusionException | RuntimeException e) {
             if (m != null) m.close();
             c.close();
@@ -122,6 +140,19 @@ public final class StableDiffusionModel implements AutoCloseable {
                         + "heads or group norms, pass its diffusers config folder or the heads/groups in the options.", e);
             throw e;
         }
+    }
+
+    /** SDXL's second tokenizer and both text encoders; the folder's (or config folder's) facts when it has them. */
+    private static Xl loadXl(Checkpoint c, DiffusersConfig cfg, Path configFolder, int textHeads, NDManager m,
+                             ModelOptions o) throws DiffusionException {
+        boolean folderFacts = configFolder != null && Files.isDirectory(configFolder.resolve("text_encoder_2"));
+        XlConfig x = folderFacts ? XlConfig.read(configFolder) : XlConfig.sdxl();
+        ClipTokenizer tokenizer2 = configFolder != null && Files.isDirectory(configFolder.resolve("tokenizer_2"))
+                ? ClipTokenizer.fromFolder(configFolder.resolve("tokenizer_2"))
+                : ClipTokenizer.bundled().withPadToken("!");
+        DualTextEncoder encoders = DualTextEncoder.load(c.weights(), textHeads, cfg != null ? cfg.textHiddenAct() : null,
+                x.text2Heads(), x.text2HiddenAct(), m, o.precision());
+        return new Xl(tokenizer2, encoders, x);
     }
 
     private static ClipTokenizer tokenizer(Checkpoint c, Path configFolder) throws DiffusionException {
@@ -160,7 +191,11 @@ public final class StableDiffusionModel implements AutoCloseable {
 
     public ClipTokenizer tokenizer() { return tokenizer; }
 
+    /** The text encoder of an SD1/SD2 model; null for SDXL (see {@link #xl()}). */
     public TextEncoder textEncoder() { return textEncoder; }
+
+    /** SDXL's second tokenizer and text encoders, or null for SD1/SD2. */
+    public Xl xl() { return xl; }
 
     public UNet unet() { return unet; }
 

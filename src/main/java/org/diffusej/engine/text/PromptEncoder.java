@@ -133,7 +133,7 @@ public final class PromptEncoder {
         return weighted.mul(originalMean.div(weighted.mean()));
     }
 
-    private long[] withPadding(int[] tokens) {
+    long[] withPadding(int[] tokens) {
         long[] ids = new long[tokens.length];
         boolean afterEnd = false;
         for (int i = 0; i < tokens.length; i++) {

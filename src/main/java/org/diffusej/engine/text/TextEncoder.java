@@ -1,6 +1,7 @@
 package org.diffusej.engine.text;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -25,11 +26,13 @@ import java.util.Map;
  * layer) or OpenCLIP ViT-H/14 for SD2 (gelu, penultimate layer; an LDM single file's last resblock is never run),
  * both followed by the final layer norm. Causal self-attention and no padding mask, as in the diffusers pipelines.
  * Weights come under either internal naming: CLIP ({@code cond_stage_model.transformer.text_model.*}, SD1 files
- * and every diffusers folder) or OpenCLIP ({@code cond_stage_model.model.*}, SD2 single files).
+ * and every diffusers folder) or OpenCLIP ({@code cond_stage_model.model.*}, SD2 single files); SDXL's two encoders
+ * sit under other roots ({@code conditioner.embedders.0.} and {@code .1.}) with the same two namings below them,
+ * and are used through {@link #hiddenState} and {@link #pooled} (see {@link DualTextEncoder}).
  */
 public final class TextEncoder implements AutoCloseable {
-    static final String CLIP = "cond_stage_model.transformer.text_model.";
-    static final String OPEN_CLIP = "cond_stage_model.model.";
+    /** Root of the SD1/SD2 text encoder's internal names. */
+    public static final String SD_ROOT = "cond_stage_model.";
 
     /**
      * Shape of a text encoder.
@@ -58,16 +61,28 @@ public final class TextEncoder implements AutoCloseable {
          * {@code hidden_act}) says otherwise.
          */
         public static Config detect(WeightSource w, int heads, String hiddenAct) throws InvalidCheckpointException {
-            boolean open = w.contains(OPEN_CLIP + "token_embedding.weight");
-            String tokens = open ? OPEN_CLIP + "token_embedding.weight" : CLIP + "embeddings.token_embedding.weight";
+            return detect(w, SD_ROOT, heads, hiddenAct, true);
+        }
+
+        /**
+         * Like {@link #detect(WeightSource, int, String)} for the encoder whose names start with {@code root}
+         * ({@code root + "transformer.text_model."} CLIP or {@code root + "model."} OpenCLIP naming).
+         * {@code dropLastOpenClip} leaves out an OpenCLIP stack's last resblock (SD2 files hold one layer more than
+         * SD2 runs); SDXL's OpenCLIP bigG uses all of its layers.
+         */
+        public static Config detect(WeightSource w, String root, int heads, String hiddenAct, boolean dropLastOpenClip)
+                throws InvalidCheckpointException {
+            String clip = root + "transformer.text_model.", openClip = root + "model.";
+            boolean open = w.contains(openClip + "token_embedding.weight");
+            String tokens = open ? openClip + "token_embedding.weight" : clip + "embeddings.token_embedding.weight";
             if (!w.contains(tokens))
                 throw new InvalidCheckpointException("The checkpoint has no text encoder (no '" + tokens + "').");
             long[] emb = w.shape(tokens);
-            long[] pos = w.shape(open ? OPEN_CLIP + "positional_embedding" : CLIP + "embeddings.position_embedding.weight");
-            String layerPrefix = open ? OPEN_CLIP + "transformer.resblocks." : CLIP + "encoder.layers.";
+            long[] pos = w.shape(open ? openClip + "positional_embedding" : clip + "embeddings.position_embedding.weight");
+            String layerPrefix = open ? openClip + "transformer.resblocks." : clip + "encoder.layers.";
             int count = 0;
             while (w.contains(layerPrefix + count + (open ? ".ln_1.weight" : ".layer_norm1.weight"))) count++;
-            if (open && count < 2)
+            if (open && dropLastOpenClip && count < 2)
                 throw new InvalidCheckpointException("The OpenCLIP text encoder has " + count + " layers; SD2 uses the "
                         + "penultimate one, so it needs at least 2.");
             long mlp = w.shape(layerPrefix + "0" + (open ? ".mlp.c_fc.weight" : ".mlp.fc1.weight"))[0];
@@ -77,7 +92,7 @@ public final class TextEncoder implements AutoCloseable {
                         + "64-channel heads of the real models; its head count must be given (diffusers config or options).");
             boolean quick = hiddenAct != null ? hiddenAct.equals("quick_gelu") : !open;
             return new Config(open, (int) emb[0], (int) pos[0], hidden, heads > 0 ? heads : hidden / 64,
-                    (int) mlp, open ? count - 1 : count, quick, 1e-5f);
+                    (int) mlp, open && dropLastOpenClip ? count - 1 : count, quick, 1e-5f);
         }
     }
 
@@ -103,16 +118,23 @@ public final class TextEncoder implements AutoCloseable {
     /** Loads the encoder's weights into a sub-manager of {@code parent} as {@code dtype} (FLOAT32 or FLOAT16). */
     public static TextEncoder load(WeightSource w, Config c, NDManager parent, DataType dtype)
             throws InvalidCheckpointException {
+        return load(w, SD_ROOT, c, parent, dtype);
+    }
+
+    /** Loads the encoder whose internal names start with {@code rootName} (e.g. {@code conditioner.embedders.1.}). */
+    public static TextEncoder load(WeightSource w, String rootName, Config c, NDManager parent, DataType dtype)
+            throws InvalidCheckpointException {
         NDManager m = parent.newSubManager();
         try {
             Map<String, WeightSlot> slots = new LinkedHashMap<>();
-            Parameters root = Parameters.loading(w, m, dtype, c.openClip() ? OPEN_CLIP : CLIP, slots);
+            Parameters root = Parameters.loading(w, m, dtype,
+                    c.openClip() ? rootName + "model." : rootName + "transformer.text_model.", slots);
             NDArray tokens = c.openClip() ? root.get("token_embedding.weight", c.vocabulary(), c.hidden())
                     : root.child("embeddings").get("token_embedding.weight", c.vocabulary(), c.hidden());
             NDArray positions = c.openClip() ? root.get("positional_embedding", c.positions(), c.hidden())
                     : root.child("embeddings").get("position_embedding.weight", c.positions(), c.hidden());
             EncoderLayer[] layers = new EncoderLayer[c.layers()];
-            for (int i = 0; i < layers.length; i++) layers[i] = EncoderLayer.load(w, m, dtype, c, i, slots);
+            for (int i = 0; i < layers.length; i++) layers[i] = EncoderLayer.load(w, m, dtype, c, rootName, i, slots);
             LayerNorm norm = LayerNorm.load(root.child(c.openClip() ? "ln_final" : "final_layer_norm"), c.hidden(), c.eps());
             return new TextEncoder(c, m, tokens, positions, layers, norm, slots);
         } catch (InvalidCheckpointException | RuntimeException e) {
@@ -135,17 +157,54 @@ public final class TextEncoder implements AutoCloseable {
         if (clipSkip < 1 || clipSkip > config.layers())
             throw new IllegalArgumentException("clipSkip must be 1.." + config.layers() + ", got " + clipSkip);
         int run = config.layers() - (clipSkip - 1);
+        NDArray out = ScopedCall.run(() -> finalNorm.forward(run(inputIds, run)).toType(DataType.FLOAT32, false));
+        out.attach(inputIds.getManager());
+        return out;
+    }
+
+    /**
+     * The states after the first {@code layers} layers, without the final layer norm: {@code [N, L, H]} float32
+     * (transformers' {@code hidden_states[layers]}; SDXL conditions on {@code hidden_states[-2]}). The result
+     * belongs to {@code inputIds}' manager.
+     */
+    public NDArray hiddenState(NDArray inputIds, int layers) {
+        if (layers < 0 || layers > config.layers())
+            throw new IllegalArgumentException("layers must be 0.." + config.layers() + ", got " + layers);
+        NDArray out = ScopedCall.run(() -> run(inputIds, layers).toType(DataType.FLOAT32, false));
+        out.attach(inputIds.getManager());
+        return out;
+    }
+
+    /**
+     * The pooled output: the final layer norm of the last layer's state at each row's end token (the largest id,
+     * as CLIP's {@code argmax(input_ids)}): {@code [N, H]} float32, in {@code inputIds}' manager.
+     */
+    public NDArray pooled(NDArray inputIds) {
+        long[] ids = inputIds.toType(DataType.INT64, false).toLongArray();
+        long length = inputIds.getShape().get(1);
         NDArray out = ScopedCall.run(() -> {
-            NDArray ids = inputIds.toDevice(tokenEmbedding.getDevice(), false).toType(DataType.INT64, false);
-            long length = ids.getShape().get(1);
-            NDArray x = tokenEmbedding.getNDArrayInternal().embedding(ids, tokenEmbedding, SparseFormat.DENSE)
-                    .singletonOrThrow()                                                   // [N, L, H]
-                    .add(positionEmbedding.get(new NDIndex("0:{}", length)));
-            for (int i = 0; i < run; i++) x = layers[i].forward(x);
-            return finalNorm.forward(x).toType(DataType.FLOAT32, false);
+            NDArray x = finalNorm.forward(run(inputIds, config.layers()));                  // [N, L, H]
+            NDList rows = new NDList();
+            for (int row = 0; row * length < ids.length; row++) {
+                int end = 0;
+                for (int i = 1; i < length; i++) if (ids[(int) (row * length + i)] > ids[(int) (row * length + end)]) end = i;
+                rows.add(x.get(row).get(end));                                              // [H]
+            }
+            return NDArrays.stack(rows).toType(DataType.FLOAT32, false);                   // [N, H]
         });
         out.attach(inputIds.getManager());
         return out;
+    }
+
+    /** Embeddings, then the first {@code layerCount} layers: {@code [N, L, H]} in the weights' precision. */
+    private NDArray run(NDArray inputIds, int layerCount) {
+        NDArray ids = inputIds.toDevice(tokenEmbedding.getDevice(), false).toType(DataType.INT64, false);
+        long length = ids.getShape().get(1);
+        NDArray x = tokenEmbedding.getNDArrayInternal().embedding(ids, tokenEmbedding, SparseFormat.DENSE)
+                .singletonOrThrow()                                                       // [N, L, H]
+                .add(positionEmbedding.get(new NDIndex("0:{}", length)));
+        for (int i = 0; i < layerCount; i++) x = layers[i].forward(x);
+        return x;
     }
 
     @Override
@@ -173,12 +232,12 @@ public final class TextEncoder implements AutoCloseable {
             this.quickGelu = quickGelu;
         }
 
-        static EncoderLayer load(WeightSource w, NDManager m, DataType dtype, Config c, int i,
+        static EncoderLayer load(WeightSource w, NDManager m, DataType dtype, Config c, String root, int i,
                                  Map<String, WeightSlot> slots)
                 throws InvalidCheckpointException {
             long h = c.hidden();
             if (c.openClip()) {
-                String prefix = OPEN_CLIP + "transformer.resblocks." + i + ".";
+                String prefix = root + "model.transformer.resblocks." + i + ".";
                 Parameters p = Parameters.loading(w, m, dtype, prefix, slots);
                 // OpenCLIP fuses q;k;v as attn.in_proj_weight [3H, H] / in_proj_bias [3H]
                 Linear fused = Linear.load(Parameters.loading(w, m, dtype, prefix + "attn.in_proj_", slots), h, 3 * h);
@@ -187,7 +246,7 @@ public final class TextEncoder implements AutoCloseable {
                         Linear.load(p.child("mlp").child("c_fc"), h, c.mlp()), Linear.load(p.child("mlp").child("c_proj"), c.mlp(), h),
                         c.heads(), c.quickGelu());
             }
-            Parameters p = Parameters.loading(w, m, dtype, CLIP + "encoder.layers." + i + ".", slots);
+            Parameters p = Parameters.loading(w, m, dtype, root + "transformer.text_model.encoder.layers." + i + ".", slots);
             Parameters attn = p.child("self_attn");
             return new EncoderLayer(LayerNorm.load(p.child("layer_norm1"), h, c.eps()), LayerNorm.load(p.child("layer_norm2"), h, c.eps()),
                     Linear.load(attn.child("q_proj"), h, h), Linear.load(attn.child("k_proj"), h, h),

@@ -26,7 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The SD1/SD2 denoising UNet (LDM {@code UNetModel}), predicting noise or v for a latent, timestep and text states. */
+/**
+ * The SD1/SD2/SDXL denoising UNet (LDM {@code UNetModel}), predicting noise or v for a latent, timestep and text
+ * states; SDXL's UNet also takes a vector conditioning {@code y} (LDM {@code label_emb}, diffusers' "text_time"
+ * {@code add_embedding}) that is added to the time embedding.
+ */
 public final class UNet implements AutoCloseable {
     private static final String PREFIX = "model.diffusion_model.";
     private static final int OUT_CHANNELS = 4;
@@ -37,6 +41,8 @@ public final class UNet implements AutoCloseable {
     private final DataType dtype;
     private final Linear timeEmbed1;
     private final Linear timeEmbed2;
+    private final Linear labelEmbed1;   // null without vector conditioning
+    private final Linear labelEmbed2;
     private final Linear condProj; // LCM guidance embedding → timestep features, or null
     private final List<UNetBlock> inputBlocks;
     private final UNetBlock middleBlock;
@@ -56,6 +62,9 @@ public final class UNet implements AutoCloseable {
         int groups = config.normGroups();
         timeEmbed1 = Linear.load(p.child("time_embed").child("0"), mc, embDim);
         timeEmbed2 = Linear.load(p.child("time_embed").child("2"), embDim, embDim);
+        Parameters label = p.child("label_emb").child("0");
+        labelEmbed1 = config.hasVectorConditioning() ? Linear.load(label.child("0"), config.admInChannels(), embDim) : null;
+        labelEmbed2 = config.hasVectorConditioning() ? Linear.load(label.child("2"), embDim, embDim) : null;
         condProj = config.timeCondProjDim() > 0
                 ? Linear.loadWithoutBias(p.child("time_embed").child("cond_proj"), config.timeCondProjDim(), mc)
                 : null;
@@ -87,7 +96,7 @@ public final class UNet implements AutoCloseable {
         Parameters mid = p.child("middle_block");
         middleBlock = UNetBlock.middle(ResnetBlock.load(mid.child("0"), ch, ch, embDim, groups),
                 SpatialTransformer.load(mid.child("1"), ch, config.contextDim(), config.headsFor(ch),
-                        config.transformerDepth(), config.linearProjection(), groups),
+                        config.middleDepth(), config.linearProjection(), groups),
                 ResnetBlock.load(mid.child("2"), ch, ch, embDim, groups));
 
         // 3. up path: per level (reversed) numResBlocks+1 × (resnet over [h, skip] [+ attention]), last one upsamples
@@ -113,7 +122,7 @@ public final class UNet implements AutoCloseable {
     private SpatialTransformer transformer(Parameters p, int level, long channels) throws InvalidCheckpointException {
         if (!config.hasAttention(level)) return null;
         return SpatialTransformer.load(p, channels, config.contextDim(), config.headsFor(channels),
-                config.transformerDepth(), config.linearProjection(), config.normGroups());
+                config.depthAt(level), config.linearProjection(), config.normGroups());
     }
 
     /**
@@ -163,11 +172,22 @@ public final class UNet implements AutoCloseable {
     }
 
     /**
-     * One evaluation of an LCM-distilled UNet: as {@link #forward(NDArray, NDArray, NDArray)}, plus
-     * {@code timestepCond} [N, {@link UNetConfig#timeCondProjDim()}] (the guidance embedding, diffusers'
-     * {@code timestep_cond}) projected and added to the timestep features; null = none.
+     * One denoising evaluation with vector conditioning (SDXL).
+     *
+     * @param y [N, admInChannels] vector conditioning (SDXL: pooled text embedding and time-id features, see
+     *          {@code MicroConditioning}); null exactly for UNets without it
+     * @see #forward(NDArray, NDArray, NDArray)
      */
-    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, NDArray timestepCond) {
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, NDArray y) {
+        return forward(sample, timesteps, context, y, null);
+    }
+
+    /**
+     * One evaluation with vector conditioning {@code y} (as {@link #forward(NDArray, NDArray, NDArray, NDArray)}) and,
+     * for an LCM-distilled UNet, {@code timestepCond} [N, {@link UNetConfig#timeCondProjDim()}] (the guidance
+     * embedding, diffusers' {@code timestep_cond}) projected and added to the timestep features; null = none.
+     */
+    public NDArray forward(NDArray sample, NDArray timesteps, NDArray context, NDArray y, NDArray timestepCond) {
         Shape s = sample.getShape();
         if (s.dimension() != 4 || s.get(1) != config.inChannels())
             throw new IllegalArgumentException("sample must be [N, " + config.inChannels() + ", h, w], got " + s);
@@ -179,6 +199,12 @@ public final class UNet implements AutoCloseable {
             throw new IllegalArgumentException("context must be [" + n + ", L, " + config.contextDim() + "], got " + cs);
         if (timesteps.size() != 1 && timesteps.size() != n)
             throw new IllegalArgumentException("need 1 or " + n + " timesteps, got " + timesteps.getShape());
+        if ((y != null) != config.hasVectorConditioning())
+            throw new IllegalArgumentException(config.hasVectorConditioning()
+                    ? "this UNet (SDXL) needs a vector conditioning y [" + n + ", " + config.admInChannels() + "]"
+                    : "this UNet takes no vector conditioning y");
+        if (y != null && !y.getShape().equals(new Shape(n, config.admInChannels())))
+            throw new IllegalArgumentException("y must be [" + n + ", " + config.admInChannels() + "], got " + y.getShape());
         if (timestepCond != null && (condProj == null || !timestepCond.getShape().equals(new Shape(n, config.timeCondProjDim()))))
             throw new IllegalArgumentException(condProj == null ? "this UNet takes no guidance embedding"
                     : "timestep_cond must be [" + n + ", " + config.timeCondProjDim() + "], got " + timestepCond.getShape());
@@ -189,6 +215,8 @@ public final class UNet implements AutoCloseable {
             NDArray features = TimestepEmbedding.sinusoidal(t, config.modelChannels()).toType(dtype, false);
             if (timestepCond != null) features = features.add(condProj.forward(timestepCond.toType(dtype, false)));
             NDArray emb = timeEmbed2.forward(Silu.apply(timeEmbed1.forward(features)));    // [N, 4*mc]
+            if (y != null)                                                                    // + label_emb(y)
+                emb = emb.add(labelEmbed2.forward(Silu.apply(labelEmbed1.forward(y.toType(dtype, false)))));
             NDArray ctx = context.toType(dtype, false);
 
             // 2. down, keeping every block's output for the skip connections

@@ -8,8 +8,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Shape of an SD1/SD2 UNet (LDM {@code UNetModel} parameters). Heads are either a fixed count per attention block
- * ({@code numHeads}, SD1) or derived from a fixed head width ({@code headChannels}, SD2); the unused one is 0.
+ * Shape of an SD1/SD2/SDXL UNet (LDM {@code UNetModel} parameters). Heads are either a fixed count per attention block
+ * ({@code numHeads}, SD1) or derived from a fixed head width ({@code headChannels}, SD2, SDXL); the unused one is 0.
  *
  * @param inChannels       4, or 9 for inpainting models (latents, mask, masked-image latents)
  * @param modelChannels    width of the first level (320 in SD)
@@ -21,13 +21,18 @@ import java.util.List;
  * @param contextDim       width of the text encoder states (768 SD1, 1024 SD2)
  * @param linearProjection proj_in/proj_out are linear layers (SD2) instead of 1×1 convolutions (SD1)
  * @param normGroups       group-norm groups (32 in every real SD model; not stored in checkpoints)
- * @param transformerDepth transformer blocks per spatial transformer
+ * @param transformerDepth transformer blocks per spatial transformer (every level; see {@code levelDepths})
+ * @param levelDepths      transformer blocks per level (SDXL: 1, 2, 10; the middle block takes the last level's), or
+ *                         empty when every level has {@code transformerDepth}
+ * @param admInChannels    width of the vector conditioning {@code y} of LDM's {@code label_emb} (SDXL's pooled text
+ *                         embedding + time-id features, 2816), or 0 for UNets without it
  * @param timeCondProjDim  width of the guidance embedding an LCM-distilled UNet adds to its timestep features
  *                         (diffusers' {@code time_cond_proj_dim}, 256 in LCM_Dreamshaper_v7), 0 for none
  */
 public record UNetConfig(int inChannels, int modelChannels, List<Integer> channelMult, int numResBlocks,
                          List<Integer> attentionLevels, int numHeads, int headChannels, int contextDim,
-                         boolean linearProjection, int normGroups, int transformerDepth, int timeCondProjDim) {
+                         boolean linearProjection, int normGroups, int transformerDepth, List<Integer> levelDepths,
+                         int admInChannels, int timeCondProjDim) {
 
     private static final String PREFIX = "model.diffusion_model.";
     /** SD1's fixed head count. */
@@ -35,21 +40,42 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
     /** SD2's fixed head width. */
     public static final int SD2_HEAD_CHANNELS = 64;
 
-    public UNetConfig {
-        channelMult = List.copyOf(channelMult);
-        attentionLevels = List.copyOf(attentionLevels);
-        if ((numHeads > 0) == (headChannels > 0))
-            throw new IllegalArgumentException("exactly one of numHeads and headChannels must be positive");
-        if (channelMult.isEmpty() || numResBlocks < 1 || normGroups < 1 || transformerDepth < 1 || timeCondProjDim < 0)
-            throw new IllegalArgumentException("invalid UNet configuration");
-    }
-
-    /** A UNet without guidance embedding. */
+    /** An SD1/SD2-style configuration: one transformer depth everywhere, no vector conditioning, no guidance embedding. */
     public UNetConfig(int inChannels, int modelChannels, List<Integer> channelMult, int numResBlocks,
                       List<Integer> attentionLevels, int numHeads, int headChannels, int contextDim,
                       boolean linearProjection, int normGroups, int transformerDepth) {
         this(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads, headChannels, contextDim,
-                linearProjection, normGroups, transformerDepth, 0);
+                linearProjection, normGroups, transformerDepth, List.of(), 0, 0);
+    }
+
+    /** An SD1/SD2-style configuration with an LCM guidance embedding of width {@code timeCondProjDim} (0: none). */
+    public UNetConfig(int inChannels, int modelChannels, List<Integer> channelMult, int numResBlocks,
+                      List<Integer> attentionLevels, int numHeads, int headChannels, int contextDim,
+                      boolean linearProjection, int normGroups, int transformerDepth, int timeCondProjDim) {
+        this(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads, headChannels, contextDim,
+                linearProjection, normGroups, transformerDepth, List.of(), 0, timeCondProjDim);
+    }
+
+    /** A configuration with per-level depths and vector conditioning (SDXL), without guidance embedding. */
+    public UNetConfig(int inChannels, int modelChannels, List<Integer> channelMult, int numResBlocks,
+                      List<Integer> attentionLevels, int numHeads, int headChannels, int contextDim,
+                      boolean linearProjection, int normGroups, int transformerDepth, List<Integer> levelDepths,
+                      int admInChannels) {
+        this(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads, headChannels, contextDim,
+                linearProjection, normGroups, transformerDepth, levelDepths, admInChannels, 0);
+    }
+
+    public UNetConfig {
+        channelMult = List.copyOf(channelMult);
+        attentionLevels = List.copyOf(attentionLevels);
+        levelDepths = List.copyOf(levelDepths);
+        if (!levelDepths.isEmpty() && levelDepths.size() != channelMult.size())
+            throw new IllegalArgumentException("levelDepths needs one entry per level");
+        if (admInChannels < 0) throw new IllegalArgumentException("admInChannels must not be negative");
+        if ((numHeads > 0) == (headChannels > 0))
+            throw new IllegalArgumentException("exactly one of numHeads and headChannels must be positive");
+        if (channelMult.isEmpty() || numResBlocks < 1 || normGroups < 1 || transformerDepth < 1 || timeCondProjDim < 0)
+            throw new IllegalArgumentException("invalid UNet configuration");
     }
 
     /** Stable Diffusion 1.x (4 input channels; use {@link #withInChannels} for the inpainting model). */
@@ -97,6 +123,7 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
         int contextDim = 0;
         boolean linear = false;
         int depth = 0;
+        List<Integer> depths = new ArrayList<>();
         for (int level = 0; level < levels; level++) {
             String block = PREFIX + "input_blocks." + (1 + level * perLevel) + ".";
             String resOut = block + "0.out_layers.3.weight";
@@ -107,8 +134,10 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
                 attention.add(level);
                 linear = w.shape(block + "1.proj_in.weight").length == 2;
                 contextDim = (int) w.shape(block + "1.transformer_blocks.0.attn2.to_k.weight")[1];
+                depth = 0;
                 while (w.contains(block + "1.transformer_blocks." + depth + ".norm1.weight")) depth++;
             }
+            depths.add(w.contains(block + "1.norm.weight") ? depth : 0);
         }
         if (attention.isEmpty()) {   // context width from the middle block instead
             String midK = PREFIX + "middle_block.1.transformer_blocks.0.attn2.to_k.weight";
@@ -118,11 +147,33 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
             depth = 1;
             while (w.contains(PREFIX + "middle_block.1.transformer_blocks." + depth + ".norm1.weight")) depth++;
         }
+        String labelEmb = PREFIX + "label_emb.0.0.weight";
+        int adm = w.contains(labelEmb) ? (int) w.shape(labelEmb)[1] : 0;
+        boolean uniform = depths.stream().filter(d -> d > 0).distinct().count() <= 1;
+        if (!uniform) {   // levels without attention take the next level's depth (never used)
+            for (int level = levels - 1; level >= 0; level--)
+                if (depths.get(level) == 0) depths.set(level, level + 1 < levels ? depths.get(level + 1) : 1);
+            depth = depths.get(attention.get(0));
+        }
         String condProj = PREFIX + "time_embed.cond_proj.weight";   // LCM-distilled UNets
         int condDim = w.contains(condProj) ? (int) w.shape(condProj)[1] : 0;
         return new UNetConfig(inChannels, modelChannels, mult, numResBlocks, attention,
-                linear ? 0 : SD1_HEADS, linear ? SD2_HEAD_CHANNELS : 0, contextDim, linear, normGroups, depth, condDim);
+                linear ? 0 : SD1_HEADS, linear ? SD2_HEAD_CHANNELS : 0, contextDim, linear, normGroups, depth,
+                uniform ? List.of() : depths, adm, condDim);
     }
+
+    /** Transformer blocks of the spatial transformers at {@code level}. */
+    public int depthAt(int level) {
+        return levelDepths.isEmpty() ? transformerDepth : levelDepths.get(level);
+    }
+
+    /** Transformer blocks of the middle block's spatial transformer (LDM: the last level's depth). */
+    public int middleDepth() {
+        return depthAt(levels() - 1);
+    }
+
+    /** True for UNets with a vector conditioning input (SDXL's label_emb). */
+    public boolean hasVectorConditioning() { return admInChannels > 0; }
 
     public int levels() { return channelMult.size(); }
 
@@ -144,17 +195,20 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
 
     public UNetConfig withNormGroups(int groups) {
         return new UNetConfig(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads,
-                headChannels, contextDim, linearProjection, groups, transformerDepth, timeCondProjDim);
+                headChannels, contextDim, linearProjection, groups, transformerDepth,
+                levelDepths, admInChannels, timeCondProjDim);
     }
 
     public UNetConfig withHeads(int heads) {
         return new UNetConfig(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, heads, 0,
-                contextDim, linearProjection, normGroups, transformerDepth, timeCondProjDim);
+                contextDim, linearProjection, normGroups, transformerDepth,
+                levelDepths, admInChannels, timeCondProjDim);
     }
 
     public UNetConfig withHeadChannels(int channelsPerHead) {
         return new UNetConfig(inChannels, modelChannels, channelMult, numResBlocks, attentionLevels, 0,
-                channelsPerHead, contextDim, linearProjection, normGroups, transformerDepth, timeCondProjDim);
+                channelsPerHead, contextDim, linearProjection, normGroups, transformerDepth,
+                levelDepths, admInChannels, timeCondProjDim);
     }
 
     /**
@@ -176,6 +230,7 @@ public record UNetConfig(int inChannels, int modelChannels, List<Integer> channe
 
     public UNetConfig withInChannels(int channels) {
         return new UNetConfig(channels, modelChannels, channelMult, numResBlocks, attentionLevels, numHeads,
-                headChannels, contextDim, linearProjection, normGroups, transformerDepth, timeCondProjDim);
+                headChannels, contextDim, linearProjection, normGroups, transformerDepth,
+                levelDepths, admInChannels, timeCondProjDim);
     }
 }

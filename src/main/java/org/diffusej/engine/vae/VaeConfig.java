@@ -21,6 +21,8 @@ public record VaeConfig(int ch, List<Integer> chMult, int numResBlocks, int zCha
 
     private static final String PREFIX = "first_stage_model.";
     public static final double SD_SCALING_FACTOR = 0.18215;
+    /** SDXL's VAE latent scaling (its diffusers {@code scaling_factor}). */
+    public static final double SDXL_SCALING_FACTOR = 0.13025;
 
     public VaeConfig {
         chMult = List.copyOf(chMult);

@@ -3,11 +3,11 @@ package org.diffusej.engine.weights;
 import java.nio.file.Path;
 
 /**
- * A recognised Stable Diffusion 1.x/2.x checkpoint, open: its weights under internal names and what it is.
+ * A recognised Stable Diffusion 1.x/2.x/XL checkpoint, open: its weights under internal names and what it is.
  *
  * @param location          the file or folder the user gave
  * @param folder            true for a diffusers folder, false for an LDM single file
- * @param family            SD1 or SD2
+ * @param family            SD1, SD2 or SDXL
  * @param unetInChannels    4, or 9 for an inpainting UNet
  * @param weights           tensors by internal name
  * @param hashFile          the file whose SHA-256 gives the model hash (the single file, or the folder's UNet file)

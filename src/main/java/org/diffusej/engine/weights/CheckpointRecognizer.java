@@ -12,21 +12,26 @@ import java.util.Set;
 
 /**
  * Opens a user-given checkpoint path and says what it is: an LDM single {@code .safetensors} file or a diffusers
- * folder of Stable Diffusion 1.x or 2.x (4- or 9-channel UNet) is opened; anything else is refused with a message
- * naming what the file appears to be (SDXL, LoRA, VAE only, text encoder only, pickle, unknown) and what is
- * supported. Pickled checkpoints ({@code .ckpt .pt .pth .bin}, or zip/pickle content) are recognised by name and
+ * folder of Stable Diffusion 1.x, 2.x or XL (4- or 9-channel UNet) is opened; anything else is refused with a message
+ * naming what the file appears to be (SDXL refiner, SD3/Flux, LoRA, VAE only, text encoder only, pickle, unknown) and
+ * what is supported. Pickled checkpoints ({@code .ckpt .pt .pth .bin}, or zip/pickle content) are recognised by name and
  * magic bytes only, never unpickled. Extra tensors real files carry (DDPM buffers, {@code model_ema.*},
  * {@code position_ids}) are accepted and ignored.
  */
 public final class CheckpointRecognizer {
-    static final String SUPPORTED = "DiffuseJ runs Stable Diffusion 1.x and 2.x models (also their 9-channel "
-            + "inpainting, SD-Turbo and LCM-distilled versions) as a single .safetensors file or as a diffusers folder.";
+    static final String SUPPORTED = "DiffuseJ runs Stable Diffusion 1.x, 2.x and XL base models and their fine-tunes "
+            + "(also their 9-channel inpainting, SD-Turbo and LCM-distilled versions) as a single .safetensors file or "
+            + "as a diffusers folder.";
     private static final String UNET_IN = "model.diffusion_model.input_blocks.0.0.weight";
     private static final String SD1_TEXT = "cond_stage_model.transformer.text_model.embeddings.token_embedding.weight";
     /** SD1 files written before transformers 4.x nested CLIP under {@code text_model.}. */
     private static final String OLD_SD1_PREFIX = "cond_stage_model.transformer.";
     private static final String OLD_SD1_TEXT = OLD_SD1_PREFIX + "embeddings.token_embedding.weight";
     private static final String SD2_TEXT = "cond_stage_model.model.token_embedding.weight";
+    /** SDXL: CLIP ViT-L in HF naming (embedder 0) and OpenCLIP ViT-bigG (embedder 1), as Stability's sgm files store them. */
+    private static final String XL_TEXT1 = "conditioner.embedders.0.transformer.text_model.embeddings.token_embedding.weight";
+    private static final String XL_TEXT2 = "conditioner.embedders.1.model.token_embedding.weight";
+    private static final String XL_LABEL_EMB = "model.diffusion_model.label_emb.0.0.weight";
     private static final Set<String> PICKLE_EXTENSIONS = Set.of("ckpt", "pt", "pth", "bin", "pkl", "pickle");
 
     private CheckpointRecognizer() { }
@@ -92,9 +97,10 @@ public final class CheckpointRecognizer {
         ModelFamily family;
         if (names.contains(SD1_TEXT)) family = ModelFamily.SD1;
         else if (names.contains(SD2_TEXT)) family = ModelFamily.SD2;
+        else if (names.contains(XL_TEXT1) && names.contains(XL_TEXT2) && names.contains(XL_LABEL_EMB)) family = ModelFamily.SDXL;
         else throw new InvalidCheckpointException(path.getFileName() + " has a UNet and a VAE but no text encoder "
                     + "this program knows (neither CLIP 'cond_stage_model.transformer.text_model.*' of SD1 nor OpenCLIP "
-                    + "'cond_stage_model.model.*' of SD2). " + SUPPORTED);
+                    + "'cond_stage_model.model.*' of SD2, nor SDXL's 'conditioner.embedders.0/1' pair with 'label_emb'). " + SUPPORTED);
         return new Checkpoint(path, false, family, inChannels, weights, path, null,
                 declaredVPrediction(file));
     }
@@ -104,8 +110,10 @@ public final class CheckpointRecognizer {
         boolean unet = names.contains(UNET_IN);
         boolean anyUnet = false, ldmVae = false, bareVae = false, text = false, diffusersUnet = false;
         for (String n : names) {
-            if (n.startsWith("conditioner.embedders.") || n.startsWith("model.diffusion_model.label_emb."))
-                return "a Stable Diffusion XL checkpoint (it has 'conditioner.embedders.*' or 'label_emb' tensors)";
+            if (n.startsWith("conditioner.embedders.0.model."))
+                return "a Stable Diffusion XL refiner (its only text encoder is OpenCLIP bigG, "
+                        + "'conditioner.embedders.0.model.*', and its UNet takes an aesthetic score); use an SDXL base "
+                        + "model or a fine-tune of it";
             if (n.startsWith("lora_unet_") || n.startsWith("lora_te") || n.contains(".lora_up.") || n.contains(".lora_down.")
                     || n.contains(".lora_A.") || n.contains(".lora_B."))
                 return "a LoRA (a set of low-rank weight changes applied on top of a base model, not a model itself)";
@@ -138,6 +146,10 @@ public final class CheckpointRecognizer {
         return null;
     }
 
+    private static boolean isTrue(JsonObject o, String key) {
+        return o.has(key) && o.get(key).isJsonPrimitive() && o.get(key).getAsBoolean();
+    }
+
     private static Checkpoint openFolder(Path folder) throws InvalidCheckpointException {
         Path index = folder.resolve("model_index.json");
         if (!Files.isRegularFile(index))
@@ -145,9 +157,14 @@ public final class CheckpointRecognizer {
                     + "model_index.json). " + SUPPORTED);
         JsonObject model = DiffusersConfig.json(index);
         String pipeline = model.has("_class_name") ? model.get("_class_name").getAsString() : "?";
-        if (pipeline.contains("XL"))
+        boolean xl = pipeline.contains("XL");
+        if (xl && (isTrue(model, "requires_aesthetics_score") || !Files.isDirectory(folder.resolve("text_encoder"))))
+            throw new InvalidCheckpointException("The diffusers folder " + folder + " holds a Stable Diffusion XL refiner ("
+                    + pipeline + " with an aesthetic-score UNet and no CLIP ViT-L text encoder); use an SDXL base model "
+                    + "or a fine-tune of it. " + SUPPORTED);
+        if (xl && !Files.isDirectory(folder.resolve("text_encoder_2")))
             throw new InvalidCheckpointException("The diffusers folder " + folder + " holds a Stable Diffusion XL model ("
-                    + pipeline + "). " + SUPPORTED);
+                    + pipeline + ") without its second text encoder (text_encoder_2/). " + SUPPORTED);
         boolean lcm = pipeline.startsWith("LatentConsistencyModel");   // an SD1/SD2 UNet with a guidance embedding
         if (!(pipeline.startsWith("StableDiffusion") || lcm) || pipeline.contains("Upscale") || pipeline.contains("Depth")
                 || pipeline.contains("3") || pipeline.contains("Instruct"))
@@ -157,7 +174,8 @@ public final class CheckpointRecognizer {
         if (config.unetInChannels() != 4 && config.unetInChannels() != 9)
             throw new InvalidCheckpointException("The diffusers folder " + folder + " has a UNet with "
                     + config.unetInChannels() + " input channels, a kind of model DiffuseJ does not run. " + SUPPORTED);
-        ModelFamily family = config.textHiddenAct().equals("gelu") ? ModelFamily.SD2 : ModelFamily.SD1;
+        ModelFamily family = xl ? ModelFamily.SDXL
+                : config.textHiddenAct().equals("gelu") ? ModelFamily.SD2 : ModelFamily.SD1;
         DiffusersFolderWeightSource weights = DiffusersFolderWeightSource.open(folder);
         return new Checkpoint(folder, true, family, config.unetInChannels(), weights,
                 DiffusersFolderWeightSource.unetFile(folder), config, null);

@@ -15,7 +15,8 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The weights of a diffusers folder ({@code unet/}, {@code vae/}, {@code text_encoder/} safetensors files) under
+ * The weights of a diffusers folder ({@code unet/}, {@code vae/}, {@code text_encoder/} and SDXL's {@code text_encoder_2/}
+ * safetensors files) under
  * internal names through {@link KeyMapping}. Tensors keep their stored shape except the VAE mid-block attention
  * projections, which are presented (and loaded) as LDM 1×1 convolutions {@code [C,C,1,1]}.
  */
@@ -25,6 +26,8 @@ public final class DiffusersFolderWeightSource implements WeightSource {
             {"unet", "diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.fp16.safetensors"},
             {"vae", "diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.fp16.safetensors"},
             {"text_encoder", "model.safetensors", "model.fp16.safetensors"}};
+    /** SDXL's second text encoder, read when the folder has one. */
+    private static final String[] SECOND_TEXT_ENCODER = {"text_encoder_2", "model.safetensors", "model.fp16.safetensors"};
 
     private record Entry(SafetensorsFile file, String key, long[] shape) { }
 
@@ -44,7 +47,9 @@ public final class DiffusersFolderWeightSource implements WeightSource {
         try {
             Map<String, TensorInfo> byDiffusersName = new LinkedHashMap<>();
             Map<String, SafetensorsFile> fileOf = new LinkedHashMap<>();
-            for (String[] component : COMPONENTS) {
+            List<String[]> components = new ArrayList<>(List.of(COMPONENTS));
+            if (Files.isDirectory(folder.resolve(SECOND_TEXT_ENCODER[0]))) components.add(SECOND_TEXT_ENCODER);
+            for (String[] component : components) {
                 SafetensorsFile f = SafetensorsFile.open(componentFile(folder, component));
                 files.add(f);
                 for (TensorInfo t : f.tensors().values()) {

@@ -16,7 +16,11 @@ import java.util.regex.Pattern;
  * {@code .1}, its downsampler {@code input_blocks[1 + i*(lpb+1) + lpb].0.op}; {@code up_blocks[i]} (lpb+1 layers)
  * is {@code output_blocks[i*(lpb+1) + j]}, the upsampler sits at {@code .1.conv} or, after an attention,
  * {@code .2.conv}; the VAE decoder's {@code up_blocks[i]} is {@code up[levels-1-i]}. A text encoder folder (CLIP
- * layout in SD1 and SD2 folders alike) maps to {@code cond_stage_model.transformer.text_model.*}.
+ * layout in SD1 and SD2 folders alike) maps to {@code cond_stage_model.transformer.text_model.*}. In an SDXL folder (one
+ * with {@code text_encoder_2/}) the two encoders map to the sgm embedders, keeping HF naming:
+ * {@code conditioner.embedders.0.transformer.text_model.*} and {@code conditioner.embedders.1.transformer.text_model.*}
+ * (+ {@code conditioner.embedders.1.transformer.text_projection.weight}); the UNet's {@code add_embedding.linear_1/2}
+ * is LDM's {@code label_emb.0.0/0.2}.
  * <p>
  * Shapes: the VAE mid-block attention q/k/v/proj_out are linear {@code [C,C]} in diffusers and 1×1 convolutions
  * {@code [C,C,1,1]} in LDM files; the internal name always carries the LDM shape ({@link DiffusersFolderWeightSource}
@@ -33,11 +37,14 @@ public final class KeyMapping {
     private final int unetLayersPerBlock;
     private final int vaeLevels;
     private final boolean[] upBlockHasAttention;
+    private final boolean xl;
 
     /** A mapping for the folder whose diffusers names (with component prefix) are {@code diffusersNames}. */
     public KeyMapping(Collection<String> diffusersNames) {
         int lpb = 0, upBlocks = 0, vaeUp = 0;
+        boolean secondEncoder = false;
         for (String n : diffusersNames) {
+            secondEncoder |= n.startsWith("text_encoder_2/");
             Matcher m = UNET_DOWN.matcher(stripComponent(n, "unet/"));
             if (m.matches() && m.group(2).equals("resnets")) lpb = Math.max(lpb, Integer.parseInt(m.group(3)) + 1);
             m = UNET_UP.matcher(stripComponent(n, "unet/"));
@@ -45,6 +52,7 @@ public final class KeyMapping {
             m = VAE_BLOCK.matcher(stripComponent(n, "vae/"));
             if (m.matches() && m.group(1).equals("decoder")) vaeUp = Math.max(vaeUp, Integer.parseInt(m.group(3)) + 1);
         }
+        this.xl = secondEncoder;
         this.unetLayersPerBlock = lpb;
         this.vaeLevels = vaeUp;
         this.upBlockHasAttention = new boolean[upBlocks];
@@ -61,7 +69,8 @@ public final class KeyMapping {
                 {"time_embedding.cond_proj.", "time_embed.cond_proj."},
                 {"conv_in.", "input_blocks.0.0."}, {"conv_norm_out.", "out.0."}, {"conv_out.", "out.2."},
                 {"mid_block.resnets.0.", "middle_block.0."}, {"mid_block.attentions.0.", "middle_block.1."},
-                {"mid_block.resnets.1.", "middle_block.2."}};
+                {"mid_block.resnets.1.", "middle_block.2."},
+                {"add_embedding.linear_1.", "label_emb.0.0."}, {"add_embedding.linear_2.", "label_emb.0.2."}};
         for (String[] p : unetTop) prefixes.put("unet/" + p[0], "model.diffusion_model." + p[1]);
         String[][] resnet = {{"norm1", "in_layers.0"}, {"conv1", "in_layers.2"}, {"time_emb_proj", "emb_layers.1"},
                 {"norm2", "out_layers.0"}, {"conv2", "out_layers.3"}, {"conv_shortcut", "skip_connection"}};
@@ -79,7 +88,13 @@ public final class KeyMapping {
                 {"query", "q"}, {"key", "k"}, {"value", "v"}, {"proj_attn", "proj_out"}};
         for (String[] p : attention) vaeAttentionParts.put(p[0], p[1]);
 
-        prefixes.put("text_encoder/text_model.", "cond_stage_model.transformer.text_model.");
+        if (xl) {
+            prefixes.put("text_encoder/text_model.", "conditioner.embedders.0.transformer.text_model.");
+            prefixes.put("text_encoder_2/text_model.", "conditioner.embedders.1.transformer.text_model.");
+            prefixes.put("text_encoder_2/text_projection.", "conditioner.embedders.1.transformer.text_projection.");
+        } else {
+            prefixes.put("text_encoder/text_model.", "cond_stage_model.transformer.text_model.");
+        }
     }
 
     /**

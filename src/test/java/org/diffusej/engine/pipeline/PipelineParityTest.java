@@ -77,14 +77,8 @@ class PipelineParityTest {
             if (!mode.equals("txt2img")) b.initImage(init).strength(call.get("strength").getAsDouble());
             if (mode.equals("inpaint")) b.mask(mask).maskBlur(0);
             NDArray steps = ref.load("step_latents", m);
-            NDArray finalLatents = ref.load("final_latents", m);
             List<Integer> seen = new ArrayList<>();
-            pipeline.stepObserver = (step, total, x) -> {
-                assertEquals(steps.getShape().get(0), total, "steps run");
-                assertAllClose(steps.get(step - 1), x, ATOL, 0, run + " step " + step);
-                if (step == total) assertAllClose(finalLatents, x, ATOL, 0, run + " final latents");
-                seen.add(step);
-            };
+            pipeline.stepObserver = stepChecker(ref, m, run, seen);
             DenoisingLoopParityTest.RecordingUNet unet = new DenoisingLoopParityTest.RecordingUNet(null);
             pipeline.unetWrapper = inner -> unet.wrapping(inner);
             Result result = pipeline.generate(b.build(), ProgressListener.NONE, new CancellationToken());
@@ -103,6 +97,19 @@ class PipelineParityTest {
                     }
             assertTrue(worst <= ATOL, run + " image max |diff| " + worst);
         }
+    }
+
+    /** Checks every step's latents (and the last step's against the final latents) and records the steps seen. */
+    static DenoisingLoop.StepListener stepChecker(SafetensorsFile ref, NDManager m, String run, List<Integer> seen)
+            throws Exception {
+        NDArray steps = ref.load("step_latents", m);
+        NDArray finalLatents = ref.load("final_latents", m);
+        return (step, total, x) -> {
+            assertEquals(steps.getShape().get(0), total, "steps run");
+            assertAllClose(steps.get(step - 1), x, ATOL, 0, run + " step " + step);
+            if (step == total) assertAllClose(finalLatents, x, ATOL, 0, run + " final latents");
+            seen.add(step);
+        };
     }
 
     /** The draws diffusers made, in order; txt2img's unit latents were passed in, so they come first. */

@@ -33,8 +33,21 @@ class ClipTokenizerTest {
         checkAgainstReference(ClipTokenizer.bundled(), variant);
     }
 
+    /** SDXL: tokenizer (pad 49407) and tokenizer_2 (pad '!' = 0) from the folder, and what single files get. */
+    @ParameterizedTest
+    @ValueSource(strings = {"tokenizer", "tokenizer_2"})
+    void sdxlTokenizersEqualReference(String name) throws Exception {
+        checkAgainstReference(ClipTokenizer.fromFolder(Fixtures.diffusersDir("sdxl-tiny").resolve(name)), "sdxl-tiny", name);
+        ClipTokenizer bundled = name.equals("tokenizer") ? ClipTokenizer.bundled() : ClipTokenizer.bundled().withPadToken("!");
+        checkAgainstReference(bundled, "sdxl-tiny", name);
+    }
+
     private static void checkAgainstReference(ClipTokenizer tok, String variant) throws Exception {
-        JsonObject ref = JsonParser.parseString(Files.readString(Fixtures.reference(variant, "tokenizer.json"))).getAsJsonObject();
+        checkAgainstReference(tok, variant, "tokenizer");
+    }
+
+    private static void checkAgainstReference(ClipTokenizer tok, String variant, String name) throws Exception {
+        JsonObject ref = JsonParser.parseString(Files.readString(Fixtures.reference(variant, name + ".json"))).getAsJsonObject();
         assertEquals(ref.get("pad_token_id").getAsInt(), tok.padId());
         assertEquals(ref.get("bos_token_id").getAsInt(), tok.startId());
         assertEquals(ref.get("eos_token_id").getAsInt(), tok.endId());

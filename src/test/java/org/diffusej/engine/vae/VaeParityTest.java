@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class VaeParityTest {
     @ParameterizedTest
     @CsvSource({"sd1-tiny,FLOAT32", "sd1-inpaint-tiny,FLOAT32", "sd2-tiny,FLOAT32", "sd15-shape,FLOAT32",
-            "sd1-tiny,FLOAT16", "sd1-inpaint-tiny,FLOAT16", "sd2-tiny,FLOAT16", "sd15-shape,FLOAT16",
+            "sdxl-tiny,FLOAT32", "sd1-tiny,FLOAT16", "sd1-inpaint-tiny,FLOAT16", "sd2-tiny,FLOAT16", "sd15-shape,FLOAT16",
             "sd1-tiny,BFLOAT16", "sd2-tiny,BFLOAT16", "sd15-shape,BFLOAT16"})
     void singleFileMatchesDiffusers(String variant, DataType dtype) throws Exception {
         try (WeightSource w = new SafetensorsWeightSource(SafetensorsFile.open(Fixtures.singleFile(variant)))) {
@@ -37,7 +37,7 @@ class VaeParityTest {
 
     /** The diffusers-folder layout (mid attention stored as linear layers there) gives the same network. */
     @ParameterizedTest
-    @ValueSource(strings = {"sd1-tiny", "sd2-tiny"})
+    @ValueSource(strings = {"sd1-tiny", "sd2-tiny", "sdxl-tiny"})
     void diffusersFolderMatchesDiffusers(String variant) throws Exception {
         try (WeightSource w = DiffusersFolderWeightSource.open(Fixtures.diffusersDir(variant))) {
             check(variant, w, DataType.FLOAT32);

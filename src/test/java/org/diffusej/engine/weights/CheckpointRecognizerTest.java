@@ -24,7 +24,8 @@ class CheckpointRecognizerTest {
     @TempDir Path tmp;
 
     @ParameterizedTest
-    @CsvSource({"sd1-tiny,SD1,4", "sd1-inpaint-tiny,SD1,9", "sd2-tiny,SD2,4", "sd15-shape,SD1,4"})
+    @CsvSource({"sd1-tiny,SD1,4", "sd1-inpaint-tiny,SD1,9", "sd2-tiny,SD2,4", "sd15-shape,SD1,4", "sdxl-tiny,SDXL,4",
+            "sdxl-inpaint-tiny,SDXL,9"})
     void recognisesSingleFiles(String variant, ModelFamily family, int in) throws Exception {
         try (Checkpoint c = CheckpointRecognizer.open(Fixtures.singleFile(variant))) {
             assertFalse(c.folder());
@@ -64,11 +65,34 @@ class CheckpointRecognizerTest {
     }
 
     @Test
-    void refusesSdxl() throws Exception {
-        assertRefused(crafted("xl.safetensors", "model.diffusion_model.input_blocks.0.0.weight",
-                "conditioner.embedders.0.transformer.text_model.embeddings.token_embedding.weight"), "XL");
-        assertRefused(crafted("xl2.safetensors", "model.diffusion_model.input_blocks.0.0.weight",
-                "model.diffusion_model.label_emb.0.0.weight"), "XL");
+    void recognisesSdxlFolder() throws Exception {
+        try (Checkpoint c = CheckpointRecognizer.open(Fixtures.diffusersDir("sdxl-tiny"))) {
+            assertEquals(ModelFamily.SDXL, c.family());
+            assertEquals(0.13025, c.config().vaeScalingFactor(), 0);
+            assertTrue(c.weights().contains("conditioner.embedders.1.transformer.text_projection.weight"));
+            assertTrue(c.weights().contains("conditioner.embedders.0.transformer.text_model.final_layer_norm.weight"));
+            assertTrue(c.weights().contains("model.diffusion_model.label_emb.0.2.weight"));
+        }
+    }
+
+    @Test
+    void refusesSdxlRefinerAndSd3Flux() throws Exception {
+        assertRefused(crafted("refiner.safetensors", "model.diffusion_model.input_blocks.0.0.weight",
+                "first_stage_model.decoder.conv_in.weight", "model.diffusion_model.label_emb.0.0.weight",
+                "conditioner.embedders.0.model.token_embedding.weight"), "XL refiner");
+        assertRefused(crafted("half-xl.safetensors", "model.diffusion_model.input_blocks.0.0.weight",
+                "first_stage_model.decoder.conv_in.weight",
+                "conditioner.embedders.0.transformer.text_model.embeddings.token_embedding.weight"), "no text encoder");
+        assertRefused(crafted("sd3.safetensors", "model.diffusion_model.joint_blocks.0.x_block.attn.qkv.weight"),
+                "Stable Diffusion 3 or Flux");
+        assertRefused(crafted("flux.safetensors", "double_blocks.0.img_attn.qkv.weight"), "Stable Diffusion 3 or Flux");
+        Path refiner = Files.createDirectories(tmp.resolve("refiner"));
+        Files.writeString(refiner.resolve("model_index.json"), "{\"_class_name\": \"StableDiffusionXLImg2ImgPipeline\", "
+                + "\"requires_aesthetics_score\": true, \"text_encoder\": [null, null]}");
+        assertRefused(refiner, "refiner");
+        Path sd3 = Files.createDirectories(tmp.resolve("sd3"));
+        Files.writeString(sd3.resolve("model_index.json"), "{\"_class_name\": \"StableDiffusion3Pipeline\"}");
+        assertRefused(sd3, "StableDiffusion3Pipeline");
     }
 
     @Test

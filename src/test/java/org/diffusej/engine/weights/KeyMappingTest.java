@@ -61,6 +61,22 @@ class KeyMappingTest {
         assertEquals("first_stage_model.encoder.mid.attn_1.proj_out.bias",
                 k.internalName("vae/encoder.mid_block.attentions.0.proj_attn.bias"), "legacy VAE attention names");
         assertNull(k.internalName("text_encoder/text_model.embeddings.position_ids"));
-        assertTrue(k.internalName("unet/add_embedding.linear_1.weight") == null);
+        assertEquals("model.diffusion_model.label_emb.0.0.weight", k.internalName("unet/add_embedding.linear_1.weight"),
+                "SDXL's text_time added embedding is LDM's label_emb");
+        assertEquals("cond_stage_model.transformer.text_model.final_layer_norm.bias",
+                k.internalName("text_encoder/text_model.final_layer_norm.bias"));
+    }
+
+    @Test
+    void sdxlFolderMapsBothTextEncodersToTheSgmEmbedders() {
+        List<String> names = List.of("text_encoder/text_model.final_layer_norm.bias",
+                "text_encoder_2/text_model.encoder.layers.0.self_attn.q_proj.weight", "text_encoder_2/text_projection.weight",
+                "unet/add_embedding.linear_2.bias");
+        KeyMapping k = new KeyMapping(names);
+        assertEquals("conditioner.embedders.0.transformer.text_model.final_layer_norm.bias", k.internalName(names.get(0)));
+        assertEquals("conditioner.embedders.1.transformer.text_model.encoder.layers.0.self_attn.q_proj.weight",
+                k.internalName(names.get(1)));
+        assertEquals("conditioner.embedders.1.transformer.text_projection.weight", k.internalName(names.get(2)));
+        assertEquals("model.diffusion_model.label_emb.0.2.bias", k.internalName(names.get(3)));
     }
 }

@@ -1,0 +1,115 @@
+package org.diffusej.engine.text;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import org.diffusej.engine.weights.InvalidCheckpointException;
+import org.diffusej.engine.weights.WeightSource;
+
+/**
+ * SDXL's two text encoders: CLIP ViT-L ({@code conditioner.embedders.0.}) and OpenCLIP ViT-bigG
+ * ({@code conditioner.embedders.1.}). The cross-attention context is both encoders' penultimate hidden states
+ * (no final layer norm) concatenated on the feature axis, ViT-L first (768 + 1280 = 2048 in the real model); the
+ * pooled embedding is the second encoder's pooled output times its {@code text_projection} (1280 in the real model).
+ * The projection is stored as OpenCLIP's {@code model.text_projection [H, P]} in single files and as transformers'
+ * {@code text_projection.weight [P, H]} in diffusers folders; both load.
+ */
+public final class DualTextEncoder implements AutoCloseable {
+    /** Root of the first (CLIP ViT-L) encoder's internal names. */
+    public static final String ROOT_1 = "conditioner.embedders.0.";
+    /** Root of the second (OpenCLIP ViT-bigG) encoder's internal names. */
+    public static final String ROOT_2 = "conditioner.embedders.1.";
+
+    private final TextEncoder first;
+    private final TextEncoder second;
+    private final NDManager manager;
+    private final NDArray projection;   // [H2, P]
+
+    private DualTextEncoder(TextEncoder first, TextEncoder second, NDManager manager, NDArray projection) {
+        this.first = first;
+        this.second = second;
+        this.manager = manager;
+        this.projection = projection;
+    }
+
+    /**
+     * Loads both encoders. Heads 0 take the real models' 64-channel heads; a null activation takes the naming's
+     * default (quick_gelu for CLIP ViT-L, gelu for OpenCLIP bigG; a diffusers folder says gelu for its second encoder).
+     */
+    public static DualTextEncoder load(WeightSource w, int heads1, String act1, int heads2, String act2,
+                                       NDManager parent, DataType dtype) throws InvalidCheckpointException {
+        TextEncoder.Config c1 = TextEncoder.Config.detect(w, ROOT_1, heads1, act1, false);
+        TextEncoder.Config c2 = TextEncoder.Config.detect(w, ROOT_2, heads2, act2 != null ? act2 : "gelu", false);
+        if (c1.layers() < 2 || c2.layers() < 2)
+            throw new InvalidCheckpointException("SDXL conditions on the penultimate layer of both text encoders, so "
+                    + "each needs at least 2 layers (found " + c1.layers() + " and " + c2.layers() + ").");
+        NDManager m = parent.newSubManager();
+        try {
+            TextEncoder first = TextEncoder.load(w, ROOT_1, c1, m, dtype);
+            TextEncoder second = TextEncoder.load(w, ROOT_2, c2, m, dtype);
+            return new DualTextEncoder(first, second, m, projection(w, c2.hidden(), m));
+        } catch (InvalidCheckpointException | RuntimeException e) {
+            m.close();
+            throw e;
+        }
+    }
+
+    private static NDArray projection(WeightSource w, int hidden, NDManager m) throws InvalidCheckpointException {
+        String openClip = ROOT_2 + "model.text_projection";
+        String clip = ROOT_2 + "transformer.text_projection.weight";
+        NDArray p;
+        if (w.contains(openClip) && w.shape(openClip).length == 2 && w.shape(openClip)[0] == hidden) {
+            p = w.load(openClip, m, DataType.FLOAT32);                                       // [H, P]
+        } else if (w.contains(clip) && w.shape(clip).length == 2 && w.shape(clip)[1] == hidden) {
+            try (NDArray stored = w.load(clip, m, DataType.FLOAT32)) {                      // [P, H]
+                p = stored.transpose().duplicate();
+            }
+        } else {
+            throw new InvalidCheckpointException("The second SDXL text encoder has no text projection of width " + hidden
+                    + " ('" + openClip + "' or '" + clip + "').");
+        }
+        NDScope.unregister(p);
+        return p;
+    }
+
+    public TextEncoder.Config firstConfig() { return first.config(); }
+
+    public TextEncoder.Config secondConfig() { return second.config(); }
+
+    /** Width of the cross-attention context: both encoders' widths. */
+    public int contextWidth() { return first.config().hidden() + second.config().hidden(); }
+
+    /** Width of the pooled, projected embedding. */
+    public int pooledWidth() { return (int) projection.getShape().get(1); }
+
+    /**
+     * The first encoder's context part for A1111 clip skip {@code clipSkip} (1 = the penultimate layer, as SDXL
+     * uses; each step further goes one layer back, like diffusers' {@code clip_skip} + 1): {@code [N, L, H1]}.
+     */
+    public NDArray firstContext(NDArray ids, int clipSkip) {
+        return first.hiddenState(ids, layersFor(first, clipSkip));
+    }
+
+    /** The second encoder's context part, as {@link #firstContext}: {@code [N, L, H2]}. */
+    public NDArray secondContext(NDArray ids, int clipSkip) {
+        return second.hiddenState(ids, layersFor(second, clipSkip));
+    }
+
+    /** The pooled, projected embedding of the second encoder's ids {@code [N, L]}: {@code [N, P]} float32. */
+    public NDArray pooled(NDArray ids2) {
+        try (NDArray pooled = second.pooled(ids2)) {
+            return pooled.matMul(projection.toDevice(pooled.getDevice(), false));
+        }
+    }
+
+    private static int layersFor(TextEncoder e, int clipSkip) {
+        int layers = e.config().layers() - clipSkip;
+        if (clipSkip < 1 || layers < 1)
+            throw new IllegalArgumentException("clipSkip must be 1.." + (e.config().layers() - 1) + ", got " + clipSkip);
+        return layers;
+    }
+
+    @Override
+    public void close() { manager.close(); }
+}
