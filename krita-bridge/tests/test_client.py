@@ -54,6 +54,10 @@ class ScriptedBridge(BaseHTTPRequestHandler):
             return
         if path == "/sdapi/v1/samplers":
             return self._send(200, [{"name": "DDIM", "aliases": []}, {"name": "Euler a", "aliases": ["k_euler_a"]}])
+        if path == "/sdapi/v1/loras":
+            return self._send(200, [{"name": "ink", "alias": "Ink", "path": "styles/ink.safetensors", "metadata": {}},
+                                    {"alias": "no name"}, {"name": "lcm-lora-sdv1-5", "alias": "x", "path": "x",
+                                                           "metadata": {"ss_network_dim": "64"}}])
         if path == "/sdapi/v1/interrupt" or path.endswith("/cancel"):
             return self._send(200, {})
         if path == "/notjson":
@@ -154,6 +158,9 @@ class ClientTest(unittest.TestCase):
 
     def test_samplers_come_from_the_server(self):
         self.assertEqual(["DDIM", "Euler a"], BridgeClient(self.url).samplers())
+
+    def test_loras_come_from_the_server(self):
+        self.assertEqual(["ink", "lcm-lora-sdv1-5"], BridgeClient(self.url).loras(), "entries without a name are skipped")
 
 
 if __name__ == "__main__":

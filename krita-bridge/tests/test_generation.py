@@ -199,6 +199,18 @@ class GenerationTest(unittest.TestCase):
         self.assertEqual(["queued", "progress"], [m.event for m in seen])
         self.assertEqual(["job-2"], client.cancelled, "only our job is cancelled, by its id")
 
+    def test_lora_picker_inserts_a_tag_once(self):
+        self.assertEqual(["Ink", "lcm", "zeta"], generation.lora_choices(["zeta", "lcm", "", None, "Ink", "lcm"]))
+        self.assertEqual([], generation.lora_choices(None))
+        self.assertEqual("<lora:ink:1.0>", generation.insert_lora("", "ink"))
+        self.assertEqual("a cat <lora:ink:1.0>", generation.insert_lora("a cat", "ink"))
+        self.assertEqual("a cat\n<lora:ink:1.0>", generation.insert_lora("a cat\n", "ink"), "no space after a newline")
+        self.assertEqual("a cat <lora:ink:0.8>", generation.insert_lora("a cat", "ink", 0.8))
+        self.assertEqual("a cat <lora:ink:0.5>", generation.insert_lora("a cat <lora:ink:0.5>", "ink"),
+                         "a LoRA already in the prompt keeps the painter's strength")
+        self.assertEqual("a <lora:ink:1.0> <lora:ink2:1.0>", generation.insert_lora("a <lora:ink:1.0>", "ink2"))
+        self.assertEqual("a cat", generation.insert_lora("a cat", " "), "nothing chosen: nothing inserted")
+
     def test_sampler_choices_come_from_the_server(self):
         self.assertEqual((["DDIM", "Euler a", "LCM"], 1), generation.sampler_choices(["DDIM", "Euler a", "LCM"], "Euler a"))
         self.assertEqual((["DDIM", "LCM"], 0), generation.sampler_choices(["DDIM", "LCM"], "Euler a"))

@@ -118,6 +118,11 @@ class BridgeClient:
     def samplers(self) -> list:
         return [s["name"] for s in self._call("GET", "/sdapi/v1/samplers")]
 
+    def loras(self) -> list:
+        """The names the server's LoRA folder offers for `<lora:name:1.0>` (A1111's /sdapi/v1/loras)."""
+        answer = self._call("GET", "/sdapi/v1/loras")
+        return [o["name"] for o in answer or [] if isinstance(o, dict) and isinstance(o.get("name"), str)]
+
     def progress(self) -> dict:
         return self._call("GET", "/sdapi/v1/progress")
 

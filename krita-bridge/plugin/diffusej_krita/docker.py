@@ -61,12 +61,19 @@ class DiffuseJDocker(DockWidget):
         self.sampler = QComboBox()
         self.sampler.setEditable(True)
         self.sampler.addItems(generation.FALLBACK_SAMPLERS)
+        self.lora = QComboBox()
+        self.lora.setToolTip("LoRAs in the server's LoRA folder; Add puts <lora:name:1.0> into the prompt")
+        self.add_lora = QPushButton("Add")
+        self.add_lora.clicked.connect(self.insert_lora)
+        lora_row = QHBoxLayout()
+        lora_row.addWidget(self.lora, 1)
+        lora_row.addWidget(self.add_lora)
         self.batch = QSpinBox()
         self.batch.setRange(1, 8)
         self.visible = QCheckBox("Use the visible image (else the active layer)")
         self.visible.setChecked(True)
         for label, widget in (("Prompt", self.prompt), ("Negative", self.negative), ("Strength", self.strength),
-                              ("Steps", self.steps), ("Seed", self.seed), ("Sampler", self.sampler),
+                              ("Steps", self.steps), ("Seed", self.seed), ("Sampler", self.sampler), ("LoRA", lora_row),
                               ("Images", self.batch), ("Server", self.url), ("User", self.user),
                               ("Password", self.password)):
             form.addRow(label, widget)
@@ -169,7 +176,7 @@ class DiffuseJDocker(DockWidget):
         Workers.start(worker)
 
     def refresh_samplers(self):
-        """Asks the server for its samplers; the list in the docker stays as it is when the server is not reachable."""
+        """Asks the server for its samplers and LoRAs; the lists stay as they are when the server is not reachable."""
         try:
             client = self.client()
         except ClientError:
@@ -177,6 +184,13 @@ class DiffuseJDocker(DockWidget):
         worker = CallWorker(client.samplers)
         worker.done.connect(self._on_samplers)
         Workers.start(worker)
+        loras = CallWorker(client.loras)
+        loras.done.connect(self._on_loras)
+        Workers.start(loras)
+
+    def insert_lora(self):
+        """Add: the chosen LoRA's tag goes at the end of the prompt (strength 1.0, edit it there)."""
+        self.prompt.setPlainText(generation.insert_lora(self.prompt.toPlainText(), self.lora.currentText()))
 
     def _on_image_closed(self, _file_name):
         QTimer.singleShot(0, self._check_document)  # once Krita has let go of the document
@@ -195,6 +209,15 @@ class DiffuseJDocker(DockWidget):
         self.sampler.clear()
         self.sampler.addItems(choices)
         self.sampler.setCurrentIndex(index)
+
+    def _on_loras(self, names):
+        current = self.lora.currentText()
+        choices = generation.lora_choices(names)
+        self.lora.clear()
+        self.lora.addItems(choices)
+        self.add_lora.setEnabled(bool(choices))
+        if current in choices:
+            self.lora.setCurrentIndex(choices.index(current))
 
     def _on_job_id(self, job_id: str):
         if self._session is not None and self._session.started(job_id):

@@ -159,6 +159,22 @@ def sampler_choices(server_names, current: str) -> tuple:
     return names, names.index(current) if current in names else 0
 
 
+def lora_choices(server_names) -> list:
+    """The LoRA picker's names: the server's (/sdapi/v1/loras), without blanks and repeats, sorted case-insensitively."""
+    names = {n for n in (server_names or []) if isinstance(n, str) and n.strip()}
+    return sorted(names, key=lambda n: (n.lower(), n))
+
+
+def insert_lora(prompt: str, name: str, multiplier: float = 1.0) -> str:
+    """The prompt with `<lora:name:multiplier>` appended (after a space), or unchanged when it names that LoRA
+    already (the painter edits the multiplier in the prompt) or no LoRA is chosen."""
+    name = (name or "").strip()
+    if not name or ("<lora:%s:" % name) in prompt:
+        return prompt
+    tag = "<lora:%s:%s>" % (name, ("%.2f" % multiplier).rstrip("0").rstrip(".") if multiplier != 1.0 else "1.0")
+    return prompt + ("" if not prompt or prompt[-1].isspace() else " ") + tag
+
+
 def progress_text(message: ClientMessage, steps: int) -> str:
     """The status line for a queued or progress event. `steps` is what the painter asked for; the server reports
     the steps that really run (img2img and inpaint run about strength × steps), and the line says so."""

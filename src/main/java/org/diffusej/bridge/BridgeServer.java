@@ -60,6 +60,7 @@ public final class BridgeServer implements AutoCloseable {
     private final int queueCapacity;
     private final boolean ownsModels;
     private final SystemCheck systemCheck;
+    private final java.util.function.Supplier<org.diffusej.engine.lora.LoraLibrary> loras;
     private final OriginPolicy origins;
     private final Routes routes = new Routes();
     private final com.google.gson.JsonObject flags = new com.google.gson.JsonObject();
@@ -78,6 +79,7 @@ public final class BridgeServer implements AutoCloseable {
         this.queueCapacity = b.queueCapacity;
         this.ownsModels = b.closeModelsOnStop;
         this.systemCheck = b.systemCheck;
+        this.loras = b.loras;
         this.origins = b.origins;
         new SdApi(this).register(routes);
         new SdApiInfo(this, routes).register();
@@ -103,7 +105,8 @@ public final class BridgeServer implements AutoCloseable {
     /** Binds and starts serving; throws if the port is taken. */
     public synchronized BridgeServer start() throws IOException {
         if (http != null) throw new IllegalStateException("already started");
-        queue = new JobQueue(models::engine, queueCapacity, BridgeServer::encodeImages);
+        queue = new JobQueue(models::engine, queueCapacity, BridgeServer::encodeImages,
+                m -> LoraListing.withoutFolders(m, loras.get()));
         http = HttpServer.create(new InetSocketAddress(InetAddress.getByName(host), requestedPort), 64);
         // A fixed pool: slow or many clients wait in line (bounded by maxConnections) instead of adding threads.
         executor = Executors.newFixedThreadPool(HTTP_THREADS, r -> {
@@ -156,6 +159,8 @@ public final class BridgeServer implements AutoCloseable {
     ImageCodec codec() { return codec; }
     long maxBodyBytes() { return maxBodyBytes; }
     SystemCheck systemCheck() { return systemCheck; }
+    /** The LoRA library listed now (Fiji's may change while the server runs). */
+    org.diffusej.engine.lora.LoraLibrary loras() { return loras.get(); }
     Routes routes() { return routes; }
 
     /** A1111's {@code cmd-flags}: how this server was started, in A1111's flag names where they exist. */
@@ -217,6 +222,8 @@ public final class BridgeServer implements AutoCloseable {
         private int queueCapacity = 4;
         private boolean closeModelsOnStop;
         private SystemCheck systemCheck = SystemCheck.standard(ModelSettings::fromEnvironment);
+        private java.util.function.Supplier<org.diffusej.engine.lora.LoraLibrary> loras =
+                org.diffusej.engine.lora.LoraLibrary::empty;
         private List<String> corsOrigins = List.of();
         private String corsRegex;
         private OriginPolicy origins;
@@ -240,6 +247,15 @@ public final class BridgeServer implements AutoCloseable {
         public Builder closeModelsOnStop(boolean v) { closeModelsOnStop = v; return this; }
         /** What {@code GET /diffusej/v1/doctor} reports (default: the standard check with the environment's settings). */
         public Builder systemCheck(SystemCheck v) { systemCheck = java.util.Objects.requireNonNull(v); return this; }
+
+        /**
+         * The LoRAs {@code /sdapi/v1/loras} lists (default none). Prompt tags are resolved by the model's own library,
+         * so give the same one the models were loaded with.
+         */
+        public Builder loras(java.util.function.Supplier<org.diffusej.engine.lora.LoraLibrary> v) {
+            loras = java.util.Objects.requireNonNull(v);
+            return this;
+        }
 
         /** Web pages (origins such as {@code http://localhost:3000}) allowed to call the server (A1111's flag). */
         public Builder corsAllowOrigins(List<String> v) { corsOrigins = List.copyOf(v); return this; }

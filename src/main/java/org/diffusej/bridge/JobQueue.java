@@ -38,16 +38,20 @@ final class JobQueue implements AutoCloseable {
     private final Thread worker;
     private volatile Job current;
     private volatile boolean closed;
+    private final java.util.function.UnaryOperator<String> redact;
     private int active; // running + waiting, guarded by this
 
     /**
      * @param engine   the engine to run each job on (looked up per job, so model switches take effect)
      * @param capacity how many jobs may wait while one runs
      * @param encoder  turns a result into base64 PNGs for the final event
+     * @param redact   takes the server's folders out of a refused request's message before a client sees it
      */
-    JobQueue(Supplier<DiffusionEngine> engine, int capacity, Function<Result, List<String>> encoder) {
+    JobQueue(Supplier<DiffusionEngine> engine, int capacity, Function<Result, List<String>> encoder,
+             java.util.function.UnaryOperator<String> redact) {
         if (capacity < 0) throw new IllegalArgumentException("queue capacity must be >= 0");
         this.engine = engine;
+        this.redact = redact;
         this.encoder = encoder;
         this.capacity = capacity;
         this.waiting = new ArrayBlockingQueue<>(capacity + 1);
@@ -178,7 +182,7 @@ final class JobQueue implements AutoCloseable {
             interrupted(job, "Interrupted.");
             return;
         } catch (InvalidRequestException e) {
-            error(job, ApiException.unprocessable(e.getMessage()));
+            error(job, ApiException.unprocessable(redact.apply(e.getMessage())));
             return;
         } catch (DiffusionException e) {
             error(job, new ApiException(500, "GenerationFailed", e.getMessage()));

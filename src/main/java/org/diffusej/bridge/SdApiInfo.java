@@ -15,7 +15,8 @@ import java.util.Map;
 
 /**
  * The AUTOMATIC1111 {@code /sdapi/v1} endpoints besides generation that apply to this server, answering A1111's
- * shapes ({@code modules/api/models.py}): empty lists for what it has none of (upscalers, VAEs, LoRAs, embeddings,
+ * shapes ({@code modules/api/models.py}): the LoRAs ({@link LoraListing}), empty lists for what it has none of
+ * (upscalers, VAEs, embeddings,
  * hypernetworks, face restorers, styles, scripts), {@code memory}, {@code cmd-flags}, {@code png-info}, the
  * checkpoint refresh/unload/reload actions, and {@code /openapi.json} generated from the route table.
  */
@@ -30,7 +31,7 @@ final class SdApiInfo {
 
     void register() {
         for (String list : new String[] {"upscalers", "sd-vae", "hypernetworks", "face-restorers", "realesrgan-models",
-                "prompt-styles", "latent-upscale-modes", "script-info", "extensions", "loras"})
+                "prompt-styles", "latent-upscale-modes", "script-info", "extensions"})
             routes.add("GET", "/sdapi/v1/" + list, "Always [] here: this server has none", ex -> Routes.Reply.ok(new JsonArray()));
         routes.add("GET", "/sdapi/v1/embeddings", "Textual-inversion embeddings: none here", ex -> Routes.Reply.ok(embeddings()))
               .add("GET", "/sdapi/v1/scripts", "Scripts per tab: none here", ex -> Routes.Reply.ok(scripts()))
@@ -39,6 +40,10 @@ final class SdApiInfo {
               .add("GET", "/sdapi/v1/memory", "RAM (process and system) and CUDA memory", ex -> Routes.Reply.ok(memory()))
               .add("POST", "/sdapi/v1/png-info", "The parameters text of a PNG, parsed", this::pngInfo)
               .add("POST", "/sdapi/v1/refresh-checkpoints", "Re-reads the models folder (listing is always live)",
+                      ex -> Routes.Reply.ok(null))
+              .add("GET", "/sdapi/v1/loras", "The LoRAs prompt tags <lora:name:mult> can name",
+                      ex -> Routes.Reply.ok(LoraListing.of(server.loras())))
+              .add("POST", "/sdapi/v1/refresh-loras", "Re-scans the LoRA folder (listing is always live)",
                       ex -> Routes.Reply.ok(null))
               .add("POST", "/sdapi/v1/refresh-vae", "No separate VAEs here: nothing to refresh", ex -> Routes.Reply.ok(null))
               .add("POST", "/sdapi/v1/unload-checkpoint", "Frees the loaded model (reloaded on the next job)",

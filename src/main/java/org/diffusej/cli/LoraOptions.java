@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  */
 public final class LoraOptions {
     /** Environment variable naming a LoRA folder. */
-    public static final String ENV = "DIFFUSEJ_LORAS";
+    public static final String ENV = org.diffusej.models.LoraFolders.ENV;
     private static final Pattern WITH_MULTIPLIER = Pattern.compile("(.+):([-+]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][-+]?\\d+)?)");
 
     @Option(names = "--lora", paramLabel = "FILE[:MULT]",
@@ -59,13 +59,13 @@ public final class LoraOptions {
 
     /** Folders (--loras, DIFFUSEJ_LORAS, cache/loras, those that exist) and the --lora files. */
     LoraLibrary library(Map<String, String> env, Path cacheRoot) {
-        List<Path> folders = new ArrayList<>();
-        if (folder != null) folders.add(folder);
-        String fromEnv = env.get(ENV);
-        if (fromEnv != null && !fromEnv.isBlank()) folders.add(Path.of(fromEnv));
-        if (cacheRoot != null) folders.add(cacheRoot.resolve("loras"));
-        LoraLibrary lib = LoraLibrary.of(folders);
+        LoraLibrary lib = folders(folder, env, cacheRoot);
         for (Use u : uses()) lib = lib.withFile(u.file());
         return lib;
+    }
+
+    /** The folders that exist among {@code folder} (a {@code --loras}, or null), {@code DIFFUSEJ_LORAS}, cache/loras. */
+    static LoraLibrary folders(Path folder, Map<String, String> env, Path cacheRoot) {
+        return org.diffusej.models.LoraFolders.library(folder, env, cacheRoot);
     }
 }

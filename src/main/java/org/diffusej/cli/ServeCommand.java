@@ -27,6 +27,10 @@ final class ServeCommand implements Callable<Integer> {
             description = "Offer every checkpoint of this folder (clients switch with sd_model_checkpoint).")
     Path modelsFolder;
 
+    @Option(names = "--loras", paramLabel = "DIR", description = "Folder of LoRAs for <lora:name:mult> prompt tags and "
+            + "/sdapi/v1/loras (also: env " + LoraOptions.ENV + ", the cache's loras folder).")
+    Path lorasFolder;
+
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
 
@@ -63,7 +67,11 @@ final class ServeCommand implements Callable<Integer> {
         if (port < 0 || port > 65535) throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                 "--port must be between 0 and 65535.");
         ProgressBar bar = new ProgressBar(ctx.err(), !quiet, ctx.tty());
-        EngineSettings settings = new EngineSettings(model.device, model.precision, model.threads, null, model.config, null, model.taesd);
+        if (lorasFolder != null && !Files.isDirectory(lorasFolder))
+            throw new InputException("--loras " + lorasFolder + ": there is no such folder.");
+        org.diffusej.engine.lora.LoraLibrary loras = LoraOptions.folders(lorasFolder, System.getenv(),
+                ctx.models().get().cache().root());
+        EngineSettings settings = new EngineSettings(model.device, model.precision, model.threads, null, model.config, loras, model.taesd);
         ModelProvider provider;
         if (modelsFolder != null) {
             if (!Files.isDirectory(modelsFolder)) throw new InputException("There is no folder " + modelsFolder + ".");
@@ -79,6 +87,7 @@ final class ServeCommand implements Callable<Integer> {
         try {
             server = BridgeServer.builder(provider).host(host).port(port).allowRemote(listen).auth(auth)
                     .corsAllowOrigins(corsOrigins).corsAllowOriginsRegex(corsRegex).queueCapacity(queue).closeModelsOnStop(true)
+                    .loras(() -> loras)
                     .systemCheck(SystemCheck.standard(() -> ctx.models().get().settings())).build();
         } catch (IllegalArgumentException e) {
             provider.close();

@@ -24,7 +24,8 @@ import org.scijava.service.Service;
 @Plugin(type = Service.class)
 public class DefaultDiffusionService extends AbstractService implements DiffusionService {
 
-    private static final String PREF_MODEL = "model", PREF_DEVICE = "device", PREF_PRECISION = "precision";
+    private static final String PREF_MODEL = "model", PREF_DEVICE = "device", PREF_PRECISION = "precision",
+            PREF_LORAS = "loras";
 
     @Parameter(required = false)
     private LogService log;
@@ -48,7 +49,8 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
         settings = prefs == null ? EngineSettings.DEFAULT : new EngineSettings(
                 prefs.get(DiffusionService.class, PREF_MODEL, EngineSettings.DEFAULT.model()),
                 prefs.get(DiffusionService.class, PREF_DEVICE, EngineSettings.DEFAULT.device()),
-                prefs.get(DiffusionService.class, PREF_PRECISION, EngineSettings.DEFAULT.precision()));
+                prefs.get(DiffusionService.class, PREF_PRECISION, EngineSettings.DEFAULT.precision()),
+                prefs.get(DiffusionService.class, PREF_LORAS, EngineSettings.DEFAULT.loras()));
     }
 
     @Override
@@ -66,10 +68,13 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
     @Override
     public void configure(EngineSettings newSettings) {
         synchronized (lock) {
-            if (!newSettings.equals(settings)) closeEngine();
+            if (!newSettings.sameModel(settings)
+                    || engine != null && !newSettings.loras().equals(settings.loras())
+                    && !factory.useLoras(engine, newSettings.loraLibrary())) closeEngine();
             settings = newSettings;
         }
         if (prefs != null) {
+            prefs.put(DiffusionService.class, PREF_LORAS, newSettings.loras());
             prefs.put(DiffusionService.class, PREF_MODEL, newSettings.model());
             prefs.put(DiffusionService.class, PREF_DEVICE, newSettings.device());
             prefs.put(DiffusionService.class, PREF_PRECISION, newSettings.precision());

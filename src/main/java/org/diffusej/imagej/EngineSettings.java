@@ -1,5 +1,10 @@
 package org.diffusej.imagej;
 
+import org.diffusej.engine.lora.LoraLibrary;
+import org.diffusej.models.LoraFolders;
+import org.diffusej.models.ModelSettings;
+
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -10,15 +15,34 @@ import java.util.Locale;
  * @param precision {@code auto} (fp16 on GPU; on CPU bf16 where it is native and passes its self-test, else fp32),
  *                  {@code fp32}, {@code fp16} or {@code bf16} (CPU; fp32 with a logged reason where bf16 fails its
  *                  self-test); see {@code PrecisionResolver}
+ * @param loras     the LoRA folder prompt tags {@code <lora:name:mult>} look in first, or "" for none (then come
+ *                  {@code DIFFUSEJ_LORAS} and the cache's {@code loras} folder, see {@link LoraFolders})
  */
-public record EngineSettings(String model, String device, String precision) {
-    /** Defaults: catalog model {@code sd15}, automatic device and precision. */
+public record EngineSettings(String model, String device, String precision, String loras) {
+    /** Defaults: catalog model {@code sd15}, automatic device and precision, no LoRA folder of its own. */
     public static final EngineSettings DEFAULT = new EngineSettings("sd15", "auto", "auto");
 
+    /** Settings without a LoRA folder of their own. */
+    public EngineSettings(String model, String device, String precision) {
+        this(model, device, precision, "");
+    }
+
     public EngineSettings {
+        loras = loras == null ? "" : loras.trim();
         model = model == null || model.isBlank() ? DEFAULT_MODEL : model.trim();
         device = normalise(device, "auto", "cpu", "gpu");
         precision = normalise(precision, "auto", "fp32", "fp16", "bf16");
+    }
+
+    /** Where prompt tags find LoRAs with these settings (the folders that exist). */
+    public LoraLibrary loraLibrary() {
+        return LoraFolders.library(loras.isEmpty() ? null : Path.of(loras), System.getenv(),
+                ModelSettings.fromEnvironment().cacheDir());
+    }
+
+    /** The same model, device and precision (a LoRA folder change needs no other model). */
+    public boolean sameModel(EngineSettings o) {
+        return o != null && model.equals(o.model) && device.equals(o.device) && precision.equals(o.precision);
     }
 
     private static final String DEFAULT_MODEL = "sd15";

@@ -33,7 +33,7 @@ public class KritaBridgeService extends AbstractService implements SciJavaServic
     public synchronized String start(int port, String userColonPassword, String corsOrigins) throws IOException {
         stop();
         BridgeServer.Builder b = BridgeServer.builder(ModelProvider.shared(diffusion.sharedEngine())).port(port)
-                .corsAllowOrigins(corsOrigins);
+                .corsAllowOrigins(corsOrigins).loras(() -> diffusion.settings().loraLibrary());
         if (userColonPassword != null && !userColonPassword.isBlank()) b.auth(userColonPassword);
         server = b.build().start();
         return server.url();

@@ -11,7 +11,8 @@ import org.scijava.widget.FileWidget;
 
 /**
  * Chooses the model (catalog id, or a file/folder picked with Browse), device and precision of the shared engine,
- * or unloads it. Macro keys: {@code model device precision action}, and {@code file} (wins over {@code model}).
+ * or unloads it, and the LoRA folder prompt tags {@code <lora:name:mult>} look in (changing only the folder keeps the
+ * model loaded). Macro keys: {@code model device precision loras action}, and {@code file} (wins over {@code model}).
  * The loaded model is reported in the status bar: the command declares no output for the UI to display.
  */
 @Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
@@ -37,6 +38,10 @@ public class ModelAndDeviceCommand extends DiffuseJCommand {
     @Parameter(label = "Precision", choices = {"auto", "fp32", "fp16", "bf16"})
     private String precision = "auto";
 
+    @Parameter(label = "LoRA folder (for <lora:name:1> in prompts; optional)", style = FileWidget.DIRECTORY_STYLE,
+            required = false)
+    private File loras;
+
     @Parameter(label = "Action", choices = {LOAD, REMEMBER, UNLOAD})
     private String action = LOAD;
 
@@ -53,7 +58,11 @@ public class ModelAndDeviceCommand extends DiffuseJCommand {
             return;
         }
         fileChosen();
-        diffusion.configure(new EngineSettings(model, device, precision));
+        String folder = loras == null ? "" : loras.getPath().trim();
+        if (!folder.isEmpty() && !new File(folder).isDirectory())
+            throw new org.diffusej.engine.InvalidRequestException("The LoRA folder " + folder + " does not exist "
+                    + "(choose the folder that holds your LoRA .safetensors files, or leave it empty).");
+        diffusion.configure(new EngineSettings(model, device, precision, folder));
         if (LOAD.equals(action)) {
             ModelInfo info = diffusion.model();
             report("DiffuseJ: loaded " + info.title() + " (" + info.family() + (info.inpainting() ? ", inpainting" : "") + ")");

@@ -37,6 +37,14 @@ public final class PipelineEngineFactory implements EngineFactory {
         PrecisionChoice choice = model.precisionChoice();
         if (choice.fellBack()) IJ.log("DiffuseJ: " + choice.reason());
         IJ.showStatus("DiffuseJ: loaded " + path.getFileName() + " (" + PrecisionChoice.name(choice.used()) + ")");
+        model.loras().setLibrary(settings.loraLibrary());
         return new Pipeline(model);
+    }
+
+    @Override
+    public boolean useLoras(DiffusionEngine engine, org.diffusej.engine.lora.LoraLibrary library) {
+        if (!(engine instanceof Pipeline p)) return false;
+        p.loras().setLibrary(library);
+        return true;
     }
 }

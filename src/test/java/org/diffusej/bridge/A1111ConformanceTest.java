@@ -263,7 +263,7 @@ class A1111ConformanceTest {
 
     @Test
     void listEndpointsAnswerA1111Shapes() throws Exception {
-        for (String list : List.of("upscalers", "sd-vae", "loras", "hypernetworks", "face-restorers", "realesrgan-models",
+        for (String list : List.of("upscalers", "sd-vae", "loras" /* no LoRA folder given */, "hypernetworks", "face-restorers", "realesrgan-models",
                 "prompt-styles", "latent-upscale-modes", "script-info", "extensions")) {
             HttpTestClient.Answer a = client.get("/sdapi/v1/" + list);
             assertEquals(200, a.status(), list);

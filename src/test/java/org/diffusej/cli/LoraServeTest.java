@@ -1,0 +1,101 @@
+package org.diffusej.cli;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import org.diffusej.Fixtures;
+import org.diffusej.engine.lora.LoraFile;
+import org.diffusej.models.ModelSettings;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code diffusej serve --loras DIR} on the sd1-tiny fixture: {@code /sdapi/v1/loras} lists the folder's fixture LoRA,
+ * a prompt tag changes the image and records "Lora hashes" (the file's short hash), a tag naming a missing LoRA is a
+ * 422 that does not reveal the folder's absolute path; a {@code --loras} that is no folder is an input error.
+ */
+class LoraServeTest {
+    private static final String NAME = "kohya_alpha1";
+
+    @TempDir Path dir;
+
+    @Test
+    void servedPromptTagsUseTheLoraFolder() throws Exception {
+        Path loras = Files.createDirectories(dir.resolve("my loras"));
+        Files.copy(Fixtures.lora(NAME + ".safetensors"), loras.resolve(NAME + ".safetensors"));
+        CliHarness cli = new CliHarness(new ModelSettings(dir.resolve("cache"), "http://127.0.0.1:9", null, true, null, null),
+                PipelineEngineLoader::load);
+        assertEquals(ExitCode.INPUT, cli.run("serve", "-m", Fixtures.diffusersDir("sd1-tiny").toString(), "--port", "0",
+                "--loras", dir.resolve("none").toString()));
+        assertTrue(cli.err().contains("--loras") && cli.err().contains("no such folder"), cli.err());
+        CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> cli.run("serve", "-m",
+                Fixtures.diffusersDir("sd1-tiny").toString(), "--port", "0", "--quiet", "--loras", loras.toString()));
+        Pattern url = Pattern.compile("listening on (http://\\S+)");
+        String base = null;
+        for (int i = 0; i < 1200 && base == null; i++) {
+            Matcher m = url.matcher(cli.out());
+            if (m.find()) base = m.group(1);
+            else Thread.sleep(50);
+        }
+        assertTrue(base != null, cli.err());
+        try {
+            JsonArray list = JsonParser.parseString(call(base, "GET", "/sdapi/v1/loras", null).body).getAsJsonArray();
+            assertEquals(1, list.size(), list.toString());
+            assertEquals(NAME, list.get(0).getAsJsonObject().get("name").getAsString());
+            assertEquals(NAME + ".safetensors", list.get(0).getAsJsonObject().get("path").getAsString());
+
+            String req = "{\"prompt\":\"a cat%s\",\"steps\":2,\"width\":64,\"height\":64,\"seed\":1,\"sampler_name\":\"Euler\"}";
+            Answer with = call(base, "POST", "/sdapi/v1/txt2img", String.format(req, " <lora:" + NAME + ":0.8>"));
+            Answer without = call(base, "POST", "/sdapi/v1/txt2img", String.format(req, ""));
+            assertEquals(200, with.status, with.body);
+            JsonObject w = JsonParser.parseString(with.body).getAsJsonObject();
+            String info = w.get("info").getAsString();
+            String hash = LoraFile.open(Fixtures.lora(NAME + ".safetensors")).shortHash();
+            assertTrue(info.contains("Lora hashes: \\\"" + NAME + ": " + hash + "\\\"")
+                    || info.contains("Lora hashes: " + NAME + ": " + hash), info);
+            assertNotEquals(w.getAsJsonArray("images").get(0).getAsString(),
+                    JsonParser.parseString(without.body).getAsJsonObject().getAsJsonArray("images").get(0).getAsString(),
+                    "the LoRA changes the image");
+
+            Answer missing = call(base, "POST", "/sdapi/v1/txt2img", String.format(req, " <lora:not_there:1>"));
+            assertEquals(422, missing.status, missing.body);
+            assertTrue(missing.body.contains("not_there"), missing.body);
+            assertFalse(missing.body.contains(dir.toString()), "no absolute path: " + missing.body);
+        } finally {
+            cli.token.cancel();
+        }
+        assertEquals(ExitCode.OK, code.get(30, TimeUnit.SECONDS), cli.err());
+    }
+
+    private record Answer(int status, String body) { }
+
+    private static Answer call(String base, String method, String path, String json) throws Exception {
+        HttpURLConnection c = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+        c.setRequestMethod(method);
+        if (json != null) {
+            c.setDoOutput(true);
+            c.setRequestProperty("Content-Type", "application/json");
+            c.getOutputStream().write(json.getBytes(StandardCharsets.UTF_8));
+        }
+        int status = c.getResponseCode();
+        try (InputStream in = status < 400 ? c.getInputStream() : c.getErrorStream()) {
+            return new Answer(status, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+}
