@@ -60,15 +60,16 @@ def processing_size(width: int, height: int, native: int) -> tuple:
 
 
 def scaling(region: Rect, selection: Rect | None, native: int) -> Scaling:
-    """Grow about 4 % and feather about 2 % of the selection's longer side (at least 2 and 1 px at the processing
-    size), so the result covers the selection fully and fades into its surroundings."""
+    """Grow about 5 % and feather about 2.5 % of the selection's longer side (at least 2 and 1 px at the processing
+    size): the tent-shaped feather ramps over ±2·feather around the grown edge, so the selection itself stays fully
+    covered and the result fades into its surroundings."""
     size = processing_size(region.width, region.height, native)
     if selection is None:
         return Scaling(size, 0, 0)
     factor = size[0] / region.width
     side = max(selection.width, selection.height) * factor
-    feather = max(1, int(round(0.02 * side)))
-    return Scaling(size, max(2 * feather, int(round(0.04 * side))), feather)
+    feather = max(1, int(round(0.025 * side)))
+    return Scaling(size, max(2 * feather, int(round(0.05 * side))), feather)
 
 
 @dataclass
@@ -225,6 +226,20 @@ def sampler_choices(server_names, current: str) -> tuple:
     sent none), keeping the painter's current choice where the server offers it."""
     names = [n for n in (server_names or []) if isinstance(n, str) and n] or list(FALLBACK_SAMPLERS)
     return names, names.index(current) if current in names else 0
+
+
+def model_choices(server_titles, current: str) -> tuple:
+    """(titles for the model list, index of the server's current model): matched by its title, or by the title
+    without the "[hash]" suffix (the hash is unknown until a model was loaded); -1 when not listed."""
+    titles = [t for t in (server_titles or []) if isinstance(t, str) and t]
+
+    def bare(t):
+        return t.split(" [")[0] if t.endswith("]") else t
+    for i, t in enumerate(titles):
+        if t == current:
+            return titles, i
+    matches = [i for i, t in enumerate(titles) if current and bare(t) == bare(current)]
+    return titles, matches[0] if matches else -1
 
 
 def progress_text(message: ClientMessage, steps: int) -> str:
