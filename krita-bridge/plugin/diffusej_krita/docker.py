@@ -80,6 +80,12 @@ class DiffuseJDocker(DockWidget):
         self.sampler = QComboBox()
         self.sampler.setEditable(True)
         self.sampler.addItems(generation.FALLBACK_SAMPLERS)
+        self.size = QSpinBox()
+        self.size.setRange(0, 2048)
+        self.size.setSingleStep(64)
+        self.size.setSpecialValueText("model's own")
+        self.size.setToolTip("The side the model works at; its own (from the server) unless set here, e.g. smaller "
+                             "where memory is short.")
         self.batch = QSpinBox()
         self.batch.setRange(1, 8)
         self.visible = QCheckBox("Use the visible image (else the active layer)")
@@ -87,7 +93,7 @@ class DiffuseJDocker(DockWidget):
         for label, widget in (("Model", self.model), ("Prompt", self.prompt), ("Negative", self.negative),
                               ("Strength", strength_row), ("CFG", self.cfg),
                               ("Steps", self.steps), ("Seed", self.seed), ("Sampler", self.sampler),
-                              ("Images", self.batch), ("Server", self.url), ("User", self.user),
+                              ("Size", self.size), ("Images", self.batch), ("Server", self.url), ("User", self.user),
                               ("Password", self.password)):
             form.addRow(label, widget)
         self.url.editingFinished.connect(self.refresh_server)
@@ -131,7 +137,7 @@ class DiffuseJDocker(DockWidget):
         return Settings(prompt=self.prompt.toPlainText(), negative_prompt=self.negative.text(),
                         strength=self.strength.value(), steps=self.steps.value(), seed=self.seed.value(),
                         sampler=self.sampler.currentText(), cfg_scale=self.cfg.value(), batch_size=self.batch.value(),
-                        use_visible=self.visible.isChecked(), native_size=self._native_size or FALLBACK_NATIVE_SIZE)
+                        use_visible=self.visible.isChecked(), native_size=self.size.value() or self._native_size or FALLBACK_NATIVE_SIZE)
 
     def client(self) -> BridgeClient:
         """A client for the URL in the field (normalised there: `127.0.0.1:7860` gets its `http://`)."""

@@ -63,6 +63,7 @@ class SmokeTest(Extension):
         docker.prompt.setPlainText(phase)
         docker.seed.setValue(7)
         docker.steps.setValue(steps)
+        docker.size.setValue(64)  # the tiny model runs its own 512 too slowly (or not at all) on small test machines
         Krita.instance().action(action).trigger()
         self.phase = phase
         self.deadline = time.time() + TIMEOUT_S
@@ -122,7 +123,8 @@ class SmokeTest(Extension):
             return self.finish("FAIL: history %s" % [docker.history_list.itemText(i) for i in range(docker.history_list.count())])
         docker.apply_button.click()
         again = [n.name() for n in self.doc.rootNode().childNodes()]
-        if len(again) != len(names) + 1 or not again[-1].startswith("DiffuseJ 7"):
+        ours = [n for n in again if n.startswith("DiffuseJ 7")]
+        if len(again) != len(names) + 1 or len(ours) != 2:
             return self.finish("FAIL: Apply again gave layers %s (before %s)" % (again, names))
         self.passed.append("inpaint layers=%s status=%r; %d samplers and %d models from the server; applied again"
                            % (names, status, len(offered), len(models)))
