@@ -89,3 +89,16 @@ def run_whole_canvas_and_close(doc, url, check):
     except generation.DocumentClosed:
         pass
     return names + ["closed document refused"]
+
+
+def check_qt_resizer(check):
+    """Qt's smooth scaling (the docker's resizer inside Krita): sizes, a flat colour kept, a half-transparent edge
+    kept straight (not premultiplied). Tolerance: 1 level."""
+    from diffusej_krita import qtimage
+    from diffusej_krita.imaging import RgbaImage
+    flat = qtimage.resize(RgbaImage(6, 4, bytes([200, 100, 50, 255]) * 24), 97, 31)
+    check((flat.width, flat.height, len(flat.data)) == (97, 31, 97 * 31 * 4), "qt resize size")
+    check(all(abs(a - b) <= 1 for a, b in zip(flat.pixel(50, 15), (200, 100, 50, 255))), "qt flat %s" % (flat.pixel(50, 15),))
+    half = qtimage.resize(RgbaImage(4, 4, bytes([200, 100, 50, 128]) * 16), 16, 2)
+    check(all(abs(a - b) <= 1 for a, b in zip(half.pixel(8, 1), (200, 100, 50, 128))), "qt straight alpha %s" % (half.pixel(8, 1),))
+    return ["qt resizer ok"]

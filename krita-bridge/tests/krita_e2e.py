@@ -32,6 +32,7 @@ def main(*_args):
         everything.select(0, 0, 66, 50, 255)
         odd.setSelection(everything)
         names += e2e_scenario.run_whole_canvas_and_close(odd, url, check)
+        names += e2e_scenario.check_qt_resizer(check)
         outcome = "PASS " + ", ".join(names)
     except Exception:
         outcome = "FAIL\n" + traceback.format_exc()

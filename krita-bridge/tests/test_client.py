@@ -58,6 +58,16 @@ class ScriptedBridge(BaseHTTPRequestHandler):
             return self._send(200, [{"name": "ink", "alias": "Ink", "path": "styles/ink.safetensors", "metadata": {}},
                                     {"alias": "no name"}, {"name": "lcm-lora-sdv1-5", "alias": "x", "path": "x",
                                                            "metadata": {"ss_network_dim": "64"}}])
+        if path == "/sdapi/v1/sd-models":
+            return self._send(200, [{"title": "sd15.safetensors [0123456789]", "model_name": "sd15"},
+                                    {"title": "sd21-768", "model_name": "sd21-768"}])
+        if path == "/sdapi/v1/options":
+            if self.command == "POST":
+                ScriptedBridge.options = body
+                return self._send(200, None)
+            return self._send(200, {"sd_model_checkpoint": "sd21-768", "samples_format": "png"})
+        if path == "/diffusej/v1/health":
+            return self._send(200, {"status": "ok", "model": "sd21-768", "default_size": 768})
         if path == "/sdapi/v1/interrupt" or path.endswith("/cancel"):
             return self._send(200, {})
         if path == "/notjson":
@@ -161,6 +171,17 @@ class ClientTest(unittest.TestCase):
 
     def test_loras_come_from_the_server(self):
         self.assertEqual(["ink", "lcm-lora-sdv1-5"], BridgeClient(self.url).loras(), "entries without a name are skipped")
+
+    def test_server_info_lists_models_current_samplers_and_native_size(self):
+        info = BridgeClient(self.url).server_info()
+        self.assertEqual(["sd15.safetensors [0123456789]", "sd21-768"], info["models"])
+        self.assertEqual("sd21-768", info["model"])
+        self.assertEqual(["DDIM", "Euler a"], info["samplers"])
+        self.assertEqual(768, info["default_size"])
+
+    def test_select_model_posts_the_checkpoint_option(self):
+        BridgeClient(self.url).select_model("sd15.safetensors [0123456789]")
+        self.assertEqual({"sd_model_checkpoint": "sd15.safetensors [0123456789]"}, ScriptedBridge.options)
 
 
 if __name__ == "__main__":

@@ -229,3 +229,65 @@ class GenerationTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class NativeResolutionTest(unittest.TestCase):
+    """Regions are generated at the model's native size and land scaled back and blended."""
+
+    def test_processing_size_keeps_area_and_aspect(self):
+        self.assertEqual((512, 512), generation.processing_size(96, 96, 512))
+        self.assertEqual((768, 768), generation.processing_size(2000, 2000, 768))
+        w, h = generation.processing_size(3000, 2000, 512)
+        self.assertEqual((0, 0), (w % 8, h % 8))
+        self.assertLessEqual(abs(w / h - 1.5), 0.03, (w, h))
+        self.assertLessEqual(abs(w * h / 512 ** 2 - 1), 0.03, (w, h))
+        self.assertEqual(1024, max(generation.processing_size(4000, 100, 512)), "long side at most 2 x native")
+        self.assertEqual((136, 128), generation.processing_size(130, 128, 0), "without a native size: rounded up")
+
+    def test_a_32px_selection_is_generated_at_512_and_lands_blended(self):
+        doc = document_with_selection(256, 256, (112, 112, 32, 32))
+        kdoc = KritaDocument(doc)
+        job = generation.prepare(kdoc, Settings(prompt="p", seed=5, native_size=512, padding=8), "inpaint")
+        self.assertEqual((512, 512), (job.payload["width"], job.payload["height"]))
+        region = job.region
+        self.assertTrue(region.x <= 104 and region.right >= 152, region)
+        mask, _ = imaging.decode_png_base64(job.payload["mask"])
+        self.assertEqual((512, 512), (mask.width, mask.height))
+        self.assertEqual(0, job.payload["mask_blur"], "the bridge feathers; the server gets the grown mask as is")
+        factor = 512 / region.width
+        inside = int((128 - region.x) * factor)
+        self.assertEqual(255, mask.pixel(inside, inside)[0])
+        self.assertEqual(0, mask.pixel(2, 2)[0])
+        edge = int((112 - region.x) * factor) - 2  # just outside the selection: the grown mask repaints it
+        self.assertEqual(255, mask.pixel(edge, inside)[0])
+
+        final = generation.run(FakeClient(colour=(200, 10, 10)), job, lambda m: None)
+        generation.place_results(kdoc, job, final)
+        layer = doc.root.childNodes()[-1]
+        alphas = [layer.pixelData(x, 128, 1, 1)[3] for x in range(region.x, region.right)]
+        self.assertEqual(255, layer.pixelData(128, 128, 1, 1)[3], "opaque in the selection's middle")
+        self.assertEqual(bytes([10, 10, 200, 255]), layer.pixelData(113, 128, 1, 1), "opaque just inside the edge")
+        self.assertEqual(0, alphas[0], "transparent at the context's border")
+        ramp = [a for a in alphas if 0 < a < 255]
+        self.assertGreaterEqual(len(ramp), 4, "a feathered edge, not a hard one: %s" % alphas)
+        left = alphas[:128 - region.x]
+        self.assertEqual(left, sorted(left), "alpha rises towards the selection")
+
+    def test_large_canvas_is_scaled_down_to_the_native_size(self):
+        doc = fake_krita.Document(3000, 2000)
+        job = generation.prepare(KritaDocument(doc), Settings(native_size=512), "generate")
+        w, h = job.payload["width"], job.payload["height"]
+        self.assertTrue(600 <= w <= 640 and 408 <= h <= 424, (w, h))
+        self.assertEqual((3000, 2000), (job.region.width, job.region.height))
+
+    def test_refine_without_selection_is_scaled_back_opaque_over_the_canvas(self):
+        doc = fake_krita.Document(100, 60)
+        kdoc = KritaDocument(doc)
+        job = generation.prepare(kdoc, Settings(native_size=64, strength=0.5), "refine")
+        init, _ = imaging.decode_png_base64(job.payload["init_images"][0])
+        self.assertEqual((job.payload["width"], job.payload["height"]), (init.width, init.height))
+        final = generation.run(FakeClient(), job, lambda m: None)
+        generation.place_results(kdoc, job, final)
+        layer = doc.root.childNodes()[-1]
+        for x, y in ((0, 0), (99, 59), (50, 30)):
+            self.assertEqual(bytes([30, 200, 10, 255]), layer.pixelData(x, y, 1, 1), (x, y))

@@ -123,6 +123,23 @@ class BridgeClient:
         answer = self._call("GET", "/sdapi/v1/loras")
         return [o["name"] for o in answer or [] if isinstance(o, dict) and isinstance(o.get("name"), str)]
 
+    def models(self) -> list:
+        """The checkpoint titles this server can run (A1111's /sdapi/v1/sd-models), in its order."""
+        return [m["title"] for m in self._call("GET", "/sdapi/v1/sd-models") if isinstance(m, dict) and m.get("title")]
+
+    def current_model(self) -> str:
+        return (self._call("GET", "/sdapi/v1/options") or {}).get("sd_model_checkpoint", "")
+
+    def select_model(self, title: str) -> None:
+        """Switches the server's model (it loads once no job runs; this call returns when it is loaded)."""
+        self._call("POST", "/sdapi/v1/options", {"sd_model_checkpoint": title}, timeout=max(self.timeout, 600))
+
+    def server_info(self) -> dict:
+        """What the docker shows and needs at once: models, the current one, samplers, the model's native size."""
+        health = self.health() or {}
+        return {"models": self.models(), "model": self.current_model(), "samplers": self.samplers(),
+                "default_size": int(health.get("default_size") or 0)}
+
     def progress(self) -> dict:
         return self._call("GET", "/sdapi/v1/progress")
 

@@ -1,18 +1,20 @@
-"""The DiffuseJ docker (edge module: Qt widgets + krita): prompt and settings, Generate / Inpaint / Refine, progress,
-Cancel. Pixels are read and layers inserted on the UI thread; HTTP runs in worker threads."""
-from PyQt5.QtCore import QTimer
+"""The DiffuseJ docker (edge module: Qt widgets + krita): model, prompt and settings, Generate / Inpaint / Refine,
+progress, Cancel, and the history of results (apply one again). Pixels are read and layers inserted on the UI thread; HTTP runs in worker threads."""
+from PyQt5.QtCore import Qt, QTimer
 from PyQt5.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
-                             QPlainTextEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                             QPlainTextEdit, QProgressBar, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 from krita import DockWidget, Krita
 
-from . import generation
+from . import generation, qtimage
 from .client import DEFAULT_URL, BridgeClient, ClientError, normalise_url
 from .document import Document
 from .generation import DocumentError, Settings
+from .history import History
 from .session import JobSession
 from .worker import CallWorker, JobWorker, Workers
 
 SETTINGS_GROUP = "DiffuseJ"
+FALLBACK_NATIVE_SIZE = 512  # until the server says its model's size (SD 1.x's)
 DOCKERS = []  # live dockers, so the extension's actions can reach one
 
 
@@ -26,9 +28,11 @@ class DiffuseJDocker(DockWidget):
         self.setWindowTitle("DiffuseJ")
         self._worker = None
         self._session = None
+        self._native_size = 0
+        self.history = History()
         self._build()
         Krita.instance().notifier().imageClosed.connect(self._on_image_closed)
-        self.refresh_samplers()
+        self.refresh_server()
         DOCKERS.append(self)
 
     # -- UI ---------------------------------------------------------------------------------------------------------
@@ -47,10 +51,25 @@ class DiffuseJDocker(DockWidget):
         self.prompt.setMaximumHeight(80)
         self.negative = QLineEdit()
         self.negative.setPlaceholderText("What to avoid")
+        self.model = QComboBox()
+        self.model.setToolTip("The server's models (/sdapi/v1/sd-models); choosing one switches the server to it.")
+        self.model.activated.connect(self._on_model_chosen)
         self.strength = QDoubleSpinBox()
         self.strength.setRange(0.0, 1.0)
         self.strength.setSingleStep(0.05)
+        self.strength_slider = QSlider(Qt.Horizontal)
+        self.strength_slider.setRange(0, 100)
+        self.strength.valueChanged.connect(lambda v: self.strength_slider.setValue(int(round(100 * v))))
+        self.strength_slider.valueChanged.connect(lambda v: self.strength.setValue(v / 100.0))
         self.strength.setValue(0.75)
+        strength_row = QHBoxLayout()
+        strength_row.addWidget(self.strength_slider, 1)
+        strength_row.addWidget(self.strength)
+        self.cfg = QDoubleSpinBox()
+        self.cfg.setRange(0.0, 30.0)
+        self.cfg.setSingleStep(0.5)
+        self.cfg.setValue(7.0)
+        self.cfg.setToolTip("How closely to follow the prompt (CFG scale); 1 or less for SD-Turbo / LCM models.")
         self.steps = QSpinBox()
         self.steps.setRange(1, 150)
         self.steps.setValue(20)
@@ -68,16 +87,23 @@ class DiffuseJDocker(DockWidget):
         lora_row = QHBoxLayout()
         lora_row.addWidget(self.lora, 1)
         lora_row.addWidget(self.add_lora)
+        self.size = QSpinBox()
+        self.size.setRange(0, 2048)
+        self.size.setSingleStep(64)
+        self.size.setSpecialValueText("model's own")
+        self.size.setToolTip("The side the model works at; its own (from the server) unless set here, e.g. smaller "
+                             "where memory is short.")
         self.batch = QSpinBox()
         self.batch.setRange(1, 8)
         self.visible = QCheckBox("Use the visible image (else the active layer)")
         self.visible.setChecked(True)
-        for label, widget in (("Prompt", self.prompt), ("Negative", self.negative), ("Strength", self.strength),
+        for label, widget in (("Model", self.model), ("Prompt", self.prompt), ("Negative", self.negative),
+                              ("Strength", strength_row), ("CFG", self.cfg),
                               ("Steps", self.steps), ("Seed", self.seed), ("Sampler", self.sampler), ("LoRA", lora_row),
-                              ("Images", self.batch), ("Server", self.url), ("User", self.user),
+                              ("Size", self.size), ("Images", self.batch), ("Server", self.url), ("User", self.user),
                               ("Password", self.password)):
             form.addRow(label, widget)
-        self.url.editingFinished.connect(self.refresh_samplers)
+        self.url.editingFinished.connect(self.refresh_server)
         layout.addLayout(form)
         layout.addWidget(self.visible)
         buttons = QHBoxLayout()
@@ -98,6 +124,16 @@ class DiffuseJDocker(DockWidget):
         self.status = QLabel("Ready.")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
+        history_row = QHBoxLayout()
+        self.history_list = QComboBox()
+        self.history_list.setToolTip("The last results with their seeds")
+        self.apply_button = QPushButton("Apply again")
+        self.apply_button.setToolTip("Adds the chosen result as a new layer where it was made")
+        self.apply_button.clicked.connect(self.apply_history)
+        history_row.addWidget(self.history_list, 1)
+        history_row.addWidget(self.apply_button)
+        layout.addWidget(QLabel("History"))
+        layout.addLayout(history_row)
         layout.addStretch(1)
         self.setWidget(root)
 
@@ -107,8 +143,8 @@ class DiffuseJDocker(DockWidget):
     def settings(self) -> Settings:
         return Settings(prompt=self.prompt.toPlainText(), negative_prompt=self.negative.text(),
                         strength=self.strength.value(), steps=self.steps.value(), seed=self.seed.value(),
-                        sampler=self.sampler.currentText(), batch_size=self.batch.value(),
-                        use_visible=self.visible.isChecked())
+                        sampler=self.sampler.currentText(), cfg_scale=self.cfg.value(), batch_size=self.batch.value(),
+                        use_visible=self.visible.isChecked(), native_size=self.size.value() or self._native_size or FALLBACK_NATIVE_SIZE)
 
     def client(self) -> BridgeClient:
         """A client for the URL in the field (normalised there: `127.0.0.1:7860` gets its `http://`)."""
@@ -128,6 +164,11 @@ class DiffuseJDocker(DockWidget):
         if self._session is not None:
             self.progress.setValue(self._session.percent)
             self.status.setText(self._session.status)
+        labels = self.history.labels()
+        if labels != [self.history_list.itemText(i) for i in range(self.history_list.count())]:
+            self.history_list.clear()
+            self.history_list.addItems(labels)
+        self.apply_button.setEnabled(bool(labels))
 
     def _refuse(self, text: str):
         self.progress.setValue(0)
@@ -148,10 +189,10 @@ class DiffuseJDocker(DockWidget):
         Krita.instance().writeSetting(SETTINGS_GROUP, "user", self.user.text())
         document = Document.active()
         try:
-            job = generation.prepare(document, self.settings(), mode)
+            job = generation.prepare(document, self.settings(), mode, resizer=qtimage.resize)
         except DocumentError as e:
             return self._refuse(str(e))
-        self._session = JobSession(job, document)
+        self._session = JobSession(job, document, self.history)
         self._worker = JobWorker(client, job)
         self._worker.job_started.connect(self._on_job_id)
         self._worker.message.connect(self._on_message)
@@ -175,18 +216,40 @@ class DiffuseJDocker(DockWidget):
         worker.failed.connect(lambda text: self.status.setText("Cancel failed: " + text))
         Workers.start(worker)
 
-    def refresh_samplers(self):
-        """Asks the server for its samplers and LoRAs; the lists stay as they are when the server is not reachable."""
+    def refresh_server(self):
+        """Asks the server for its models, samplers, LoRAs and the model's native size; the lists stay as they are when the
+        server is not reachable."""
         try:
             client = self.client()
         except ClientError:
             return
-        worker = CallWorker(client.samplers)
-        worker.done.connect(self._on_samplers)
+        worker = CallWorker(client.server_info)
+        worker.done.connect(self._on_server_info)
         Workers.start(worker)
         loras = CallWorker(client.loras)
         loras.done.connect(self._on_loras)
         Workers.start(loras)
+
+    def apply_history(self):
+        """Adds the chosen history result again as a new layer, in the document and region it was made for."""
+        try:
+            names = self.history.apply(self.history_list.currentIndex())
+        except (DocumentError, IndexError) as e:
+            return self._refuse(str(e))
+        self.status.setText("Applied again: " + ", ".join(names))
+
+    def _on_model_chosen(self, index: int):
+        title = self.model.itemText(index)
+        try:
+            client = self.client()
+        except ClientError as e:
+            return self._refuse(str(e))
+        self.status.setText("Switching the server to %s..." % title)
+        worker = CallWorker(lambda: client.select_model(title))
+        worker.done.connect(lambda _none: (self.status.setText("Model: %s" % title), self.refresh_server()))
+        worker.failed.connect(lambda text: (self.status.setText("Switching the model failed: " + text),
+                                            self.refresh_server()))
+        Workers.start(worker)
 
     def insert_lora(self):
         """Add: the chosen LoRA's tag goes at the end of the prompt (strength 1.0, edit it there)."""
@@ -203,9 +266,14 @@ class DiffuseJDocker(DockWidget):
 
     # -- worker signals (UI thread) ---------------------------------------------------------------------------------
 
-    def _on_samplers(self, names):
+    def _on_server_info(self, info):
+        self._native_size = info.get("default_size") or 0
+        titles, index = generation.model_choices(info.get("models"), info.get("model", ""))
+        self.model.clear()
+        self.model.addItems(titles)
+        self.model.setCurrentIndex(index)
         current = self.sampler.currentText()
-        choices, index = generation.sampler_choices(names, current)
+        choices, index = generation.sampler_choices(info.get("samplers"), current)
         self.sampler.clear()
         self.sampler.addItems(choices)
         self.sampler.setCurrentIndex(index)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import imaging
+from . import imaging, resample
 from .client import BridgeClient, ClientMessage
 from .imaging import Rect, RgbaImage
 
@@ -39,6 +39,37 @@ class Settings:
     batch_size: int = 1
     padding: int = 32
     use_visible: bool = True
+    native_size: int = 0  # the model's trained side (server health's default_size); 0 sends the region as it is
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """How a region maps onto the size the model works at, and how the selection is widened for blending there."""
+    size: tuple  # the processing size (multiples of 8)
+    grow: int  # pixels, at the processing size, the inpaint mask is grown by
+    feather: int  # box radius, at the processing size, of the blend mask's twice-applied blur
+
+
+def processing_size(width: int, height: int, native: int) -> tuple:
+    """The size a width×height region is generated at: the area of native², the aspect kept, the long side at most
+    2·native, each side a multiple of 8 (at least 64). Small regions are scaled up, large ones down."""
+    if native <= 0:
+        return imaging.round_up(width), imaging.round_up(height)
+    scale = min(native / (width * height) ** 0.5, 2.0 * native / max(width, height))
+    return tuple(max(64, int(round(side * scale / 8.0)) * 8) for side in (width, height))
+
+
+def scaling(region: Rect, selection: Rect | None, native: int) -> Scaling:
+    """Grow about 5 % and feather about 2.5 % of the selection's longer side (at least 2 and 1 px at the processing
+    size): the tent-shaped feather ramps over ±2·feather around the grown edge, so the selection itself stays fully
+    covered and the result fades into its surroundings."""
+    size = processing_size(region.width, region.height, native)
+    if selection is None:
+        return Scaling(size, 0, 0)
+    factor = size[0] / region.width
+    side = max(selection.width, selection.height) * factor
+    feather = max(1, int(round(0.025 * side)))
+    return Scaling(size, max(2 * feather, int(round(0.05 * side))), feather)
 
 
 @dataclass
@@ -53,16 +84,23 @@ class PreparedJob:
     layers: list = field(default_factory=list)
     size: tuple = (0, 0)
     steps: int = 0
+    blend: bytes | None = None  # with `native`: the grown, feathered selection at the processing size (the alpha)
+    native: bool = False  # True: results come at `size` and are scaled back to the region
+    resizer: Callable = resample.resize
 
 
-def prepare(document, settings: Settings, mode: str) -> PreparedJob:
-    """Reads what the job needs from the document (call on the UI thread: Krita's API is not thread-safe)."""
+def prepare(document, settings: Settings, mode: str, resizer: Callable = resample.resize) -> PreparedJob:
+    """Reads what the job needs from the document (call on the UI thread: Krita's API is not thread-safe). With a
+    `native_size` the region is scaled to the model's size with `resizer` (RgbaImage, w, h → RgbaImage)."""
     if mode not in MODES:
         raise ValueError("mode must be one of %s" % (MODES,))
     document.check_supported()
     width, height = document.size()
-    region, selected = _region(document, settings, mode, width, height)
-    size = (imaging.round_up(region.width), imaging.round_up(region.height))
+    native = int(settings.native_size or 0)
+    selection = document.selection_bounds()
+    region, selected = _region(document, settings, mode, width, height, native)
+    scale = scaling(region, imaging.clip(selection, width, height) if selected else None, native)
+    size = scale.size
     alpha = document.selection_values(region) if selected else None
     payload = {
         "prompt": settings.prompt,
@@ -75,22 +113,44 @@ def prepare(document, settings: Settings, mode: str) -> PreparedJob:
         "width": size[0],
         "height": size[1],
     }
+    mask = blend = None
+    if alpha is not None:
+        mask, blend = _masks(alpha, region, scale, native, resizer)
     if mode == "generate":
         payload["mode"] = "txt2img"
     else:
-        pixels = imaging.pad_edges(document.pixels(region, settings.use_visible), *size)
+        pixels = document.pixels(region, settings.use_visible)
+        pixels = resizer(pixels, *size) if native else imaging.pad_edges(pixels, *size)
         payload["init_images"] = [imaging.png_base64(size[0], size[1], pixels.data, 4)]
         payload["denoising_strength"] = float(settings.strength)
         payload["mode"] = "img2img"
         if mode == "inpaint":
-            mask = imaging.pad_plane(imaging.mask_from_selection(alpha), region.width, region.height, *size)
             payload.update(mode="inpaint", mask=imaging.png_base64(size[0], size[1], mask, 1),
-                           inpainting_fill=1, inpaint_full_res=False, mask_blur=4)
-    return PreparedJob(mode, payload, region, alpha, settings.prompt, size=size, steps=int(settings.steps))
+                           inpainting_fill=1, inpaint_full_res=False, mask_blur=0 if native else 4)
+    return PreparedJob(mode, payload, region, alpha, settings.prompt, size=size, steps=int(settings.steps),
+                       blend=blend, native=bool(native), resizer=resizer)
 
 
-def _region(document, settings: Settings, mode: str, width: int, height: int) -> tuple:
-    """(region of the canvas to send, whether a selection limits the result to it)."""
+def _masks(alpha: bytes, region: Rect, scale: Scaling, native: int, resizer: Callable) -> tuple:
+    """(inpaint mask at the processing size, blend alpha at the processing size or None without native scaling)."""
+    if not native:
+        return imaging.pad_plane(imaging.mask_from_selection(alpha), region.width, region.height, *scale.size), None
+    w, h = scale.size
+    scaled = _resize_plane(alpha, region.width, region.height, w, h, resizer)
+    grown = resample.grow(imaging.mask_from_selection(scaled, 128), w, h, scale.grow)
+    return grown, resample.feather(grown, w, h, scale.feather)
+
+
+def _resize_plane(values: bytes, width: int, height: int, new_width: int, new_height: int, resizer: Callable) -> bytes:
+    grey = bytearray(4 * width * height)
+    for c in range(4):
+        grey[c::4] = values
+    return resizer(RgbaImage(width, height, bytes(grey)), new_width, new_height).data[3::4]
+
+
+def _region(document, settings: Settings, mode: str, width: int, height: int, native: int = 0) -> tuple:
+    """(region of the canvas to send, whether a selection limits the result to it). With native scaling the context
+    around a selection is at least a quarter of the selection's longer side, so the grown, feathered edge fits."""
     selection = document.selection_bounds()
     if mode == "inpaint" and selection is None:
         raise DocumentError("Inpaint needs a selection: select the area to repaint first.")
@@ -100,7 +160,8 @@ def _region(document, settings: Settings, mode: str, width: int, height: int) ->
         inside = imaging.clip(selection, width, height)
         if inside.is_empty():
             raise DocumentError("The selection lies wholly outside the canvas: select an area on the image.")
-        region = imaging.padded_region(inside, settings.padding, width, height)
+        padding = max(settings.padding, -(-max(inside.width, inside.height) // 4)) if native else settings.padding
+        region = imaging.padded_region(inside, padding, width, height)
     if region.is_empty():
         raise DocumentError("The document has no pixels.")
     return region, selection is not None
@@ -124,15 +185,23 @@ def place_results(document, job: PreparedJob, final: ClientMessage) -> list:
         if (image.width, image.height) != sent:
             raise DocumentError("The server returned a %dx%d image for a %dx%d request."
                                 % (image.width, image.height, sent[0], sent[1]))
-        image = imaging.crop(image, Rect(0, 0, job.region.width, job.region.height))
-        if job.alpha is not None:
-            image = imaging.with_alpha(image, job.alpha)
+        image = _fit(image, job)
         seed = final.seeds[i] if i < len(final.seeds) else "?"
         name = layer_name(seed, job.prompt)
         previous = document.insert_layer(name, image, job.region, previous)
         names.append(name)
     job.layers.extend(names)
     return names
+
+
+def _fit(image: RgbaImage, job: PreparedJob) -> RgbaImage:
+    """A result as it lands on the region: scaled back (its alpha the blend mask) or cropped (its alpha the selection)."""
+    if job.native:
+        if job.blend is not None:
+            image = imaging.with_alpha(image, job.blend)
+        return job.resizer(image, job.region.width, job.region.height)
+    image = imaging.crop(image, Rect(0, 0, job.region.width, job.region.height))
+    return imaging.with_alpha(image, job.alpha) if job.alpha is not None else image
 
 
 def run(client: BridgeClient, job: PreparedJob, on_message: Callable[[ClientMessage], None],
@@ -173,6 +242,20 @@ def insert_lora(prompt: str, name: str, multiplier: float = 1.0) -> str:
         return prompt
     tag = "<lora:%s:%s>" % (name, ("%.2f" % multiplier).rstrip("0").rstrip(".") if multiplier != 1.0 else "1.0")
     return prompt + ("" if not prompt or prompt[-1].isspace() else " ") + tag
+
+
+def model_choices(server_titles, current: str) -> tuple:
+    """(titles for the model list, index of the server's current model): matched by its title, or by the title
+    without the "[hash]" suffix (the hash is unknown until a model was loaded); -1 when not listed."""
+    titles = [t for t in (server_titles or []) if isinstance(t, str) and t]
+
+    def bare(t):
+        return t.split(" [")[0] if t.endswith("]") else t
+    for i, t in enumerate(titles):
+        if t == current:
+            return titles, i
+    matches = [i for i, t in enumerate(titles) if current and bare(t) == bare(current)]
+    return titles, matches[0] if matches else -1
 
 
 def progress_text(message: ClientMessage, steps: int) -> str:

@@ -10,8 +10,8 @@ from .generation import DocumentError, PreparedJob
 class JobSession:
     """Created when a job is sent; the docker feeds it the worker's signals and shows `status` and `percent`."""
 
-    def __init__(self, job: PreparedJob, document):
-        self.job, self.document = job, document
+    def __init__(self, job: PreparedJob, document, history=None):
+        self.job, self.document, self.history = job, document, history
         self.job_id = None
         self.cancel_wanted = False
         self.running = True
@@ -56,6 +56,8 @@ class JobSession:
         except DocumentError as e:  # DocumentClosed among them: the result is dropped, the line says why
             self.status = str(e)
             return
+        if self.history is not None:
+            self.history.add(self.job, self.document, message)
         verb = "Done" if message.event == "finished" else "Interrupted"
         self.status = "%s: added %d layer(s)%s" % (verb, len(names), (": " + ", ".join(names)) if names else ".")
 

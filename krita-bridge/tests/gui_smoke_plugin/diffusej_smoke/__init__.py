@@ -63,6 +63,7 @@ class SmokeTest(Extension):
         docker.prompt.setPlainText(phase)
         docker.seed.setValue(7)
         docker.steps.setValue(steps)
+        docker.size.setValue(64)  # the tiny model runs its own 512 too slowly (or not at all) on small test machines
         Krita.instance().action(action).trigger()
         self.phase = phase
         self.deadline = time.time() + TIMEOUT_S
@@ -114,7 +115,19 @@ class SmokeTest(Extension):
         offered = [docker.sampler.itemText(i) for i in range(docker.sampler.count())]
         if offered != BridgeClient(URL).samplers():
             return self.finish("FAIL: the sampler list %s is not the server's" % offered)
-        self.passed.append("inpaint layers=%s status=%r; %d samplers from the server" % (names, status, len(offered)))
+        models = [docker.model.itemText(i) for i in range(docker.model.count())]
+        client = BridgeClient(URL)
+        if models != client.models() or docker.model.currentText() != client.current_model():
+            return self.finish("FAIL: the model list %s / %r is not the server's" % (models, docker.model.currentText()))
+        if docker.history_list.count() != 1 or "seed 7" not in docker.history_list.itemText(0):
+            return self.finish("FAIL: history %s" % [docker.history_list.itemText(i) for i in range(docker.history_list.count())])
+        docker.apply_button.click()
+        again = [n.name() for n in self.doc.rootNode().childNodes()]
+        ours = [n for n in again if n.startswith("DiffuseJ 7")]
+        if len(again) != len(names) + 1 or len(ours) != 2:
+            return self.finish("FAIL: Apply again gave layers %s (before %s)" % (again, names))
+        self.passed.append("inpaint layers=%s status=%r; %d samplers and %d models from the server; applied again"
+                           % (names, status, len(offered), len(models)))
         self.doc.setModified(False)
         self.doc = self.new_document("close-me", 70, 50)
         self.start("close", SLOW_URL, 150, "diffusej_generate")

@@ -42,6 +42,7 @@ final class NativeApi {
         o.addProperty("status", "ok");
         o.addProperty("version", A1111Response.VERSION);
         o.addProperty("model", server.models().engine().model().title());
+        o.addProperty("default_size", server.models().engine().model().defaultSize());
         A1111Response.addPrecision(o, server.models().loadedModel());
         o.addProperty("busy", server.queue().current() != null);
         o.addProperty("max_image_side", server.codec().maxSide());

@@ -46,12 +46,12 @@ public record ModelInfo(String name, String location, String shortHash, String f
     }
 
     /**
-     * The image side the model was trained at, what faces should offer by default: 1024 for SDXL, 768 for SD 2.x
-     * v-prediction models (SD 2.x 768-v), else 512.
+     * The side length the model was trained at, where it generates best: 1024 for SDXL, 768 for SD 2.x v-prediction
+     * models (stable-diffusion-2 / 2.1), 512 for SD 1.x, SD 2.x base (epsilon) and unknown families.
      */
     public int defaultSize() {
-        if ("SDXL".equals(family)) return 1024;
-        return "SD2".equals(family) && vPrediction ? 768 : 512;
+        if ("SDXL".equalsIgnoreCase(family)) return 1024;
+        return "SD2".equalsIgnoreCase(family) && vPrediction ? 768 : 512;
     }
 
     /** A1111's model title: {@code name [hash]}. */

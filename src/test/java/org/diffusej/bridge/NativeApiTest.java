@@ -60,6 +60,7 @@ class NativeApiTest {
         JsonObject h = client.get("/diffusej/v1/health").object();
         assertEquals("ok", h.get("status").getAsString());
         assertEquals("tiny [0123456789]", h.get("model").getAsString());
+        assertEquals(512, h.get("default_size").getAsInt(), "an SD 1.x model's native side");
     }
 
     @Test

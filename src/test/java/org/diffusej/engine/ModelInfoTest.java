@@ -22,4 +22,10 @@ class ModelInfoTest {
     void titleIsNameAndHash(String name, String hash, String title) {
         assertEquals(title, new ModelInfo(name, "/x", hash, "SD1", false, false).title());
     }
+
+    @ParameterizedTest(name = "{0} v={1}")
+    @CsvSource({"SD1,false,512", "SD1,true,512", "SD2,false,512", "SD2,true,768", "SDXL,false,1024", "other,false,512"})
+    void defaultSizeFollowsFamilyAndPrediction(String family, boolean vPrediction, int size) {
+        assertEquals(size, new ModelInfo("m", "/x", "", family, false, vPrediction).defaultSize());
+    }
 }
