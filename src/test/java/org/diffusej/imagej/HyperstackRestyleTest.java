@@ -17,7 +17,10 @@ import ij.process.ShortProcessor;
 import org.diffusej.Fixtures;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.scijava.ItemVisibility;
 import org.scijava.command.CommandModule;
+import org.scijava.module.Module;
+import org.scijava.module.ModuleService;
 
 /**
  * Stacks and hyperstacks through Restyle Image on the tiny fixture model (real pipeline, CPU fp32): the result
@@ -124,8 +127,17 @@ class HyperstackRestyleTest {
     }
 
     @Test
-    void theDialogSaysWhatWillHappenToAHyperstack() {
-        String note = PlaneByPlane.describe(fiveChannels(), 2);
+    void theDialogSaysWhatWillHappenToAHyperstack() throws Exception {
+        Module module = h.context.service(ModuleService.class).createModule(h.commands.getCommand(RestyleImageCommand.class));
+        module.setInput("imp", fiveChannels());
+        module.initialize(); // runs the initializers, as the dialog's preprocessing does
+        String note = (String) module.getInput("planesNote");
         assertTrue(note.contains("5 channel(s)") && note.contains("More than 3 channels") && note.contains("min..max"), note);
+        assertEquals(ItemVisibility.MESSAGE, module.getInfo().getInput("planesNote").getVisibility());
+
+        Module plain = h.context.service(ModuleService.class).createModule(h.commands.getCommand(RestyleImageCommand.class));
+        plain.setInput("imp", new ImagePlus("one", new ShortProcessor(16, 16)));
+        plain.initialize();
+        assertEquals("", plain.getInput("planesNote"), "a single plane needs no note");
     }
 }
