@@ -3,6 +3,7 @@ package org.diffusej.imagej;
 import java.util.List;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.Img;
+import net.imglib2.type.NativeType;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.real.FloatType;
 import org.diffusej.engine.CancellationToken;
@@ -85,5 +86,11 @@ public interface DiffusionService extends SciJavaService {
             int variants, long seed) throws DiffusionException {
         return generate(image, (RandomAccessibleInterval<FloatType>) null, Request.builder(Mode.IMG2IMG).prompt(prompt).strength(strength).seed(seed)
                 .batchSize(1).batchCount(variants));
+    }
+
+    /** A result ({@code Img<FloatType>}) in the pixel type of {@code like}, usually the input image. */
+    default <T extends NativeType<T> & RealType<T>> Img<T> inTypeOf(RandomAccessibleInterval<FloatType> result,
+            RandomAccessibleInterval<T> like) {
+        return org.diffusej.imglib2.ImgConversion.inTypeOf(result, like);
     }
 }

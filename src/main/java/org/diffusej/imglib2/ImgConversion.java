@@ -3,7 +3,10 @@ package org.diffusej.imglib2;
 import net.imglib2.RandomAccess;
 import net.imglib2.RandomAccessibleInterval;
 import net.imglib2.img.Img;
+import net.imglib2.Cursor;
+import net.imglib2.img.array.ArrayImgFactory;
 import net.imglib2.img.array.ArrayImgs;
+import net.imglib2.type.NativeType;
 import net.imglib2.type.numeric.IntegerType;
 import net.imglib2.type.numeric.RealType;
 import net.imglib2.type.numeric.real.FloatType;
@@ -111,6 +114,25 @@ public final class ImgConversion {
                 }
             }
         }
+    }
+
+    /**
+     * {@code result} in the pixel type of {@code like} (e.g. a result back in the input's 16 bits): integer types
+     * rounded and clamped to what they can hold.
+     */
+    public static <T extends NativeType<T> & RealType<T>> Img<T> inTypeOf(RandomAccessibleInterval<FloatType> result,
+            RandomAccessibleInterval<T> like) {
+        T type = like.getType().createVariable();
+        boolean integer = type instanceof IntegerType;
+        Img<T> out = new ArrayImgFactory<>(type).create(result.dimensionsAsLongArray());
+        Cursor<FloatType> in = Views.flatIterable(result).cursor();
+        Cursor<T> o = Views.flatIterable(out).cursor();
+        while (in.hasNext()) {
+            double v = in.next().getRealDouble();
+            if (integer) v = Math.max(type.getMinValue(), Math.min(type.getMaxValue(), Math.round(v)));
+            o.next().setReal(v);
+        }
+        return out;
     }
 
     private static float level(double v, double[] range) {

@@ -86,6 +86,10 @@ class ImgLib2ScriptingTest {
         double[] r = minMax(out);
         assertTrue(r[0] >= range[0] && r[1] <= range[1], r[0] + ".." + r[1] + " outside " + range[0] + ".." + range[1]);
         assertTrue(differs(img, out), "the engine changed the image");
+        Img<UnsignedShortType> back = diffusion.inTypeOf(out, img);
+        assertArrayEquals(img.dimensionsAsLongArray(), back.dimensionsAsLongArray());
+        Cursor<FloatType> f = Views.flatIterable(out).cursor();
+        for (UnsignedShortType t : Views.flatIterable(back)) assertEquals(Math.round(f.next().get()), t.get(), "rounded into 16 bits");
     }
 
     @Test
