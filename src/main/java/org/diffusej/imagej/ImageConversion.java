@@ -95,12 +95,15 @@ public final class ImageConversion {
         return out;
     }
 
-    /** Writes grey picture {@code img} (mean of its channels) into {@code target} at (x0, y0), mapped back to min..max. */
-    public static void fromGrey(RgbImage img, ImageProcessor target, int x0, int y0, double min, double max) {
+    /**
+     * Writes grey picture {@code img} (mean of its channels) into {@code target} at (x0, y0), mapped back to
+     * min..max; pixels within half an 8-bit level of {@code before} (what the engine got) keep their value.
+     */
+    public static void fromGrey(RgbImage img, ImageProcessor target, int x0, int y0, double min, double max, RgbImage before) {
         for (int y = 0; y < img.height(); y++)
             for (int x = 0; x < img.width(); x++) {
                 float t = Math.max(0f, Math.min(1f, (img.get(0, x, y) + img.get(1, x, y) + img.get(2, x, y)) / 3f));
-                target.setf(x0 + x, y0 + y, rawValue(t, min, max, target));
+                if (Math.abs(t - before.get(0, x, y)) > 0.5f / 255f) target.setf(x0 + x, y0 + y, rawValue(t, min, max, target));
             }
     }
 

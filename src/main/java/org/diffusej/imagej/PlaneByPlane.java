@@ -43,12 +43,30 @@ public final class PlaneByPlane {
      */
     public static ImagePlus run(ImagePlus source, Rectangle region, Request.Builder template, int candidates, long seed,
             Augmentation.Generator generator, String what) throws DiffusionException {
+        return run(source, region, template, candidates, seed, generator, what, false);
+    }
+
+    /**
+     * As {@link #run(ImagePlus, Rectangle, Request.Builder, int, long, Augmentation.Generator, String)}; with
+     * {@code currentOnly} only the channels of the slice and frame shown go through the engine (the other planes are
+     * copied). Pixels the engine left unchanged (within half an 8-bit level) keep their exact values.
+     */
+    public static ImagePlus run(ImagePlus source, Rectangle region, Request.Builder template, int candidates, long seed,
+            Augmentation.Generator generator, String what, boolean currentOnly) throws DiffusionException {
         int planes = source.getStackSize();
         double[][] ranges = channelRanges(source);
         ImageProcessor[][] out = new ImageProcessor[candidates][planes];
         String[][] labels = new String[candidates][planes];
         for (int p = 1; p <= planes; p++) {
             ImageProcessor plane = source.getStack().getProcessor(p);
+            int[] pos = source.convertIndexToPosition(p);
+            if (currentOnly && (pos[1] != source.getZ() || pos[2] != source.getT())) {
+                for (int k = 0; k < candidates; k++) {
+                    out[k][p - 1] = plane.duplicate();
+                    labels[k][p - 1] = source.getStack().getSliceLabel(p);
+                }
+                continue;
+            }
             double[] range = ranges[source.convertIndexToPosition(p)[0] - 1];
             RgbImage input = plane.getBitDepth() == 24 ? ImageConversion.toRgb(plane, region)
                     : ImageConversion.toGrey(plane, region, range[0], range[1]);
@@ -61,7 +79,7 @@ public final class PlaneByPlane {
                 ImageProcessor o = plane.duplicate();
                 RgbImage img = res.images().get(k);
                 if (o.getBitDepth() == 24) o.insert(ImageConversion.toColorProcessor(img), region.x, region.y);
-                else ImageConversion.fromGrey(img, o, region.x, region.y, range[0], range[1]);
+                else ImageConversion.fromGrey(img, o, region.x, region.y, range[0], range[1], input);
                 out[k][p - 1] = o;
                 labels[k][p - 1] = Provenance.sliceLabel(name + " candidate " + (k + 1) + " seed " + res.seeds().get(k),
                         res.infotexts().get(k));

@@ -127,6 +127,34 @@ class HyperstackRestyleTest {
     }
 
     @Test
+    void inpaintOnFiveChannelsGoesChannelByChannelAndKeepsPixelsFarFromTheSelection() throws Exception {
+        CompositeImage src = fiveChannels();
+        double[][] ranges = PlaneByPlane.channelRanges(src);
+        src.setRoi(new Roi(8, 8, 16, 8));
+        h.diffusion.configure(new EngineSettings(Fixtures.diffusersDir("sd1-tiny").toString(), "cpu", "fp32"));
+        CommandModule m = h.run(InpaintSelectionCommand.class, "imp", src, "prompt", "x", "seed", 4L, "steps", 2, "candidates", 1,
+                "strength", 1.0, "blur", 0, "output", "Layers");
+        assertFalse(m.isCanceled(), m.getCancelReason());
+        assertTrue(((String) m.getInput("planesNote")).contains("5 channels"), (String) m.getInput("planesNote"));
+        ImagePlus out = (ImagePlus) m.getOutput("result"); // a new image whatever "output" says: layers cannot hold 5 channels
+        assertArrayEquals(src.getDimensions(), out.getDimensions());
+        assertEquals(16, out.getBitDepth());
+        assertEquals(src.getCalibration().toString(), out.getCalibration().toString());
+        boolean inside = false;
+        for (int c = 1; c <= 5; c++) {
+            ImageProcessor o = out.getStack().getProcessor(c), in = src.getStack().getProcessor(c);
+            for (int y = 0; y < 24; y++)
+                for (int x = 0; x < 32; x++) {
+                    float v = o.getf(x, y);
+                    assertTrue(v >= ranges[c - 1][0] && v <= ranges[c - 1][1], "channel " + c + ": " + v);
+                    if (x >= 8 && x < 24 && y >= 8 && y < 16) inside |= v != in.getf(x, y);
+                    else if (x < 4 || x >= 28 || y < 4 || y >= 20) assertEquals(in.getf(x, y), v, 0f, "far from the selection, exact");
+                }
+        }
+        assertTrue(inside, "the selection was repainted");
+    }
+
+    @Test
     void theDialogSaysWhatWillHappenToAHyperstack() throws Exception {
         Module module = h.context.service(ModuleService.class).createModule(h.commands.getCommand(RestyleImageCommand.class));
         module.setInput("imp", fiveChannels());
