@@ -51,7 +51,8 @@ public final class Augmentation {
                         res.infotexts().get(k));
             }
         }
-        return assemble(source, out, labels);
+        return assemble(source, out, labels, " augmented", "DiffuseJ augmentation of \"" + source.getTitle() + "\": "
+                + variants + " variant(s) of " + planes + " plane(s); each slice label holds the parameters that made it.\n");
     }
 
     /** The first line of a plane's label: "title: existing label" or "title plane p". */
@@ -75,11 +76,15 @@ public final class Augmentation {
         return ip;
     }
 
-    private static ImagePlus assemble(ImagePlus source, ImageProcessor[][] out, String[][] labels) {
+    /**
+     * A new image of {@code source}'s C×Z×T shape per variant ({@code out[k][p]}: variant k of plane p), variants
+     * stacked along time, with {@code source}'s LUTs, display range and calibration, marked synthetic.
+     */
+    static ImagePlus assemble(ImagePlus source, ImageProcessor[][] out, String[][] labels, String suffix, String info) {
         ImageStack stack = new ImageStack(source.getWidth(), source.getHeight());
         for (int k = 0; k < out.length; k++)
             for (int p = 0; p < out[k].length; p++) stack.addSlice(labels[k][p], out[k][p]);
-        ImagePlus result = new ImagePlus(source.getTitle() + " augmented", stack);
+        ImagePlus result = new ImagePlus(source.getTitle() + suffix, stack);
         int[] dims = source.getDimensions(); // w, h, C, Z, T
         result.setDimensions(dims[2], dims[3], dims[4] * out.length);
         if (source.isComposite()) {
@@ -94,8 +99,7 @@ public final class Augmentation {
         java.util.List<String> infotexts = new java.util.ArrayList<>();
         for (String[] variant : labels) for (String label : variant) infotexts.add(Provenance.fromSliceLabel(label));
         SyntheticContent.markNewImage(result, infotexts, SyntheticContent.WHOLE_IMAGE);
-        result.setProperty("Info", "DiffuseJ augmentation of \"" + source.getTitle() + "\": " + out.length + " variant(s) of "
-                + source.getStackSize() + " plane(s); each slice label holds the parameters that made it.\n");
+        result.setProperty("Info", info);
         return result;
     }
 }

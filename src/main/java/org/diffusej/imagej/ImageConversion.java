@@ -84,6 +84,29 @@ public final class ImageConversion {
         return out;
     }
 
+    /** Region {@code r} of one grey plane as a grey picture: {@code min → 0}, {@code max → 1}, clamped (no LUT). */
+    public static RgbImage toGrey(ImageProcessor ip, Rectangle r, double min, double max) {
+        RgbImage out = RgbImage.blank(r.width, r.height);
+        for (int y = 0; y < r.height; y++)
+            for (int x = 0; x < r.width; x++) {
+                float t = level(ip.getf(r.x + x, r.y + y), min, max);
+                for (int k = 0; k < 3; k++) out.set(k, x, y, t);
+            }
+        return out;
+    }
+
+    /**
+     * Writes grey picture {@code img} (mean of its channels) into {@code target} at (x0, y0), mapped back to
+     * min..max; pixels within half an 8-bit level of {@code before} (what the engine got) keep their value.
+     */
+    public static void fromGrey(RgbImage img, ImageProcessor target, int x0, int y0, double min, double max, RgbImage before) {
+        for (int y = 0; y < img.height(); y++)
+            for (int x = 0; x < img.width(); x++) {
+                float t = Math.max(0f, Math.min(1f, (img.get(0, x, y) + img.get(1, x, y) + img.get(2, x, y)) / 3f));
+                if (Math.abs(t - before.get(0, x, y)) > 0.5f / 255f) target.setf(x0 + x, y0 + y, rawValue(t, min, max, target));
+            }
+    }
+
     /** True when {@code imp} shows several channels blended (composite display mode). */
     public static boolean isCompositeView(ImagePlus imp) {
         return imp.isComposite() && ((CompositeImage) imp).getMode() == IJ.COMPOSITE;

@@ -11,12 +11,17 @@ import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
 import org.diffusej.engine.RgbImage;
 import org.scijava.ItemIO;
+import org.scijava.ItemVisibility;
 import org.scijava.command.Command;
 import org.scijava.plugin.Menu;
 import org.scijava.plugin.Parameter;
 import org.scijava.plugin.Plugin;
 
-/** Repaints the active image's selection from a prompt; candidates come back as layers (or a new image). */
+/**
+ * Repaints the active image's selection from a prompt; candidates come back as layers (or a new image). A composite
+ * with more than 3 channels is inpainted channel by channel at the slice and frame shown, into a new image
+ * ({@link PlaneByPlane}).
+ */
 @Plugin(type = Command.class, menu = {@Menu(label = MenuOrder.PLUGINS), @Menu(label = MenuOrder.DIFFUSEJ),
         @Menu(label = "Inpaint Selection...", weight = MenuOrder.INPAINT)})
 public class InpaintSelectionCommand extends GenerationCommand {
@@ -49,6 +54,10 @@ public class InpaintSelectionCommand extends GenerationCommand {
     @Parameter(label = "Output", choices = {LAYERS, NEW_IMAGE})
     private String output = LAYERS;
 
+    // Says what happens to a composite with more than 3 channels (shown in the dialog; not a macro key).
+    @Parameter(visibility = ItemVisibility.MESSAGE, required = false, persist = false, initializer = "describePlanes")
+    private String planesNote = "";
+
     @Parameter(type = ItemIO.OUTPUT, required = false)
     private ImagePlus result;
 
@@ -58,6 +67,12 @@ public class InpaintSelectionCommand extends GenerationCommand {
         int w = image.getWidth(), h = image.getHeight();
         Mask mask = ImageConversion.toMask(image.getRoi(), w, h);
         ImageConversion.checkSize(w, h, "The image");
+        if (PlaneByPlane.required(image)) { // > 3 channels: each channel of the plane shown on its own, as a new image
+            Request.Builder template = request(Mode.INPAINT).mask(mask).strength(strength).maskBlur(blur)
+                    .onlyMasked(ONLY_MASKED.equals(area)).onlyMaskedPadding(padding).maskedContent(maskedContent(fill));
+            result = PlaneByPlane.run(image, new Rectangle(0, 0, w, h), template, candidates, seed, this::generate, "inpainted", true);
+            return;
+        }
         RgbImage input = ImageConversion.toRgb(image);
         Request r = request(Mode.INPAINT).initImage(input).mask(mask).strength(strength).maskBlur(blur)
                 .onlyMasked(ONLY_MASKED.equals(area)).onlyMaskedPadding(padding).maskedContent(maskedContent(fill))
@@ -65,6 +80,13 @@ public class InpaintSelectionCommand extends GenerationCommand {
         Result res = generate(r, "inpaint");
         if (NEW_IMAGE.equals(output)) result = CandidateLayers.newImage(image.getTitle() + " inpainted", res, image);
         else CandidateLayers.add(image, res, input, new Rectangle(0, 0, w, h), mask, "inpaint");
+    }
+
+    /** Fills the dialog's note for composites with more than 3 channels. */
+    protected void describePlanes() {
+        planesNote = PlaneByPlane.required(imp) ? "\"" + imp.getTitle() + "\" has " + imp.getNChannels() + " channels: each channel of "
+                + "the slice and frame shown is inpainted on its own (grey, normalised to the channel's min..max) into a new image "
+                + "of the same shape, bit depth and calibration." : "";
     }
 
     /** A1111's masked-content names ("fill", "original", "latent noise", "latent nothing"). */

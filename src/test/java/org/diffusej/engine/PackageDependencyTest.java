@@ -32,7 +32,7 @@ class PackageDependencyTest {
     private static final Path MAIN = Path.of("src", "main", "java");
     private static final String ENGINE = "org.diffusej.engine";
     private static final List<String> FACES = List.of("org.diffusej.imagej", "org.diffusej.bridge", "org.diffusej.cli",
-            "org.diffusej.bench", "org.diffusej.models");
+            "org.diffusej.bench", "org.diffusej.models", "org.diffusej.imglib2");
     /** The engine root is the faces' API; pipeline internals, A1111 text and the runtime live in sub-packages. */
     private static final int MAX_ROOT_FILES = 20;
     private static final Pattern PACKAGE = Pattern.compile("^package\\s+([\\w.]+)\\s*;", Pattern.MULTILINE);
