@@ -11,7 +11,7 @@ import org.scijava.plugin.Parameter;
 
 /**
  * Base of the commands that run the engine: the prompt and sampling parameters every one of them shares
- * (their field names are the macro keys: {@code prompt negative seed steps sampler cfg}), progress in the
+ * (their field names are the macro keys: {@code prompt negative seed steps sampler cfg spacing}), progress in the
  * status bar, and cancellation (Esc, or {@link #cancel(String)} from a script).
  */
 public abstract class GenerationCommand extends DiffuseJCommand {
@@ -39,6 +39,13 @@ public abstract class GenerationCommand extends DiffuseJCommand {
     @Parameter(label = "CFG scale", min = "1", max = "30", stepSize = "0.5")
     protected double cfg = 7.0;
 
+    /** "Model default" = the model's scheduler config; else diffusers' timestep_spacing (SD-Turbo: trailing). */
+    @Parameter(label = "Schedule spacing", choices = {MODEL_SPACING, "leading", "trailing", "linspace"}, required = false)
+    protected String spacing = MODEL_SPACING;
+
+    /** The {@link #spacing} choice that keeps the model's own timestep spacing. */
+    public static final String MODEL_SPACING = "Model default";
+
     /** Stops the running generation; set by Esc, {@link #cancel(String)} or the service. */
     protected final CancellationToken token = new CancellationToken();
 
@@ -53,7 +60,8 @@ public abstract class GenerationCommand extends DiffuseJCommand {
     /** A request with this command's prompt and sampling parameters. */
     protected Request.Builder request(Mode mode) {
         return Request.builder(mode).prompt(prompt).negativePrompt(negative).seed(seed).steps(steps)
-                .sampler(sampler).cfgScale(cfg);
+                .sampler(sampler).cfgScale(cfg)
+                .timestepSpacing(spacing == null || spacing.equals(MODEL_SPACING) ? null : spacing);
     }
 
     /**
