@@ -24,7 +24,8 @@ import org.scijava.service.Service;
 @Plugin(type = Service.class)
 public class DefaultDiffusionService extends AbstractService implements DiffusionService {
 
-    private static final String PREF_MODEL = "model", PREF_DEVICE = "device", PREF_PRECISION = "precision";
+    private static final String PREF_MODEL = "model", PREF_DEVICE = "device", PREF_PRECISION = "precision",
+            PREF_TAESD = "taesd";
 
     @Parameter(required = false)
     private LogService log;
@@ -48,7 +49,8 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
         settings = prefs == null ? EngineSettings.DEFAULT : new EngineSettings(
                 prefs.get(DiffusionService.class, PREF_MODEL, EngineSettings.DEFAULT.model()),
                 prefs.get(DiffusionService.class, PREF_DEVICE, EngineSettings.DEFAULT.device()),
-                prefs.get(DiffusionService.class, PREF_PRECISION, EngineSettings.DEFAULT.precision()));
+                prefs.get(DiffusionService.class, PREF_PRECISION, EngineSettings.DEFAULT.precision()),
+                prefs.get(DiffusionService.class, PREF_TAESD, ""));
     }
 
     @Override
@@ -73,6 +75,7 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
             prefs.put(DiffusionService.class, PREF_MODEL, newSettings.model());
             prefs.put(DiffusionService.class, PREF_DEVICE, newSettings.device());
             prefs.put(DiffusionService.class, PREF_PRECISION, newSettings.precision());
+            prefs.put(DiffusionService.class, PREF_TAESD, newSettings.taesd());
         }
     }
 

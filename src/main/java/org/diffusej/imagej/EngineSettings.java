@@ -10,15 +10,23 @@ import java.util.Locale;
  * @param precision {@code auto} (fp16 on GPU; on CPU bf16 where it is native and passes its self-test, else fp32),
  *                  {@code fp32}, {@code fp16} or {@code bf16} (CPU; fp32 with a logged reason where bf16 fails its
  *                  self-test); see {@code PrecisionResolver}
+ * @param taesd     a TAESD file ({@code taesd_decoder.safetensors}) or diffusers folder for live previews at full
+ *                  size while a generation runs; empty = none (cheap latent previews)
  */
-public record EngineSettings(String model, String device, String precision) {
+public record EngineSettings(String model, String device, String precision, String taesd) {
     /** Defaults: catalog model {@code sd15}, automatic device and precision. */
     public static final EngineSettings DEFAULT = new EngineSettings("sd15", "auto", "auto");
+
+    /** Settings without TAESD. */
+    public EngineSettings(String model, String device, String precision) {
+        this(model, device, precision, "");
+    }
 
     public EngineSettings {
         model = model == null || model.isBlank() ? DEFAULT_MODEL : model.trim();
         device = normalise(device, "auto", "cpu", "gpu");
         precision = normalise(precision, "auto", "fp32", "fp16", "bf16");
+        taesd = taesd == null ? "" : taesd.trim();
     }
 
     private static final String DEFAULT_MODEL = "sd15";

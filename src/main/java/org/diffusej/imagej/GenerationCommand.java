@@ -51,6 +51,12 @@ public abstract class GenerationCommand extends DiffuseJCommand {
 
     private String note = "";
 
+    /** The live preview of this command's runs (shown when a TAESD is set in Model &amp; Device). */
+    protected final PreviewWindow previews = new PreviewWindow();
+
+    /** This command's live preview window (its image is null until a preview arrived). */
+    public PreviewWindow previews() { return previews; }
+
     @Override
     public void cancel(String reason) {
         token.cancel();
@@ -69,7 +75,9 @@ public abstract class GenerationCommand extends DiffuseJCommand {
      * them (see {@link #note()}); one that finished none throws {@link CancelledException}.
      */
     protected Result generate(Request request, String what) throws DiffusionException {
-        StatusBarProgress bar = new StatusBarProgress("DiffuseJ " + what, token);
+        // a TAESD in Model & Device gives full-size previews worth a window; latent previews are too small to show
+        PreviewWindow window = diffusion.settings().taesd().isEmpty() ? null : previews;
+        StatusBarProgress bar = new StatusBarProgress("DiffuseJ " + what, token, window);
         Result result = diffusion.generate(request, bar, token);
         if (result.cancelled() && result.images().isEmpty()) throw new CancelledException();
         note = result.cancelled() ? "Cancelled: kept the " + result.images().size() + " finished image(s)." : result.message();

@@ -37,6 +37,9 @@ public class ModelAndDeviceCommand extends DiffuseJCommand {
     @Parameter(label = "Precision", choices = {"auto", "fp32", "fp16", "bf16"})
     private String precision = "auto";
 
+    @Parameter(label = "TAESD for live previews (file or folder, empty = none)", required = false)
+    private String taesd = "";
+
     @Parameter(label = "Action", choices = {LOAD, REMEMBER, UNLOAD})
     private String action = LOAD;
 
@@ -53,7 +56,7 @@ public class ModelAndDeviceCommand extends DiffuseJCommand {
             return;
         }
         fileChosen();
-        diffusion.configure(new EngineSettings(model, device, precision));
+        diffusion.configure(new EngineSettings(model, device, precision, taesd));
         if (LOAD.equals(action)) {
             ModelInfo info = diffusion.model();
             report("DiffuseJ: loaded " + info.title() + " (" + info.family() + (info.inpainting() ? ", inpainting" : "") + ")");
