@@ -54,6 +54,7 @@ class BenchmarkPresetQuickTest {
         assertEquals(20, sd15.steps());
         assertEquals(2, sd15.batch(), "CFG 7: uncond + cond");
         assertEquals(List.of(512), BenchmarkOptions.parse("--preset", "turbo-taesd").sizes());
+        for (String name : EndToEndPreset.NAMES) assertTrue(BenchmarkOptions.USAGE.contains(name), BenchmarkOptions.USAGE);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> BenchmarkOptions.parse("--preset", "sdxl"));
         assertTrue(e.getMessage().contains("turbo-taesd"), e.getMessage());

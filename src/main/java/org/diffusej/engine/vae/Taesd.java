@@ -116,6 +116,11 @@ public final class Taesd implements AutoCloseable {
      * Loads a TAESD into a sub-manager of {@code manager}: FLOAT32 or FLOAT16 (BFLOAT16 runs in float32: TAESD's
      * bias-free convolutions have no bf16 kernel, and at its size the gain would be small).
      */
+    public static Taesd load(TaesdWeightSource w, NDManager manager, DataType dtype) throws InvalidCheckpointException {
+        return load((WeightSource) w, manager, dtype);
+    }
+
+    /** {@link #load(TaesdWeightSource, NDManager, DataType)} from any source in its naming (e.g. random weights). */
     public static Taesd load(WeightSource w, NDManager manager, DataType dtype) throws InvalidCheckpointException {
         DataType precision = dtype == DataType.FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT32;
         NDManager own = manager.newSubManager();
