@@ -83,6 +83,7 @@ public final class Benchmark {
             this.reference = referenceWorkload;
             double referenceSeconds = timeReference();
             log.accept(String.format("reference workload: %.3f s", referenceSeconds));
+            if (options.preset() != null) return runPreset(manager, referenceSeconds, log);
             long start = System.nanoTime();
             try (BenchmarkModel model = loadModel(manager)) {
                 log.accept(String.format("model ready in %.1f s: %s", (System.nanoTime() - start) / 1e9,
@@ -100,6 +101,24 @@ public final class Benchmark {
                 notePeakRss();
                 return new BenchmarkReport(environment(model), referenceSeconds, stages, runPeakRss);
             }
+        }
+    }
+
+    /** Times whole generations of the preset (prompt to decoded image) at each size, one stage per size. */
+    private BenchmarkReport runPreset(NDManager manager, double referenceSeconds, java.util.function.Consumer<String> log)
+            throws InvalidCheckpointException {
+        EndToEndPreset preset = EndToEndPreset.named(options.preset(), options.quick());
+        long start = System.nanoTime();
+        DataType type = ModelOptions.precisionNamed(options.precision());
+        try (EndToEnd run = new EndToEnd(preset, options.quick(), manager, type)) {
+            log.accept(String.format("model ready in %.1f s: %s", (System.nanoTime() - start) / 1e9, run.description()));
+            List<BenchmarkReport.Stage> stages = new ArrayList<>();
+            for (int size : options.sizes()) {
+                stages.add(measure("end_to_end " + preset.name(), size, 1, () -> run.generate(manager, size), log));
+            }
+            notePeakRss();
+            Map<String, String> env = environment(run.description());
+            return new BenchmarkReport(env, referenceSeconds, stages, runPeakRss);
         }
     }
 
@@ -167,6 +186,10 @@ public final class Benchmark {
     }
 
     private Map<String, String> environment(BenchmarkModel model) {
+        return environment(model.description());
+    }
+
+    private Map<String, String> environment(String modelDescription) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("cpu", cpuName());
         env.put("threads", String.valueOf(JniUtils.getNumThreads()));
@@ -175,7 +198,7 @@ public final class Benchmark {
                 : options.precision().equals("bf16") ? bf16Note() : ""));
         env.put("memory", TorchRuntime.hugePagesStatus());
         env.put("attention", TorchOps.available() ? "native SDPA" : "sliced explicit (" + TorchOps.status() + ")");
-        env.put("model", model.description());
+        env.put("model", modelDescription);
         env.put("libtorch", TorchRuntime.engine().getVersion());
         env.put("java", System.getProperty("java.version"));
         env.put("warm-up/runs", options.warmup() + "/" + options.steps());

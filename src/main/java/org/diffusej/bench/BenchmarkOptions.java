@@ -18,11 +18,14 @@ import java.util.Locale;
  * @param checkpoint a real model (single file or diffusers folder) instead of random weights, or null
  * @param json       where to write the JSON report, or null
  * @param quick      a tiny model of SD1.5's topology (small widths) instead of full size, for CI
+ * @param preset     an {@link EndToEndPreset} name: time whole generations (prompt to decoded image) instead of
+ *                   stages; null for the stage benchmark
  */
 public record BenchmarkOptions(String device, String precision, int threads, List<Integer> sizes, int steps,
-        int warmup, Path checkpoint, Path json, boolean quick) {
+        int warmup, Path checkpoint, Path json, boolean quick, String preset) {
     public static final String USAGE = "options: --device cpu|gpu  --precision fp32|fp16|bf16  --threads N  "
-            + "--sizes 512,256  --steps N  --warmup N  --checkpoint FILE|FOLDER  --json FILE  --quick";
+            + "--sizes 512,256  --steps N  --warmup N  --checkpoint FILE|FOLDER  --json FILE  --quick  "
+            + "--preset sd15-dpm|turbo-taesd|lcm-taesd";
 
     public BenchmarkOptions {
         device = device.toLowerCase(Locale.ROOT);
@@ -37,6 +40,10 @@ public record BenchmarkOptions(String device, String precision, int threads, Lis
         if (steps < 1 || warmup < 0 || threads < 0 || sizes.isEmpty()) {
             throw new IllegalArgumentException("need steps >= 1, warmup >= 0, threads >= 0 and at least one size");
         }
+        if (preset != null) {
+            EndToEndPreset.named(preset, quick); // refuses unknown names
+            if (checkpoint != null) throw new IllegalArgumentException("--preset uses random weights; drop --checkpoint");
+        }
         for (int size : sizes) {
             if (size < 64 || size % 64 != 0) {
                 throw new IllegalArgumentException("size " + size + " must be a multiple of 64");
@@ -46,16 +53,21 @@ public record BenchmarkOptions(String device, String precision, int threads, Lis
 
     /** The defaults: CPU, fp32, libtorch's threads, 512² and 256², 3 measured runs after 1 warm-up. */
     public static BenchmarkOptions defaults() {
-        return new BenchmarkOptions("cpu", "fp32", 0, List.of(512, 256), 3, 1, null, null, false);
+        return new BenchmarkOptions("cpu", "fp32", 0, List.of(512, 256), 3, 1, null, null, false, null);
     }
 
-    /** Parses command-line options over {@link #defaults()}; {@code --quick} also switches to size 64, 2 runs. */
+    /**
+     * Parses command-line options over {@link #defaults()}; {@code --quick} also switches to size 64, 2 runs;
+     * {@code --preset} alone runs at 512².
+     */
     public static BenchmarkOptions parse(String... args) {
         BenchmarkOptions o = defaults();
         String device = o.device, precision = o.precision;
         int threads = o.threads, steps = o.steps, warmup = o.warmup;
         List<Integer> sizes = o.sizes;
         Path checkpoint = null, json = null;
+        String preset = null;
+        boolean sizesGiven = false;
         boolean quick = List.of(args).contains("--quick");
         if (quick) {
             sizes = List.of(64);
@@ -74,7 +86,8 @@ public record BenchmarkOptions(String device, String precision, int threads, Lis
                 case "--device": device = v; break;
                 case "--precision": precision = v; break;
                 case "--threads": threads = Integer.parseInt(v); break;
-                case "--sizes": sizes = parseSizes(v); break;
+                case "--sizes": sizes = parseSizes(v); sizesGiven = true; break;
+                case "--preset": preset = v; break;
                 case "--steps": steps = Integer.parseInt(v); break;
                 case "--warmup": warmup = Integer.parseInt(v); break;
                 case "--checkpoint": checkpoint = Path.of(v); break;
@@ -82,7 +95,8 @@ public record BenchmarkOptions(String device, String precision, int threads, Lis
                 default: throw new IllegalArgumentException("unknown option " + a + "; " + USAGE);
             }
         }
-        return new BenchmarkOptions(device, precision, threads, sizes, steps, warmup, checkpoint, json, quick);
+        if (preset != null && !quick && !sizesGiven) sizes = List.of(512); // presets are defined at 512²
+        return new BenchmarkOptions(device, precision, threads, sizes, steps, warmup, checkpoint, json, quick, preset);
     }
 
     private static List<Integer> parseSizes(String list) {

@@ -114,6 +114,7 @@ final class A1111Fields {
         txt.add(noEffect("hr_negative_prompt", ""));
         txt.add(reported("firstpass_image", null, "a first-pass image is used only by hires fix, which is not implemented"));
         txt.addAll(apiAdditions());
+        txt.addAll(ownAdditions());
 
         List<Field> img = new ArrayList<>(base);
         // StableDiffusionProcessingImg2Img
@@ -134,6 +135,7 @@ final class A1111Fields {
         img.add(reported("latent_mask", null, "a separate latent mask is not supported; the mask is used"));
         img.add(reported("include_init_images", false, "the init images are not added to the answer"));
         img.addAll(apiAdditions());
+        img.addAll(ownAdditions());
         TXT2IMG = List.copyOf(txt);
         IMG2IMG = List.copyOf(img);
     }
@@ -150,6 +152,17 @@ final class A1111Fields {
                 reported("alwayson_scripts", new JsonObject(), "scripts (extensions) are not available; none ran"),
                 reported("infotext", null, "applying an infotext to the request is not supported; the fields are used as sent"));
     }
+
+    /**
+     * DiffuseJ's own fields (A1111 has none of them): {@code timestep_spacing} = diffusers' leading / trailing /
+     * linspace for this job (null = the model's scheduler config), e.g. "trailing" for SD-Turbo.
+     */
+    private static List<Field> ownAdditions() {
+        return List.of(applied(TIMESTEP_SPACING, null));
+    }
+
+    /** The JSON key of {@link #ownAdditions()}' timestep spacing. */
+    static final String TIMESTEP_SPACING = "timestep_spacing";
 
     private A1111Fields() { }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.diffusej.engine.SamplerNames;
+import org.diffusej.engine.sampler.TimestepSpacing;
 
 /**
  * An AUTOMATIC1111 {@code txt2img}/{@code img2img} payload turned into an engine {@link Request}, with A1111's field
@@ -77,6 +78,7 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
                 .variation(f.longValue("subseed", -1), f.doubleValue("subseed_strength", 0, 0, 1))
                 .sampler(f.string("sampler_name", f.string("sampler_index", SamplerNames.API_DEFAULT)))
                 .scheduler(f.string("scheduler", null))
+                .timestepSpacing(spacing(f))
                 .steps(f.intValue("steps", 50, 1, 1000))
                 .cfgScale(f.doubleValue("cfg_scale", 7.0, 0, 100))
                 .batchSize(f.intValue("batch_size", 1, 1, 64))
@@ -218,6 +220,17 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
     }
 
     /** Typed, validated access to optional JSON fields; a wrong type or range is a 400/422 naming the field. */
+    /** DiffuseJ's {@code timestep_spacing} field: null when absent or empty, else leading / trailing / linspace (422 otherwise). */
+    private static String spacing(Fields f) throws ApiException {
+        String s = f.string(A1111Fields.TIMESTEP_SPACING, null);
+        if (s == null || s.isBlank()) return null;
+        try {
+            return TimestepSpacing.fromDiffusers(s.strip()).name().toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            throw ApiException.unprocessable(A1111Fields.TIMESTEP_SPACING + ": " + e.getMessage() + ".");
+        }
+    }
+
     static final class Fields {
         static final int MAX_PROMPT_CHARS = 64 * 1024;
         private final JsonObject o;

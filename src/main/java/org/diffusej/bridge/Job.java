@@ -25,6 +25,8 @@ public final class Job {
     private ApiException failure;
     private Progress lastProgress;
     private final Setup setup;
+    private final PreviewThrottle previews = new PreviewThrottle(PreviewThrottle.INTERVAL_NANOS, System::nanoTime);
+    private int lastPreviewSeq = -1;
 
     Job(String kind, Request request) {
         this(kind, request, Setup.NONE);
@@ -67,7 +69,23 @@ public final class Job {
 
     synchronized JobEvent add(JobEvent.Type type, double progress, int step, int total, double eta, String message,
                               List<String> images, List<Long> seeds, List<String> infotexts) {
-        JobEvent e = new JobEvent(events.size(), type, id, progress, step, total, eta, message, images, seeds, infotexts);
+        return add(new JobEvent(events.size(), type, id, progress, step, total, eta, message, images, seeds, infotexts,
+                null));
+    }
+
+    /** A progress event carrying {@code preview} (base64 PNG, may be null); the previous preview is dropped. */
+    synchronized JobEvent addProgress(Progress p, String preview) {
+        if (preview != null && lastPreviewSeq >= 0) events.set(lastPreviewSeq, events.get(lastPreviewSeq).withoutPreview());
+        JobEvent e = add(new JobEvent(events.size(), JobEvent.Type.PROGRESS, id, p.fraction(), p.step(), p.total(),
+                p.etaSeconds(), p.phase(), null, null, null, preview));
+        if (preview != null) lastPreviewSeq = e.seq();
+        return e;
+    }
+
+    /** True when a preview may go out now (the first at once, then at most once per second). */
+    synchronized boolean previewDue() { return previews.due(); }
+
+    private JobEvent add(JobEvent e) {
         events.add(e);
         notifyAll();
         return e;

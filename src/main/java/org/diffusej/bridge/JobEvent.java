@@ -17,9 +17,12 @@ import java.util.List;
  * @param images    base64 PNGs (finished / interrupted only), each with its {@code parameters} text chunk
  * @param seeds     seed per image
  * @param infotexts A1111 "parameters" text per image
+ * @param preview   progress only: a base64 PNG of the image so far (TAESD when the server has one, else a cheap
+ *                  latent preview), at most about once a second; null on the other events. Only a job's latest
+ *                  preview is kept: older events lose theirs when a new one arrives.
  */
 public record JobEvent(int seq, Type type, String jobId, double progress, int step, int total, double etaSeconds,
-                       String message, List<String> images, List<Long> seeds, List<String> infotexts) {
+                       String message, List<String> images, List<Long> seeds, List<String> infotexts, String preview) {
 
     /** The shared event names; {@link #wireName()} is what goes over HTTP. */
     public enum Type {
@@ -36,5 +39,10 @@ public record JobEvent(int seq, Type type, String jobId, double progress, int st
         images = images == null ? List.of() : List.copyOf(images);
         seeds = seeds == null ? List.of() : List.copyOf(seeds);
         infotexts = infotexts == null ? List.of() : List.copyOf(infotexts);
+    }
+
+    /** This event without its preview. */
+    JobEvent withoutPreview() {
+        return new JobEvent(seq, type, jobId, progress, step, total, etaSeconds, message, images, seeds, infotexts, null);
     }
 }

@@ -213,7 +213,8 @@ final class JobQueue implements AutoCloseable {
         // Progress that goes backwards (a new phase restarting its count) is reported at the previous level.
         if (prev != null && p.total() == prev.total() && p.step() < prev.step()) return;
         job.progress(p);
-        job.add(JobEvent.Type.PROGRESS, p.fraction(), p.step(), p.total(), p.etaSeconds(), p.phase(), null, null, null);
+        String preview = p.preview() != null && job.previewDue() ? ImageCodec.pngBase64(p.preview(), null) : null;
+        job.addProgress(p, preview);
     }
 
     /** The job is about to report its end: progress must already show it gone (clients poll right after). */

@@ -114,6 +114,7 @@ final class NativeApi {
         o.addProperty("total", e.total());
         o.addProperty("eta", e.etaSeconds());
         o.addProperty("message", e.message());
+        if (e.preview() != null) o.addProperty("preview", e.preview());
         if (e.type().isFinal()) {
             o.add("images", HttpIO.GSON.toJsonTree(e.images()));
             o.add("seeds", HttpIO.GSON.toJsonTree(e.seeds()));

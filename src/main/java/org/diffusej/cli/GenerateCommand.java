@@ -35,6 +35,8 @@ abstract class GenerateCommand implements Callable<Integer> {
         if (sampling.cfg < 0 || sampling.cfg > 100) throw usage("--cfg must be between 0 and 100.");
         if (sampling.batch < 1 || sampling.count < 1) throw usage("--batch and --count must be at least 1.");
         if (sampling.clipSkip < 1 || sampling.clipSkip > 12) throw usage("--clip-skip must be between 1 and 12.");
+        if (sampling.spacing != null && !List.of("leading", "trailing", "linspace").contains(sampling.spacing))
+            throw usage("--spacing must be leading, trailing or linspace.");
         if (model.threads < 0) throw usage("--threads must not be negative.");
         if (!List.of("auto", "cpu", "gpu").contains(model.device)) throw usage("--device must be auto, cpu or gpu.");
         if (!List.of("auto", "fp32", "fp16", "bf16").contains(model.precision))
@@ -59,7 +61,7 @@ abstract class GenerateCommand implements Callable<Integer> {
     /** A request with the shared options filled in. */
     Request.Builder request(Mode mode, long seed) {
         return Request.builder(mode).prompt(loras.prompt(sampling.prompt)).negativePrompt(sampling.negative).steps(sampling.steps)
-                .sampler(sampling.sampler).scheduler(sampling.scheduler).cfgScale(sampling.cfg).seed(seed)
+                .sampler(sampling.sampler).scheduler(sampling.scheduler).timestepSpacing(sampling.spacing).cfgScale(sampling.cfg).seed(seed)
                 .batchSize(sampling.batch).batchCount(sampling.count).clipSkip(sampling.clipSkip);
     }
 

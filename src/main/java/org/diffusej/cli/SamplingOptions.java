@@ -28,6 +28,11 @@ public final class SamplingOptions {
             description = "Sigma schedule: ${COMPLETION-CANDIDATES}.")
     String scheduler;
 
+    @Option(names = "--spacing", paramLabel = "leading|trailing|linspace",
+            description = "Timestep spacing (diffusers' timestep_spacing); default: the model's scheduler config "
+                    + "(SD: leading). SD-Turbo wants trailing.")
+    String spacing;
+
     @Option(names = "--cfg", defaultValue = "7", description = "Guidance scale (default: ${DEFAULT-VALUE}).")
     double cfg;
 

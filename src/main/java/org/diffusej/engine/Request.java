@@ -36,6 +36,8 @@ import java.util.Objects;
  *                          noise(variationSeed), strength); 0 = none, 1 = the variation seed's own noise
  * @param secondPrompt      a prompt the conditioning moves towards (prompt walks); empty = none
  * @param promptMix         in [0, 1]: the conditioning is (1 − mix)·cond(prompt) + mix·cond(secondPrompt)
+ * @param timestepSpacing   diffusers' {@code timestep_spacing} ("leading", "trailing", "linspace"); null = the
+ *                          model's scheduler config (SD: leading)
  */
 public record Request(
         Mode mode,
@@ -62,7 +64,8 @@ public record Request(
         long variationSeed,
         double variationStrength,
         String secondPrompt,
-        double promptMix) {
+        double promptMix,
+        String timestepSpacing) {
 
     public Request {
         Objects.requireNonNull(mode, "mode");
@@ -71,6 +74,7 @@ public record Request(
         sampler = sampler == null ? SamplerNames.DEFAULT : sampler;
         maskedContent = maskedContent == null ? MaskedContent.ORIGINAL : maskedContent;
         secondPrompt = secondPrompt == null ? "" : secondPrompt;
+        if (timestepSpacing != null && timestepSpacing.isBlank()) timestepSpacing = null;
     }
 
     /** True when the initial noise leans towards a variation seed's ({@link #variationStrength} &gt; 0). */
@@ -96,6 +100,7 @@ public record Request(
         b.onlyMasked = onlyMasked; b.onlyMaskedPadding = onlyMaskedPadding; b.maskedContent = maskedContent;
         b.invertMask = invertMask; b.clipSkip = clipSkip; b.variationSeed = variationSeed;
         b.variationStrength = variationStrength; b.secondPrompt = secondPrompt; b.promptMix = promptMix;
+        b.timestepSpacing = timestepSpacing;
         return b;
     }
 
@@ -126,6 +131,7 @@ public record Request(
         private double variationStrength = 0;
         private String secondPrompt = "";
         private double promptMix = 0;
+        private String timestepSpacing = null;
 
         private Builder(Mode mode) { this.mode = mode; }
 
@@ -161,10 +167,14 @@ public record Request(
         /** A second prompt the conditioning moves towards by {@code mix} (0 = the prompt, 1 = the second prompt). */
         public Builder secondPrompt(String prompt, double mix) { secondPrompt = prompt; promptMix = mix; return this; }
 
+        /** diffusers' {@code timestep_spacing} for this request ("leading", "trailing", "linspace"); null = the model's. */
+        public Builder timestepSpacing(String v) { timestepSpacing = v; return this; }
+
         public Request build() {
             return new Request(mode, prompt, negativePrompt, width, height, steps, sampler, scheduler, cfgScale, seed,
                     batchSize, batchCount, strength, initImage, mask, maskBlur, onlyMasked, onlyMaskedPadding,
-                    maskedContent, invertMask, clipSkip, variationSeed, variationStrength, secondPrompt, promptMix);
+                    maskedContent, invertMask, clipSkip, variationSeed, variationStrength, secondPrompt, promptMix,
+                    timestepSpacing);
         }
     }
 }

@@ -25,7 +25,8 @@ import org.scijava.service.Service;
 public class DefaultDiffusionService extends AbstractService implements DiffusionService {
 
     private static final String PREF_MODEL = "model", PREF_DEVICE = "device", PREF_PRECISION = "precision",
-            PREF_LORAS = "loras";
+            PREF_LORAS = "loras",
+            PREF_TAESD = "taesd";
 
     @Parameter(required = false)
     private LogService log;
@@ -50,7 +51,8 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
                 prefs.get(DiffusionService.class, PREF_MODEL, EngineSettings.DEFAULT.model()),
                 prefs.get(DiffusionService.class, PREF_DEVICE, EngineSettings.DEFAULT.device()),
                 prefs.get(DiffusionService.class, PREF_PRECISION, EngineSettings.DEFAULT.precision()),
-                prefs.get(DiffusionService.class, PREF_LORAS, EngineSettings.DEFAULT.loras()));
+                prefs.get(DiffusionService.class, PREF_LORAS, EngineSettings.DEFAULT.loras()),
+                prefs.get(DiffusionService.class, PREF_TAESD, ""));
     }
 
     @Override
@@ -78,6 +80,7 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
             prefs.put(DiffusionService.class, PREF_MODEL, newSettings.model());
             prefs.put(DiffusionService.class, PREF_DEVICE, newSettings.device());
             prefs.put(DiffusionService.class, PREF_PRECISION, newSettings.precision());
+            prefs.put(DiffusionService.class, PREF_TAESD, newSettings.taesd());
         }
     }
 

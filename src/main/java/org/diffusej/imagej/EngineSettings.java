@@ -17,14 +17,16 @@ import java.util.Locale;
  *                  self-test); see {@code PrecisionResolver}
  * @param loras     the LoRA folder prompt tags {@code <lora:name:mult>} look in first, or "" for none (then come
  *                  {@code DIFFUSEJ_LORAS} and the cache's {@code loras} folder, see {@link LoraFolders})
+ * @param taesd     a TAESD file ({@code taesd_decoder.safetensors}) or diffusers folder for live previews at full
+ *                  size while a generation runs; empty = none (cheap latent previews)
  */
-public record EngineSettings(String model, String device, String precision, String loras) {
-    /** Defaults: catalog model {@code sd15}, automatic device and precision, no LoRA folder of its own. */
+public record EngineSettings(String model, String device, String precision, String loras, String taesd) {
+    /** Defaults: catalog model {@code sd15}, automatic device and precision, no LoRA folder, no TAESD. */
     public static final EngineSettings DEFAULT = new EngineSettings("sd15", "auto", "auto");
 
-    /** Settings without a LoRA folder of their own. */
+    /** Settings without a LoRA folder of their own and without TAESD. */
     public EngineSettings(String model, String device, String precision) {
-        this(model, device, precision, "");
+        this(model, device, precision, "", "");
     }
 
     public EngineSettings {
@@ -32,6 +34,7 @@ public record EngineSettings(String model, String device, String precision, Stri
         model = model == null || model.isBlank() ? DEFAULT_MODEL : model.trim();
         device = normalise(device, "auto", "cpu", "gpu");
         precision = normalise(precision, "auto", "fp32", "fp16", "bf16");
+        taesd = taesd == null ? "" : taesd.trim();
     }
 
     /** Where prompt tags find LoRAs with these settings (the folders that exist). */
@@ -40,9 +43,13 @@ public record EngineSettings(String model, String device, String precision, Stri
                 ModelSettings.fromEnvironment().cacheDir());
     }
 
-    /** The same model, device and precision (a LoRA folder change needs no other model). */
+    /**
+     * The same model, device, precision and TAESD, so the loaded pipeline can stay (a LoRA folder change needs no
+     * other model).
+     */
     public boolean sameModel(EngineSettings o) {
-        return o != null && model.equals(o.model) && device.equals(o.device) && precision.equals(o.precision);
+        return o != null && model.equals(o.model) && device.equals(o.device) && precision.equals(o.precision)
+                && taesd.equals(o.taesd);
     }
 
     private static final String DEFAULT_MODEL = "sd15";

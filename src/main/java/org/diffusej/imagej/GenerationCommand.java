@@ -11,7 +11,7 @@ import org.scijava.plugin.Parameter;
 
 /**
  * Base of the commands that run the engine: the prompt and sampling parameters every one of them shares
- * (their field names are the macro keys: {@code prompt negative seed steps sampler cfg}), progress in the
+ * (their field names are the macro keys: {@code prompt negative seed steps sampler cfg spacing}), progress in the
  * status bar, and cancellation (Esc, or {@link #cancel(String)} from a script).
  */
 public abstract class GenerationCommand extends DiffuseJCommand {
@@ -39,10 +39,23 @@ public abstract class GenerationCommand extends DiffuseJCommand {
     @Parameter(label = "CFG scale", min = "1", max = "30", stepSize = "0.5")
     protected double cfg = 7.0;
 
+    /** "Model default" = the model's scheduler config; else diffusers' timestep_spacing (SD-Turbo: trailing). */
+    @Parameter(label = "Schedule spacing", choices = {MODEL_SPACING, "leading", "trailing", "linspace"}, required = false)
+    protected String spacing = MODEL_SPACING;
+
+    /** The {@link #spacing} choice that keeps the model's own timestep spacing. */
+    public static final String MODEL_SPACING = "Model default";
+
     /** Stops the running generation; set by Esc, {@link #cancel(String)} or the service. */
     protected final CancellationToken token = new CancellationToken();
 
     private String note = "";
+
+    /** The live preview of this command's runs (shown when a TAESD is set in Model &amp; Device). */
+    protected final PreviewWindow previews = new PreviewWindow();
+
+    /** This command's live preview window (its image is null until a preview arrived). */
+    public PreviewWindow previews() { return previews; }
 
     @Override
     public void cancel(String reason) {
@@ -53,7 +66,8 @@ public abstract class GenerationCommand extends DiffuseJCommand {
     /** A request with this command's prompt and sampling parameters. */
     protected Request.Builder request(Mode mode) {
         return Request.builder(mode).prompt(prompt).negativePrompt(negative).seed(seed).steps(steps)
-                .sampler(sampler).cfgScale(cfg);
+                .sampler(sampler).cfgScale(cfg)
+                .timestepSpacing(spacing == null || spacing.equals(MODEL_SPACING) ? null : spacing);
     }
 
     /**
@@ -61,7 +75,9 @@ public abstract class GenerationCommand extends DiffuseJCommand {
      * them (see {@link #note()}); one that finished none throws {@link CancelledException}.
      */
     protected Result generate(Request request, String what) throws DiffusionException {
-        StatusBarProgress bar = new StatusBarProgress("DiffuseJ " + what, token);
+        // a TAESD in Model & Device gives full-size previews worth a window; latent previews are too small to show
+        PreviewWindow window = diffusion.settings().taesd().isEmpty() ? null : previews;
+        StatusBarProgress bar = new StatusBarProgress("DiffuseJ " + what, token, window);
         Result result = diffusion.generate(request, bar, token);
         if (result.cancelled() && result.images().isEmpty()) throw new CancelledException();
         note = result.cancelled() ? "Cancelled: kept the " + result.images().size() + " finished image(s)." : result.message();

@@ -42,6 +42,9 @@ public class ModelAndDeviceCommand extends DiffuseJCommand {
             required = false)
     private File loras;
 
+    @Parameter(label = "TAESD for live previews (file or folder, empty = none)", required = false)
+    private String taesd = "";
+
     @Parameter(label = "Action", choices = {LOAD, REMEMBER, UNLOAD})
     private String action = LOAD;
 
@@ -62,7 +65,7 @@ public class ModelAndDeviceCommand extends DiffuseJCommand {
         if (!folder.isEmpty() && !new File(folder).isDirectory())
             throw new org.diffusej.engine.InvalidRequestException("The LoRA folder " + folder + " does not exist "
                     + "(choose the folder that holds your LoRA .safetensors files, or leave it empty).");
-        diffusion.configure(new EngineSettings(model, device, precision, folder));
+        diffusion.configure(new EngineSettings(model, device, precision, folder, taesd));
         if (LOAD.equals(action)) {
             ModelInfo info = diffusion.model();
             report("DiffuseJ: loaded " + info.title() + " (" + info.family() + (info.inpainting() ? ", inpainting" : "") + ")");

@@ -14,12 +14,15 @@ import org.diffusej.engine.pipeline.PrecisionResolver;
 import org.diffusej.engine.ModelOptions;
 import org.diffusej.engine.pipeline.StableDiffusionModel;
 import org.diffusej.engine.runtime.TorchRuntime;
+import org.diffusej.engine.vae.Taesd;
+import org.diffusej.engine.weights.TaesdWeightSource;
 import org.diffusej.models.ModelResolver;
 
 /**
  * Opens the DiffuseJ pipeline for {@link EngineSettings}: a path is loaded as is; a catalog id comes from the
  * model cache, downloaded on first use with progress in ImageJ's status bar (Esc cancels the download). Device and
- * precision come from {@link PrecisionResolver}; a bf16 request that fails its self-test here is logged.
+ * precision come from {@link PrecisionResolver}; a bf16 request that fails its self-test here is logged. A TAESD in
+ * the settings gives full-size live previews (the VAE still decodes the final images).
  */
 public final class PipelineEngineFactory implements EngineFactory {
     @Override
@@ -38,7 +41,16 @@ public final class PipelineEngineFactory implements EngineFactory {
         if (choice.fellBack()) IJ.log("DiffuseJ: " + choice.reason());
         IJ.showStatus("DiffuseJ: loaded " + path.getFileName() + " (" + PrecisionChoice.name(choice.used()) + ")");
         model.loras().setLibrary(settings.loraLibrary());
-        return new Pipeline(model);
+        Pipeline pipeline = new Pipeline(model);
+        if (!settings.taesd().isEmpty()) {
+            try (TaesdWeightSource w = TaesdWeightSource.open(Path.of(settings.taesd()))) {
+                pipeline.useTaesd(Taesd.load(w, model.manager(), r.options().precision()), false);
+            } catch (DiffusionException | RuntimeException e) {
+                pipeline.close();
+                throw e;
+            }
+        }
+        return pipeline;
     }
 
     @Override

@@ -61,7 +61,7 @@ public final class Provenance {
     }
 
     /**
-     * A request with the recorded parameters of {@code infotext} (prompt, negative prompt, steps, sampler, schedule,
+     * A request with the recorded parameters of {@code infotext} (prompt, negative prompt, steps, sampler, schedule, spacing,
      * CFG, seed, size, strength, clip skip, inpaint settings), for {@code mode}; the caller adds the init image and
      * mask. Unreadable numbers are a message, not an exception.
      */
@@ -73,6 +73,8 @@ public final class Provenance {
             if (p.containsKey("Sampler")) b.sampler(text(p, "Sampler"));
             String schedule = text(p, "Schedule type");
             b.scheduler(schedule.isEmpty() || schedule.equals(SamplerNames.AUTOMATIC) ? null : schedule);
+            String spacing = text(p, Infotext.SCHEDULE_SPACING);
+            b.timestepSpacing(spacing.isEmpty() ? null : spacing);
             if (p.containsKey("CFG scale")) b.cfgScale(Double.parseDouble(text(p, "CFG scale")));
             if (p.containsKey("Seed")) b.seed(Long.parseLong(text(p, "Seed")));
             if (p.containsKey("Size-1")) b.size(Integer.parseInt(text(p, "Size-1")), Integer.parseInt(text(p, "Size-2")));

@@ -151,6 +151,22 @@ class A1111ConformanceTest {
         assertEquals(List.of(), warnings(a));
     }
 
+    /** DiffuseJ's own {@code timestep_spacing} field: applied without a warning, echoed, refused by name when unknown. */
+    @Test
+    void timestepSpacingIsAppliedAndChecked() throws Exception {
+        HttpTestClient.Answer a = txt2img("\"timestep_spacing\":\"trailing\"");
+        assertEquals(200, a.status(), a.body());
+        assertEquals(List.of(), warnings(a));
+        assertEquals("trailing", engine.requests.get(0).timestepSpacing());
+        assertEquals("trailing", a.object().getAsJsonObject("parameters").get("timestep_spacing").getAsString());
+        assertEquals(200, txt2img("").status());
+        assertEquals(null, engine.requests.get(1).timestepSpacing(), "absent: the model's own spacing");
+        HttpTestClient.Answer bad = txt2img("\"timestep_spacing\":\"even\"");
+        assertEquals(422, bad.status(), bad.body());
+        assertTrue(bad.object().get("detail").getAsString().contains("timestep_spacing"), bad.body());
+        assertEquals(2, engine.requests.size(), "nothing ran");
+    }
+
     @Test
     void overrideSettingsApplyClipSkipAndRefuseUnknownOptions() throws Exception {
         HttpTestClient.Answer bad = txt2img("\"override_settings\":{\"CLIP_stop_at_last_layers\":2,\"sd_vae\":\"x\",\"eta_noise_seed_delta\":31337}");

@@ -70,6 +70,16 @@ class CliTest {
     }
 
     @Test
+    void spacingReachesTheRequest() throws Exception {
+        assertEquals(ExitCode.OK, cli.run("txt2img", "-m", model.toString(), "--seed", "1", "-W", "16", "-H", "16",
+                "--spacing", "trailing", "-q", "-o", out("").toString()), cli.err());
+        assertEquals("trailing", engine.requests.get(0).timestepSpacing());
+        assertEquals(ExitCode.OK, cli.run("txt2img", "-m", model.toString(), "--seed", "2", "-W", "16", "-H", "16",
+                "-q", "-o", out("").toString()), cli.err());
+        assertEquals(null, engine.requests.get(1).timestepSpacing(), "no --spacing: the model's own");
+    }
+
+    @Test
     void jsonPrintsTheResultRecord() throws Exception {
         int code = cli.run("txt2img", "-m", model.toString(), "-p", "x", "--seed", "7", "-W", "16", "-H", "16",
                 "--json", "-q", "-o", out("").toString());
@@ -109,6 +119,8 @@ class CliTest {
         assertEquals(ExitCode.USAGE, cli.run("inpaint", "-i", img.toString(), "--rect", "0,0,4,4", "--mask", img.toString()));
         assertEquals(ExitCode.USAGE, cli.run("inpaint", "-i", img.toString(), "--rect", "10,10,10,10", "-m", m));
         assertEquals(ExitCode.USAGE, cli.run("txt2img", "--device", "tpu", "-m", m));
+        assertEquals(ExitCode.USAGE, cli.run("txt2img", "--spacing", "even", "-m", m));
+        assertTrue(cli.err().contains("--spacing must be leading, trailing or linspace"), cli.err());
         assertEquals(ExitCode.USAGE, cli.run("outpaint", "-i", img.toString(), "-m", m)); // no margins
         assertEquals(ExitCode.USAGE, cli.run());
         assertTrue(engine.requests.isEmpty());

@@ -222,6 +222,12 @@ class InpaintAndApplyTest {
         h.run(RestyleImageCommand.class, "imp", imp, "prompt", "p", "seed", 1L, "steps", 2, "candidates", 1, "strength", 0.5);
         assertEquals(Mode.IMG2IMG, engine.lastRequest.mode());
         assertEquals(16, engine.lastRequest.initImage().width());
+        assertEquals(null, engine.lastRequest.timestepSpacing(), "Model default: the model's own spacing");
+        h.run(RestyleImageCommand.class, "imp", imp, "prompt", "p", "seed", 1L, "steps", 2, "candidates", 1, "strength", 0.5,
+                "spacing", "trailing");
+        assertEquals("trailing", engine.lastRequest.timestepSpacing());
+        assertTrue(((ImageRoi) imp.getOverlay().get(1)).getProperty(Provenance.KEY).contains("Schedule spacing: trailing"),
+                "recorded with the layer");
         ImageRoi layer = (ImageRoi) imp.getOverlay().get(0);
         assertEquals(new java.awt.Rectangle(20, 10, 16, 24), layer.getBounds());
     }

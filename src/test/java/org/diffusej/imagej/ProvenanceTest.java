@@ -32,7 +32,7 @@ class ProvenanceTest {
         Request r = Request.builder(Mode.INPAINT).prompt("a (red:1.2) cat, night").negativePrompt("blurry, lowres")
                 .size(64, 48).steps(13).sampler("DPM++ 2M").scheduler("Karras").cfgScale(5.5).seed(987654321L).strength(0.6)
                 .maskBlur(0).onlyMasked(true).onlyMaskedPadding(24).maskedContent(MaskedContent.LATENT_NOISE)
-                .invertMask(true).clipSkip(2).mask(Mask.filled(64, 48, 1f)).build();
+                .invertMask(true).clipSkip(2).timestepSpacing("trailing").mask(Mask.filled(64, 48, 1f)).build();
         String text = org.diffusej.engine.infotext.Infotext.of(r, 987654321L, PatternEngine.INFO);
         Request back = Provenance.requestFrom(text, Mode.INPAINT).mask(r.mask()).build();
         assertEquals(r, back);

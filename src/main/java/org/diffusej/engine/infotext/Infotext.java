@@ -21,6 +21,9 @@ import org.diffusej.engine.SamplerNames;
  * </pre>
  */
 public final class Infotext {
+    /** DiffuseJ's key for a request's own {@code timestep_spacing} (A1111 has none); absent = the model's. */
+    public static final String SCHEDULE_SPACING = "Schedule spacing";
+
     private Infotext() { }
 
     /** What DiffuseJ writes as {@code Version}; deliberately not A1111-like, so A1111 applies no back-compat flags. */
@@ -58,7 +61,8 @@ public final class Infotext {
     /**
      * The infotext A1111 would write for this request: Steps, Sampler, Schedule type, CFG scale, Seed, Size, Model
      * hash, Model, Variation seed and Variation seed strength (strength &gt; 0; batch item k: variation seed + k),
-     * Denoising strength (img2img/inpaint), Conditional mask weight (inpainting models), Clip skip (&gt; 1), then the
+     * Denoising strength (img2img/inpaint), Conditional mask weight (inpainting models), Clip skip (&gt; 1), Schedule
+     * spacing (DiffuseJ's own, when the request sets a timestep spacing), then the
      * inpaint fields (Mask mode, Mask blur, Inpaint area, Masked area padding, Masked content), DiffuseJ's own
      * "Prompt B" and "Prompt mix" (a second prompt) and Version.
      *
@@ -106,6 +110,7 @@ public final class Infotext {
         p.put("Denoising strength", usesInit ? r.strength() : null);
         p.put("Conditional mask weight", usesInit && model != null && model.inpainting() ? 1.0 : null);
         p.put("Clip skip", r.clipSkip() > 1 ? r.clipSkip() : null);
+        p.put(SCHEDULE_SPACING, r.timestepSpacing());
         if (inpaint) {
             p.put("Mask mode", r.invertMask() ? "Inpaint not masked" : null);
             p.put("Mask blur", r.maskBlur() > 0 ? r.maskBlur() : null);

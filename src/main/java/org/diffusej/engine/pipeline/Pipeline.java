@@ -9,6 +9,7 @@ import org.diffusej.engine.nn.AttentionKernel;
 import org.diffusej.engine.runtime.MemoryBudget;
 import org.diffusej.engine.runtime.TorchOps;
 import org.diffusej.engine.sampler.Sampler;
+import org.diffusej.engine.sampler.NoiseSchedule;
 import org.diffusej.engine.sampler.Samplers;
 import org.diffusej.engine.text.DualPromptEncoder;
 import org.diffusej.engine.text.PromptEncoder;
@@ -113,7 +114,7 @@ public final class Pipeline implements DiffusionEngine {
         // 1. check everything the user can get wrong before allocating
         RequestCheck.validate(request, maxPixels, processingMultiple());
         checkMemory(request);
-        Samplers.create(request.sampler(), request.scheduler(), model.schedule());
+        Samplers.create(request.sampler(), request.scheduler(), schedule(request));
         long seed = request.seed() == -1 ? randomSeed() : request.seed();
         long variationSeed = request.hasVariation() && request.variationSeed() == -1 ? randomSeed() : request.variationSeed();
         Request r = request.toBuilder().seed(seed).variation(variationSeed, request.variationStrength()).build();
@@ -124,7 +125,7 @@ public final class Pipeline implements DiffusionEngine {
         // 2. prepare the init image (img2img) or the inpaint input; an empty mask or strength 0 leave it unchanged
         Job job = Job.prepare(r, processingMultiple());
         if (job.unchangedReason() != null) return unchanged(r, extra, job.unchangedReason(), started);
-        int stepsPerBatch = job.stepsPerBatch(r, model.schedule());
+        int stepsPerBatch = job.stepsPerBatch(r, schedule(r));
         if (stepsPerBatch == 0 && r.strength() == 0)
             return unchanged(r, extra, "Denoising strength 0 runs no step: the image is returned unchanged.", started);
         if (stepsPerBatch == 0)  // e.g. SD-Turbo's 1 step at strength 0.5: diffusers fails on the empty schedule
@@ -174,6 +175,11 @@ public final class Pipeline implements DiffusionEngine {
                 kernel == AttentionKernel.SLICED || kernel == AttentionKernel.NATIVE && !fused, budget);
     }
 
+    /** The model's noise schedule with the request's timestep spacing, if it sets one. */
+    private NoiseSchedule schedule(Request r) {
+        return model.schedule().withSpacing(r.timestepSpacing());
+    }
+
     /** A random seed in A1111's range [0, 2³²). */
     private long randomSeed() {
         return Math.floorMod(seeds.nextLong(), 1L << 32);
@@ -208,7 +214,7 @@ public final class Pipeline implements DiffusionEngine {
         for (int k = 0; k < r.batchSize(); k++) items.add(noiseFor(r, firstSeed + k));
         NoiseSource noise = NoiseSource.batch(items);
         // 2. sampler and the first step that runs (strength)
-        Sampler sampler = Samplers.create(r.sampler(), r.scheduler(), model.schedule());
+        Sampler sampler = Samplers.create(r.sampler(), r.scheduler(), schedule(r));
         sampler.setTimesteps(r.steps());
         int start = r.mode() == Mode.TXT2IMG ? 0 : sampler.startIndex(r.strength());
         // 3. starting latents (and inpaint inputs), drawing noise in diffusers' order

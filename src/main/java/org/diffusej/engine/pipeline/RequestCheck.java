@@ -5,6 +5,7 @@ import org.diffusej.engine.Mask;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.RgbImage;
+import org.diffusej.engine.sampler.TimestepSpacing;
 
 /** The checks a {@link Request} must pass before the pipeline allocates anything; failures name what to change. */
 final class RequestCheck {
@@ -27,6 +28,13 @@ final class RequestCheck {
                     + r.variationStrength() + ").");
         if (!(r.promptMix() >= 0 && r.promptMix() <= 1))
             throw new InvalidRequestException("Prompt mix must be between 0 and 1 (got " + r.promptMix() + ").");
+        if (r.timestepSpacing() != null) {
+            try {
+                TimestepSpacing.fromDiffusers(r.timestepSpacing());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("Schedule spacing: " + e.getMessage() + ".");
+            }
+        }
         if (r.mode() != Mode.TXT2IMG) {
             if (r.initImage() == null)
                 throw new InvalidRequestException(r.mode() == Mode.INPAINT ? "Inpainting needs an image." : "img2img needs an image.");

@@ -74,6 +74,13 @@ public record NoiseSchedule(int numTrainTimesteps, double betaStart, double beta
                 setAlphaToOne);
     }
 
+    /** The same schedule with another {@code timestep_spacing}; null keeps this one's (a per-request override). */
+    public NoiseSchedule withSpacing(String spacing) {
+        if (spacing == null || spacing.equals(timestepSpacing)) return this;
+        return new NoiseSchedule(numTrainTimesteps, betaStart, betaEnd, betaSchedule, stepsOffset, spacing,
+                predictionType, setAlphaToOne);
+    }
+
     public TimestepSpacing spacing() {
         return TimestepSpacing.fromDiffusers(timestepSpacing);
     }

@@ -14,7 +14,9 @@ import org.diffusej.engine.weights.TaesdWeightSource;
 import org.diffusej.engine.weights.WeightSource;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -115,6 +117,11 @@ public final class Taesd implements AutoCloseable {
      * bias-free convolutions have no bf16 kernel, and at its size the gain would be small).
      */
     public static Taesd load(TaesdWeightSource w, NDManager manager, DataType dtype) throws InvalidCheckpointException {
+        return load((WeightSource) w, manager, dtype);
+    }
+
+    /** {@link #load(TaesdWeightSource, NDManager, DataType)} from any source in its naming (e.g. random weights). */
+    public static Taesd load(WeightSource w, NDManager manager, DataType dtype) throws InvalidCheckpointException {
         DataType precision = dtype == DataType.FLOAT16 ? DataType.FLOAT16 : DataType.FLOAT32;
         NDManager own = manager.newSubManager();
         try {
@@ -123,6 +130,32 @@ public final class Taesd implements AutoCloseable {
             own.close();
             throw e;
         }
+    }
+
+    /**
+     * The decoder's tensors in {@link TaesdWeightSource}'s naming ({@code taesd.decoder.N...}) → shape, for random
+     * weights of the real architecture (TAESD: 64 channels, 4 latent channels).
+     */
+    public static Map<String, long[]> decoderShapes(int channels, int latentChannels) {
+        Map<String, long[]> out = new LinkedHashMap<>();
+        String d = TaesdWeightSource.DECODER;
+        conv(out, d + "1", channels, latentChannels, true);
+        int i = 3;
+        for (int level = 0; level < DECODER_BLOCKS.length; level++) {
+            for (int b = 0; b < DECODER_BLOCKS[level]; b++, i++)
+                for (String c : new String[] {"0", "2", "4"}) conv(out, d + i + ".conv." + c, channels, channels, true);
+            if (level < DECODER_BLOCKS.length - 1) {
+                i++;
+                conv(out, d + i++, channels, channels, false);
+            }
+        }
+        conv(out, d + i, IMAGE_CHANNELS, channels, true);
+        return out;
+    }
+
+    private static void conv(Map<String, long[]> out, String name, long outCh, long inCh, boolean bias) {
+        out.put(name + ".weight", new long[] {outCh, inCh, 3, 3});
+        if (bias) out.put(name + ".bias", new long[] {outCh});
     }
 
     /** Pixels per latent pixel (8: three 2× levels). */

@@ -189,6 +189,14 @@ class InfotextTest {
     }
 
     @Test
+    void scheduleSpacingIsRecordedOnlyWhenSet() {
+        Request r = Request.builder(Mode.TXT2IMG).prompt("a tree").timestepSpacing("trailing").build();
+        Map<String, Object> p = Infotext.parse(Infotext.of(r, 1, TINY));
+        assertEquals("trailing", p.get(Infotext.SCHEDULE_SPACING));
+        assertFalse(Infotext.of(r.toBuilder().timestepSpacing(null).build(), 1, TINY).contains(Infotext.SCHEDULE_SPACING));
+    }
+
+    @Test
     void secondPromptAndMixAreRecorded() {
         Request r = Request.builder(Mode.TXT2IMG).prompt("a tree").secondPrompt("a red car, at night", 0.25).build();
         Map<String, Object> p = Infotext.parse(Infotext.of(r, 1, TINY));
