@@ -36,6 +36,7 @@ import java.util.Objects;
  *                          noise(variationSeed), strength); 0 = none, 1 = the variation seed's own noise
  * @param secondPrompt      a prompt the conditioning moves towards (prompt walks); empty = none
  * @param promptMix         in [0, 1]: the conditioning is (1 − mix)·cond(prompt) + mix·cond(secondPrompt)
+ * @param hires             txt2img's A1111 hires fix (a second, img2img pass at a larger size); null = none
  */
 public record Request(
         Mode mode,
@@ -62,7 +63,36 @@ public record Request(
         long variationSeed,
         double variationStrength,
         String secondPrompt,
-        double promptMix) {
+        double promptMix,
+        Hires hires) {
+
+    /**
+     * A1111's hires fix ({@code enable_hr}): the txt2img result is upscaled by {@code scale} (its latents, "Latent";
+     * or the decoded image, "Lanczos", re-encoded) and denoised again as img2img at {@code strength}.
+     *
+     * @param scale    output size = round(base size × scale) to the model's size multiple (A1111 {@code hr_scale})
+     * @param upscaler {@link #LATENT} (bilinear on the latents) or {@link #LANCZOS} (A1111 {@code hr_upscaler})
+     * @param steps    second-pass steps before strength; 0 = the first pass's (A1111 {@code hr_second_pass_steps})
+     * @param strength second-pass denoising strength in [0, 1] (A1111 {@code denoising_strength})
+     */
+    public record Hires(double scale, String upscaler, int steps, double strength) {
+        public static final String LATENT = "Latent";
+        public static final String LANCZOS = "Lanczos";
+
+        public Hires {
+            upscaler = upscaler == null || upscaler.isBlank() ? LATENT : upscaler.trim();
+        }
+
+        /** True for the latent upscaler (case ignored). */
+        public boolean latent() {
+            return upscaler.equalsIgnoreCase(LATENT);
+        }
+
+        /** The second pass's steps before strength. */
+        public int stepsFor(Request r) {
+            return steps > 0 ? steps : r.steps();
+        }
+    }
 
     public Request {
         Objects.requireNonNull(mode, "mode");
@@ -96,6 +126,7 @@ public record Request(
         b.onlyMasked = onlyMasked; b.onlyMaskedPadding = onlyMaskedPadding; b.maskedContent = maskedContent;
         b.invertMask = invertMask; b.clipSkip = clipSkip; b.variationSeed = variationSeed;
         b.variationStrength = variationStrength; b.secondPrompt = secondPrompt; b.promptMix = promptMix;
+        b.hires = hires;
         return b;
     }
 
@@ -126,6 +157,7 @@ public record Request(
         private double variationStrength = 0;
         private String secondPrompt = "";
         private double promptMix = 0;
+        private Hires hires;
 
         private Builder(Mode mode) { this.mode = mode; }
 
@@ -161,10 +193,13 @@ public record Request(
         /** A second prompt the conditioning moves towards by {@code mix} (0 = the prompt, 1 = the second prompt). */
         public Builder secondPrompt(String prompt, double mix) { secondPrompt = prompt; promptMix = mix; return this; }
 
+        /** A1111's hires fix for txt2img; null = none. */
+        public Builder hires(Hires v) { hires = v; return this; }
+
         public Request build() {
             return new Request(mode, prompt, negativePrompt, width, height, steps, sampler, scheduler, cfgScale, seed,
                     batchSize, batchCount, strength, initImage, mask, maskBlur, onlyMasked, onlyMaskedPadding,
-                    maskedContent, invertMask, clipSkip, variationSeed, variationStrength, secondPrompt, promptMix);
+                    maskedContent, invertMask, clipSkip, variationSeed, variationStrength, secondPrompt, promptMix, hires);
         }
     }
 }
