@@ -87,7 +87,8 @@ public final class Infotext {
         boolean usesInit = r.mode() != Mode.TXT2IMG;
         boolean inpaint = r.mode() == Mode.INPAINT && r.mask() != null;
         String sampler = r.sampler();
-        String scheduler = r.scheduler() == null ? SamplerNames.AUTOMATIC : r.scheduler();
+        String scheduler = r.scheduler() == null || r.scheduler().isBlank() ? SamplerNames.AUTOMATIC
+                : SamplerNames.canonicalScheduler(r.scheduler()).orElse(r.scheduler()); // "sgm_uniform" → "SGM Uniform"
         // A1111 ≥ 1.9 names the sampler and its schedule separately: "DPM++ 2M Karras" → "DPM++ 2M" + "Karras"
         if (sampler.endsWith(" " + SamplerNames.KARRAS) && scheduler.equals(SamplerNames.AUTOMATIC)) {
             sampler = sampler.substring(0, sampler.length() - SamplerNames.KARRAS.length() - 1);

@@ -212,6 +212,14 @@ class InfotextTest {
     }
 
     @Test
+    void scheduleTypeIsWrittenWithA1111sLabel() {
+        Request r = Request.builder(Mode.TXT2IMG).prompt("a tree").sampler("DPM++ 2M SDE").scheduler("sgm_uniform").build();
+        assertEquals("SGM Uniform", Infotext.parse(Infotext.of(r, 1, TINY)).get("Schedule type"));
+        assertEquals("Exponential", Infotext.parse(Infotext.of(r.toBuilder().scheduler("exponential").build(), 1, TINY))
+                .get("Schedule type"));
+    }
+
+    @Test
     void secondPromptAndMixAreRecorded() {
         Request r = Request.builder(Mode.TXT2IMG).prompt("a tree").secondPrompt("a red car, at night", 0.25).build();
         Map<String, Object> p = Infotext.parse(Infotext.of(r, 1, TINY));
