@@ -97,22 +97,23 @@ final class A1111Fields {
         base.add(noEffect("comments", null));
 
         List<Field> txt = new ArrayList<>(base);
-        // StableDiffusionProcessingTxt2Img; the hires fields have no effect while enable_hr is off
-        txt.add(reported("enable_hr", false, "hires fix is not implemented; the image is generated once at width×height"));
-        txt.add(noEffect("denoising_strength", 0.75));
+        // StableDiffusionProcessingTxt2Img; the hires fields take effect with enable_hr
+        txt.add(applied("enable_hr", false));
+        txt.add(applied("denoising_strength", 0.75));
         txt.add(noEffect("firstphase_width", 0));
         txt.add(noEffect("firstphase_height", 0));
-        txt.add(noEffect("hr_scale", 2.0));
-        txt.add(noEffect("hr_upscaler", null));
-        txt.add(noEffect("hr_second_pass_steps", 0));
-        txt.add(noEffect("hr_resize_x", 0));
-        txt.add(noEffect("hr_resize_y", 0));
-        txt.add(noEffect("hr_checkpoint_name", null));
-        txt.add(noEffect("hr_sampler_name", null));
-        txt.add(noEffect("hr_scheduler", null));
-        txt.add(noEffect("hr_prompt", ""));
-        txt.add(noEffect("hr_negative_prompt", ""));
-        txt.add(reported("firstpass_image", null, "a first-pass image is used only by hires fix, which is not implemented"));
+        txt.add(applied("hr_scale", 2.0));
+        txt.add(applied("hr_upscaler", null));
+        txt.add(applied("hr_second_pass_steps", 0));
+        txt.add(reported("hr_resize_x", 0, "hires to a given size is not supported; hr_scale is used"));
+        txt.add(reported("hr_resize_y", 0, "hires to a given size is not supported; hr_scale is used"));
+        txt.add(reported("hr_checkpoint_name", null, "the hires pass uses the current checkpoint", "",
+                "Use same checkpoint"));
+        txt.add(reported("hr_sampler_name", null, "the hires pass uses sampler_name", "", "Use same sampler"));
+        txt.add(reported("hr_scheduler", null, "the hires pass uses scheduler", "", "Use same scheduler"));
+        txt.add(reported("hr_prompt", "", "the hires pass uses the prompt"));
+        txt.add(reported("hr_negative_prompt", "", "the hires pass uses the negative prompt"));
+        txt.add(reported("firstpass_image", null, "a given first-pass image is not supported; the first pass is generated"));
         txt.addAll(apiAdditions());
         txt.addAll(ownAdditions());
 

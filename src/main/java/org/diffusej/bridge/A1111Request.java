@@ -93,6 +93,7 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
             int w = width == null ? 512 : width, h = height == null ? 512 : height;
             codec.checkSize(w, h, "The requested size");
             b.size(w, h);
+            if (f.bool("enable_hr", false)) b.hires(hires(f, w, h, codec));
         } else {
             kind = img2img(body, f, b, codec, width, height, warnings);
         }
@@ -180,6 +181,18 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
                 .onlyMaskedPadding(f.intValue("inpaint_full_res_padding", 0, 0, 4096))
                 .invertMask(f.intValue("inpainting_mask_invert", 0, 0, 1) == 1);
         return "inpaint";
+    }
+
+    /** A1111's hires fix fields (applied with {@code enable_hr}): scale, upscaler, second-pass steps, strength. */
+    private static Request.Hires hires(Fields f, int w, int h, ImageCodec codec) throws ApiException {
+        String upscaler = f.string("hr_upscaler", Request.Hires.LATENT);
+        Request.Hires hr = new Request.Hires(f.doubleValue("hr_scale", 2.0, 1, 4), upscaler,
+                f.intValue("hr_second_pass_steps", 0, 0, 1000), f.doubleValue("denoising_strength", 0.75, 0, 1));
+        if (!hr.latent() && !hr.upscaler().equalsIgnoreCase(Request.Hires.LANCZOS))
+            throw ApiException.unprocessable("hr_upscaler '" + upscaler + "' is not available; use "
+                    + Request.Hires.LATENT + " or " + Request.Hires.LANCZOS + ".");
+        codec.checkSize((int) Math.round(w * hr.scale()), (int) Math.round(h * hr.scale()), "The hires size");
+        return hr;
     }
 
     /** A1111's resize modes 0 (just resize) and 1 (crop and resize); 2 and 3 fall back to 0 (reported). */

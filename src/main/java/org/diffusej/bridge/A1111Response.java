@@ -142,8 +142,9 @@ final class A1111Response {
 
     static JsonArray schedulers() {
         JsonArray out = new JsonArray();
-        for (String label : SamplerNames.schedulers()) {
-            String name = label.toLowerCase(java.util.Locale.ROOT);
+        for (SamplerNames.Choice c : SamplerNames.schedulerChoices()) {
+            String label = c.name();
+            String name = c.aliases().get(0);
             JsonObject o = new JsonObject();
             o.addProperty("name", name);
             o.addProperty("label", label);

@@ -38,6 +38,7 @@ import java.util.Objects;
  * @param promptMix         in [0, 1]: the conditioning is (1 − mix)·cond(prompt) + mix·cond(secondPrompt)
  * @param timestepSpacing   diffusers' {@code timestep_spacing} ("leading", "trailing", "linspace"); null = the
  *                          model's scheduler config (SD: leading)
+ * @param hires             txt2img's A1111 hires fix (a second, img2img pass at a larger size); null = none
  */
 public record Request(
         Mode mode,
@@ -65,7 +66,35 @@ public record Request(
         double variationStrength,
         String secondPrompt,
         double promptMix,
-        String timestepSpacing) {
+        String timestepSpacing, Hires hires) {
+
+    /**
+     * A1111's hires fix ({@code enable_hr}): the txt2img result is upscaled by {@code scale} (its latents, "Latent";
+     * or the decoded image, "Lanczos", re-encoded) and denoised again as img2img at {@code strength}.
+     *
+     * @param scale    output size = round(base size × scale) to the model's size multiple (A1111 {@code hr_scale})
+     * @param upscaler {@link #LATENT} (bilinear on the latents) or {@link #LANCZOS} (A1111 {@code hr_upscaler})
+     * @param steps    second-pass steps before strength; 0 = the first pass's (A1111 {@code hr_second_pass_steps})
+     * @param strength second-pass denoising strength in [0, 1] (A1111 {@code denoising_strength})
+     */
+    public record Hires(double scale, String upscaler, int steps, double strength) {
+        public static final String LATENT = "Latent";
+        public static final String LANCZOS = "Lanczos";
+
+        public Hires {
+            upscaler = upscaler == null || upscaler.isBlank() ? LATENT : upscaler.trim();
+        }
+
+        /** True for the latent upscaler (case ignored). */
+        public boolean latent() {
+            return upscaler.equalsIgnoreCase(LATENT);
+        }
+
+        /** The second pass's steps before strength. */
+        public int stepsFor(Request r) {
+            return steps > 0 ? steps : r.steps();
+        }
+    }
 
     public Request {
         Objects.requireNonNull(mode, "mode");
@@ -101,6 +130,7 @@ public record Request(
         b.invertMask = invertMask; b.clipSkip = clipSkip; b.variationSeed = variationSeed;
         b.variationStrength = variationStrength; b.secondPrompt = secondPrompt; b.promptMix = promptMix;
         b.timestepSpacing = timestepSpacing;
+        b.hires = hires;
         return b;
     }
 
@@ -132,6 +162,7 @@ public record Request(
         private String secondPrompt = "";
         private double promptMix = 0;
         private String timestepSpacing = null;
+        private Hires hires;
 
         private Builder(Mode mode) { this.mode = mode; }
 
@@ -169,12 +200,14 @@ public record Request(
 
         /** diffusers' {@code timestep_spacing} for this request ("leading", "trailing", "linspace"); null = the model's. */
         public Builder timestepSpacing(String v) { timestepSpacing = v; return this; }
+        /** A1111's hires fix for txt2img; null = none. */
+        public Builder hires(Hires v) { hires = v; return this; }
 
         public Request build() {
             return new Request(mode, prompt, negativePrompt, width, height, steps, sampler, scheduler, cfgScale, seed,
                     batchSize, batchCount, strength, initImage, mask, maskBlur, onlyMasked, onlyMaskedPadding,
                     maskedContent, invertMask, clipSkip, variationSeed, variationStrength, secondPrompt, promptMix,
-                    timestepSpacing);
+                    timestepSpacing, hires);
         }
     }
 }

@@ -3,6 +3,7 @@ package org.diffusej.imagej;
 import ij.ImagePlus;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.Mode;
+import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
 import org.scijava.ItemIO;
 import org.scijava.command.Command;
@@ -24,13 +25,21 @@ public class NewImageFromPromptCommand extends GenerationCommand {
     @Parameter(label = "Candidates", min = "1", max = "16")
     private int candidates = 1;
 
+    @Parameter(label = "Hires upscale (1 = off)", min = "1", max = "4", stepSize = "0.25", required = false)
+    private double hiresScale = 1;
+
+    @Parameter(label = "Hires denoising strength", min = "0", max = "1", stepSize = "0.05", required = false)
+    private double hiresStrength = 0.5;
+
     @Parameter(type = ItemIO.OUTPUT)
     private ImagePlus result;
 
     @Override
     protected void execute() throws DiffusionException {
         ImageConversion.checkSize(width, height, "The requested image");
-        Result res = generate(request(Mode.TXT2IMG).size(width, height).batchCount(candidates).build(), "new image");
+        Request.Hires hires = hiresScale > 1 ? new Request.Hires(hiresScale, Request.Hires.LATENT, 0, hiresStrength) : null;
+        Result res = generate(request(Mode.TXT2IMG).size(width, height).batchCount(candidates).hires(hires).build(),
+                "new image");
         result = CandidateLayers.newImage(title(), res, null);
     }
 

@@ -110,17 +110,34 @@ class A1111ConformanceTest {
 
     @Test
     void unsupportedFieldsAreReportedInInfoWarnings() throws Exception {
-        HttpTestClient.Answer a = txt2img("\"enable_hr\":true,\"hr_scale\":2,\"restore_faces\":true,\"tiling\":true,"
+        HttpTestClient.Answer a = txt2img("\"hr_sampler_name\":\"Euler\",\"restore_faces\":true,\"tiling\":true,"
                 + "\"styles\":[\"cinematic\"],\"script_name\":\"x/y/z plot\",\"alwayson_scripts\":{\"ControlNet\":{\"args\":[]}},"
                 + "\"no_such_field\":1");
         assertEquals(200, a.status(), a.body());
         List<String> w = warnings(a);
-        for (String field : List.of("enable_hr", "restore_faces", "tiling", "styles", "script_name", "alwayson_scripts", "no_such_field"))
+        for (String field : List.of("hr_sampler_name", "restore_faces", "tiling", "styles", "script_name", "alwayson_scripts", "no_such_field"))
             assertTrue(w.stream().anyMatch(s -> s.startsWith(field + ":")), field + " not reported in " + w);
         assertEquals(7, w.size(), w.toString());
-        assertEquals("enable_hr, restore_faces, tiling, styles, script_name, alwayson_scripts, no_such_field",
+        assertEquals("hr_sampler_name, restore_faces, tiling, styles, script_name, alwayson_scripts, no_such_field",
                 a.headers().get(SdApi.WARNINGS_HEADER), "the same list as a header, in request order");
         assertNull(txt2img("").headers().get(SdApi.WARNINGS_HEADER), "no header when nothing is reported");
+    }
+
+    @Test
+    void enableHrAppliesTheHiresFix() throws Exception {
+        engine.requests.clear();
+        HttpTestClient.Answer a = txt2img("\"enable_hr\":true,\"hr_scale\":1.5,\"hr_upscaler\":\"Lanczos\","
+                + "\"hr_second_pass_steps\":7,\"denoising_strength\":0.4");
+        assertEquals(200, a.status(), a.body());
+        assertEquals(List.of(), warnings(a));
+        Request.Hires hr = engine.requests.get(engine.requests.size() - 1).hires();
+        assertEquals(new Request.Hires(1.5, "Lanczos", 7, 0.4), hr);
+        engine.requests.clear();
+        txt2img("\"enable_hr\":false,\"hr_scale\":1.5");
+        assertNull(engine.requests.get(0).hires(), "enable_hr false: no hires pass");
+        HttpTestClient.Answer bad = txt2img("\"enable_hr\":true,\"hr_upscaler\":\"R-ESRGAN 4x+\"");
+        assertEquals(422, bad.status(), bad.body());
+        assertTrue(bad.body().contains("Lanczos"), bad.body());
     }
 
     @Test

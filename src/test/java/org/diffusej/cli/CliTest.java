@@ -45,6 +45,19 @@ class CliTest {
     }
 
     @Test
+    void hiresOptionsReachTheRequest() throws Exception {
+        int code = cli.run("txt2img", "-m", model.toString(), "-p", "a fox", "--seed", "1", "--steps", "2", "-W", "64",
+                "-H", "64", "--hires-scale", "1.5", "--hires-steps", "5", "--hires-strength", "0.4", "--hires-upscaler",
+                "Lanczos", "-o", out("hires.png").toString());
+        assertEquals(ExitCode.OK, code, cli.err());
+        assertEquals(new Request.Hires(1.5, "Lanczos", 5, 0.4), engine.requests.get(0).hires());
+        engine.requests.clear();
+        assertEquals(ExitCode.OK, cli.run("txt2img", "-m", model.toString(), "-p", "a fox", "--steps", "2", "-W", "64",
+                "-H", "64", "-o", out("plain.png").toString()), cli.err());
+        assertEquals(null, engine.requests.get(0).hires(), "no --hires-scale: no hires pass");
+    }
+
+    @Test
     void txt2imgWritesPngWithParametersAndSidecar() throws Exception {
         int code = cli.run("txt2img", "-m", model.toString(), "-p", "a red fox", "--seed", "42", "--steps", "3",
                 "-W", "64", "-H", "48", "--batch", "2", "-o", out("fox.png").toString());

@@ -77,6 +77,16 @@ class BadInputsAndCancelTest {
     }
 
     @Test
+    void hiresUpscaleAboveOneAsksForTheHiresFix() throws Exception {
+        h.run(NewImageFromPromptCommand.class, "prompt", "x", "width", 64, "height", 64, "steps", 2, "candidates", 1,
+                "hiresScale", 2.0, "hiresStrength", 0.4);
+        assertEquals(new org.diffusej.engine.Request.Hires(2.0, "Latent", 0, 0.4), engine.lastRequest.hires());
+        h.run(NewImageFromPromptCommand.class, "prompt", "x", "width", 64, "height", 64, "steps", 2, "candidates", 1,
+                "hiresScale", 1.0); // given: SciJava remembers the last value
+        assertEquals(null, engine.lastRequest.hires(), "upscale 1 is off");
+    }
+
+    @Test
     void engineThatCannotLoadIsAMessage() throws Exception {
         try (CommandHarness broken = new CommandHarness(s -> { throw new org.diffusej.engine.DiffusionException("Model 'x' not found: put it in /models."); })) {
             CommandModule m = broken.run(NewImageFromPromptCommand.class, "prompt", "x", "width", 64, "height", 64);

@@ -61,8 +61,9 @@ public final class Infotext {
     /**
      * The infotext A1111 would write for this request: Steps, Sampler, Schedule type, CFG scale, Seed, Size, Model
      * hash, Model, Variation seed and Variation seed strength (strength &gt; 0; batch item k: variation seed + k),
-     * Denoising strength (img2img/inpaint), Conditional mask weight (inpainting models), Clip skip (&gt; 1), Schedule
-     * spacing (DiffuseJ's own, when the request sets a timestep spacing), then the
+     * Denoising strength (img2img/inpaint, or the hires pass), Hires upscale, Hires steps (when set), Hires upscaler,
+     * Conditional mask weight (inpainting models), Clip skip (&gt; 1), Schedule spacing (DiffuseJ's own, when the
+     * request sets a timestep spacing), then the
      * inpaint fields (Mask mode, Mask blur, Inpaint area, Masked area padding, Masked content), DiffuseJ's own
      * "Prompt B" and "Prompt mix" (a second prompt) and Version.
      *
@@ -90,7 +91,8 @@ public final class Infotext {
         boolean usesInit = r.mode() != Mode.TXT2IMG;
         boolean inpaint = r.mode() == Mode.INPAINT && r.mask() != null;
         String sampler = r.sampler();
-        String scheduler = r.scheduler() == null ? SamplerNames.AUTOMATIC : r.scheduler();
+        String scheduler = r.scheduler() == null || r.scheduler().isBlank() ? SamplerNames.AUTOMATIC
+                : SamplerNames.canonicalScheduler(r.scheduler()).orElse(r.scheduler()); // "sgm_uniform" → "SGM Uniform"
         // A1111 ≥ 1.9 names the sampler and its schedule separately: "DPM++ 2M Karras" → "DPM++ 2M" + "Karras"
         if (sampler.endsWith(" " + SamplerNames.KARRAS) && scheduler.equals(SamplerNames.AUTOMATIC)) {
             sampler = sampler.substring(0, sampler.length() - SamplerNames.KARRAS.length() - 1);
@@ -107,7 +109,11 @@ public final class Infotext {
         p.put("Model", model == null ? null : model.name());
         p.put("Variation seed", r.hasVariation() ? r.variationSeed() + (r.seed() == -1 ? 0 : seed - r.seed()) : null);
         p.put("Variation seed strength", r.hasVariation() ? r.variationStrength() : null);
-        p.put("Denoising strength", usesInit ? r.strength() : null);
+        Request.Hires hires = r.mode() == Mode.TXT2IMG ? r.hires() : null;
+        p.put("Denoising strength", usesInit ? (Object) r.strength() : hires != null ? (Object) hires.strength() : null);
+        p.put("Hires upscale", hires == null ? null : integralAsInt(hires.scale()));
+        p.put("Hires steps", hires == null || hires.steps() == 0 ? null : hires.steps());
+        p.put("Hires upscaler", hires == null ? null : hires.upscaler());
         p.put("Conditional mask weight", usesInit && model != null && model.inpainting() ? 1.0 : null);
         p.put("Clip skip", r.clipSkip() > 1 ? r.clipSkip() : null);
         p.put(SCHEDULE_SPACING, r.timestepSpacing());

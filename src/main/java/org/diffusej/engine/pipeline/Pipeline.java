@@ -3,6 +3,7 @@ package org.diffusej.engine.pipeline;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.diffusej.engine.image.LatentPreview;
+import org.diffusej.engine.image.Resampler;
 import org.diffusej.engine.lora.ModelLoras;
 import org.diffusej.engine.image.TaesdPreview;
 import org.diffusej.engine.nn.AttentionKernel;
@@ -113,7 +114,8 @@ public final class Pipeline implements DiffusionEngine {
         long started = System.nanoTime();
         // 1. check everything the user can get wrong before allocating
         RequestCheck.validate(request, maxPixels, processingMultiple());
-        checkMemory(request);
+        HiresPass.check(request, maxPixels, inpaintingModel());
+        checkMemory(outputSized(request));
         Samplers.create(request.sampler(), request.scheduler(), schedule(request));
         long seed = request.seed() == -1 ? randomSeed() : request.seed();
         long variationSeed = request.hasVariation() && request.variationSeed() == -1 ? randomSeed() : request.variationSeed();
@@ -132,6 +134,7 @@ public final class Pipeline implements DiffusionEngine {
             throw new InvalidRequestException("Denoising strength " + r.strength() + " with " + r.steps() + " steps "
                     + "runs no step: steps × strength must be at least 1 (use " + (int) Math.ceil(1 / r.strength())
                     + " steps, or a higher strength).");
+        stepsPerBatch += HiresPass.steps(r, model.schedule());
         // 3. denoise and decode batch after batch, each in its own manager
         List<RgbImage> images = new ArrayList<>();
         List<Long> usedSeeds = new ArrayList<>();
@@ -145,7 +148,7 @@ public final class Pipeline implements DiffusionEngine {
                 progress.token.check();
                 long first = seed + (long) b * r.batchSize();
                 try (NDManager batch = m.newSubManager()) {
-                    List<RgbImage> made = job.finish(runBatch(r, job, first, cond, batch, progress), r);
+                    List<RgbImage> made = job.finish(runBatch(r, job, first, cond, batch, progress), outputSized(r));
                     if (progress.endBatch()) for (int k = 0; k < made.size(); k++) unfinished.add(images.size() + k);
                     images.addAll(made);
                 }
@@ -230,12 +233,33 @@ public final class Pipeline implements DiffusionEngine {
         DenoisingLoop loop = new DenoisingLoop(unetWrapper.apply(unet), sampler, guidance != null ? 1 : r.cfgScale(),
                 negative, positive);
         DenoisingLoop.StepListener observer = stepObserver;
-        NDArray latents = loop.run(begin.latents(), start, begin.inpainting(), noise, (step, total, x) -> {
+        DenoisingLoop.StepListener listener = (step, total, x) -> {
             observer.afterStep(step, total, x);
             progress.afterStep(step, total, x);
-        });
-        // 5. decode
+        };
+        NDArray latents = loop.run(begin.latents(), start, begin.inpainting(), noise, listener);
+        // 5. hires fix: upscale and denoise again as img2img (not after an interrupt or skip)
+        boolean stopped = progress.token.keepsUnfinished() || progress.token.skipRequested();
+        if (r.hires() != null && r.mode() == Mode.TXT2IMG && !stopped) {
+            Sampler second = HiresPass.sampler(r, model.schedule());
+            int f = codec.downscale();
+            NDArray up = HiresPass.upscale(latents, r.hires(), Resampler.nearestMultiple(HiresPass.height(r),
+                    processingMultiple()) / f, Resampler.nearestMultiple(HiresPass.width(r), processingMultiple()) / f,
+                    codec, noise);                                                      // [B, 4, h', w']
+            int start2 = second.startIndex(r.hires().strength());
+            NDArray begin2 = start2 >= second.timesteps().length ? up
+                    : second.addNoise(up, noise.next(up.getShape(), m), start2);
+            latents = new DenoisingLoop(unetWrapper.apply(unet), second, guidance != null ? 1 : r.cfgScale(), negative,
+                    positive).run(begin2, start2, null, noise, listener);
+        }
+        // 6. decode
         return codec.decode(latents);
+    }
+
+    /** The request at the size of its output: the hires size when the hires fix runs, else itself. */
+    private static Request outputSized(Request r) {
+        if (r.hires() == null || r.mode() != Mode.TXT2IMG) return r;
+        return r.toBuilder().size(HiresPass.width(r), HiresPass.height(r)).build();
     }
 
     /** The noise of one image's seed; with a variation, its first draw slerped towards the variation seed's. */

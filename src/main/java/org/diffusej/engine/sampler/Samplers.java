@@ -5,7 +5,6 @@ import org.diffusej.engine.InvalidRequestException;
 import org.diffusej.engine.SamplerNames;
 
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiFunction;
 
@@ -32,6 +31,12 @@ public final class Samplers {
         FACTORIES.put(DDIM, new Factory(null, (n, s) -> new DdimSampler(n)));
         FACTORIES.put(PLMS, new Factory(null, (n, s) -> new PlmsSampler(n)));
         FACTORIES.put(LCM, new Factory(null, (n, s) -> new LcmSampler(n)));
+        FACTORIES.put(HEUN, new Factory(null, HeunSampler::new));
+        FACTORIES.put(LMS, new Factory(null, LmsSampler::new));
+        FACTORIES.put(DPM2, new Factory(null, Dpm2Sampler::new));
+        FACTORIES.put(DPM2_A, new Factory(null, Dpm2AncestralSampler::new));
+        FACTORIES.put(DPMPP_SDE, new Factory(null, DpmPlusPlusSdeSampler::new));
+        FACTORIES.put(DPMPP_2M_SDE, new Factory(null, DpmPlusPlus2MSdeSampler::new));
     }
 
     private Samplers() { }
@@ -40,7 +45,8 @@ public final class Samplers {
      * A new sampler.
      *
      * @param name      sampler name (see {@link SamplerNames#samplers()}; aliases also work)
-     * @param scheduler A1111 scheduler: null, "" or "Automatic" for the sampler's own sigmas, or "Karras"; samplers
+     * @param scheduler A1111 scheduler: null, "" or "Automatic" for the sampler's own sigmas, or "Karras",
+     *                  "Exponential", "SGM Uniform" (or A1111's internal names such as "sgm_uniform"); samplers
      *                  without sigmas (DDIM, PLMS, LCM) ignore it, as A1111 does
      * @throws DiffusionException for an unknown sampler or scheduler, listing the valid ones
      */
@@ -50,7 +56,7 @@ public final class Samplers {
             throw new InvalidRequestException("Unknown sampler '" + name + "'. Valid samplers: "
                     + String.join(", ", SamplerNames.samplers())
                     + " (or diffusers names such as EulerAncestralDiscreteScheduler).");
-        SigmaSchedule sigmas = f.fixedSchedule != null ? f.fixedSchedule : sigmaSchedule(scheduler);
+        SigmaSchedule sigmas = f.fixedSchedule != null ? f.fixedSchedule : sigmaSchedule(scheduler, schedule);
         return f.build.apply(schedule, sigmas);
     }
 
@@ -59,10 +65,16 @@ public final class Samplers {
         return FACTORIES.keySet();
     }
 
-    private static SigmaSchedule sigmaSchedule(String scheduler) throws DiffusionException {
-        String key = scheduler == null ? "" : scheduler.trim().toLowerCase(Locale.ROOT);
-        if (key.isEmpty() || key.equalsIgnoreCase(AUTOMATIC)) return null;
-        if (key.equalsIgnoreCase(KARRAS)) return KARRAS_SIGMAS;
+    private static SigmaSchedule sigmaSchedule(String scheduler, NoiseSchedule schedule) throws DiffusionException {
+        if (scheduler == null || scheduler.isBlank()) return null;
+        String name = SamplerNames.canonicalScheduler(scheduler).orElse("");
+        switch (name) {
+            case AUTOMATIC: return null;
+            case KARRAS: return KARRAS_SIGMAS;
+            case EXPONENTIAL: return new ExponentialSigmas();
+            case SGM_UNIFORM: return new SgmUniformSigmas(schedule.trainSigmas());
+            default: break;
+        }
         throw new InvalidRequestException("Unknown scheduler '" + scheduler + "'. Valid schedulers: "
                 + String.join(", ", SamplerNames.schedulers()) + ".");
     }

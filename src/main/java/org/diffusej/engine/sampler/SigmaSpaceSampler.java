@@ -10,9 +10,9 @@ import org.diffusej.engine.PredictionType;
 abstract class SigmaSpaceSampler implements Sampler {
     protected final NoiseSchedule schedule;
     protected final SigmaSchedule sigmaSchedule; // null = the sampler's own (interpolated at the spaced timesteps)
-    private final float[] trainSigmas;
+    protected final float[] trainSigmas;
     private int inferenceSteps;
-    private float[] timesteps = new float[0];
+    protected float[] timesteps = new float[0]; // one per UNet call (two-stage samplers replace them in reset)
     protected float[] sigmas = new float[0]; // steps + 1, the last one 0
 
     SigmaSpaceSampler(NoiseSchedule schedule, SigmaSchedule sigmaSchedule) {
@@ -41,7 +41,7 @@ abstract class SigmaSpaceSampler implements Sampler {
         reset();
     }
 
-    /** Clears per-run state after new timesteps. */
+    /** Clears per-run state after new timesteps (and may replace {@code timesteps}/{@code sigmas} by its UNet calls). */
     protected void reset() { }
 
     /** np.interp over the training sigmas. */
@@ -76,6 +76,11 @@ abstract class SigmaSpaceSampler implements Sampler {
     @Override
     public NDArray addNoise(NDArray original, NDArray noise, int index) {
         return original.add(noise.mul(sigmas[index]));
+    }
+
+    /** The ODE derivative (x - x0) / sigma of k-diffusion's {@code to_d}. */
+    protected static NDArray derivative(NDArray sample, NDArray predOriginal, float sigma) {
+        return sample.sub(predOriginal).div(sigma);
     }
 
     /** x0 from the model output at noise level {@code sigma}: eps → x - σ·eps; v → -σ/sqrt(σ²+1)·v + x/(σ²+1). */

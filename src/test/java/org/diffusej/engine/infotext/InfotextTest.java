@@ -166,7 +166,7 @@ class InfotextTest {
 
     /**
      * The variation seed (A1111's subseed) is request data the engine records itself, where A1111 writes it: the
-     * fixture's hires example without its hires fields (DiffuseJ has no hires pass), seed and subseed read from it.
+     * fixture's hires example without its hires fields (tested in hiresFieldsAreWrittenAsA1111AndReadBack), seed and subseed read from it.
      */
     @Test
     void variationSeedIsWrittenWhereA1111WritesIt() {
@@ -186,6 +186,37 @@ class InfotextTest {
                 "batch item k: variation seed + k, like A1111's all_subseeds");
         String none = Infotext.of(b.variation(subseed, 0).build(), seed, TINY);
         assertFalse(none.contains("Variation seed"), "strength 0: A1111 writes no variation seed: " + none);
+    }
+
+    /** The fixture's hires example written whole (hires fields from its extra_generation_params) and read back. */
+    @Test
+    void hiresFieldsAreWrittenAsA1111AndReadBack() {
+        JsonObject ex = exampleObject("txt2img_hires");
+        JsonObject in = ex.getAsJsonObject("inputs"), parsed = ex.getAsJsonObject("parsed");
+        JsonObject hr = in.getAsJsonObject("extra_generation_params");
+        long seed = parsed.get("Seed").getAsLong(), subseed = parsed.get("Variation seed").getAsLong();
+        Request r = Request.builder(Mode.TXT2IMG).prompt(in.get("main_prompt").getAsString())
+                .negativePrompt(in.get("main_negative_prompt").getAsString()).steps(in.get("steps").getAsInt())
+                .sampler(in.get("sampler_name").getAsString()).cfgScale(in.get("cfg_scale").getAsDouble())
+                .size(in.get("width").getAsInt(), in.get("height").getAsInt()).seed(seed)
+                .variation(subseed, in.get("subseed_strength").getAsDouble())
+                .hires(new Request.Hires(hr.get("Hires upscale").getAsDouble(), hr.get("Hires upscaler").getAsString(),
+                        hr.get("Hires steps").getAsInt(), hr.get("Denoising strength").getAsDouble())).build();
+        String text = Infotext.of(r, seed, TINY);
+        assertEquals(withOurVersion(ex.get("infotext").getAsString()), text);
+        Map<String, Object> back = Infotext.parse(text);
+        for (String key : hr.keySet()) assertEquals(parsed.get(key).getAsString(), back.get(key), key);
+        String noSteps = Infotext.of(r.toBuilder().hires(new Request.Hires(1.5, "Lanczos", 0, 0.5)).build(), seed, TINY);
+        assertFalse(noSteps.contains("Hires steps"), "A1111 writes Hires steps only when set: " + noSteps);
+        assertTrue(noSteps.contains("Hires upscale: 1.5, Hires upscaler: Lanczos"), noSteps);
+    }
+
+    @Test
+    void scheduleTypeIsWrittenWithA1111sLabel() {
+        Request r = Request.builder(Mode.TXT2IMG).prompt("a tree").sampler("DPM++ 2M SDE").scheduler("sgm_uniform").build();
+        assertEquals("SGM Uniform", Infotext.parse(Infotext.of(r, 1, TINY)).get("Schedule type"));
+        assertEquals("Exponential", Infotext.parse(Infotext.of(r.toBuilder().scheduler("exponential").build(), 1, TINY))
+                .get("Schedule type"));
     }
 
     @Test

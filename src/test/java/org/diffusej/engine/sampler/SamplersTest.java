@@ -51,6 +51,19 @@ class SamplersTest {
     }
 
     @Test
+    void addedSamplersAndSchedulesHaveTheirA1111AndDiffusersNames() throws Exception {
+        assertInstanceOf(HeunSampler.class, Samplers.create("HeunDiscreteScheduler", null, sd));
+        assertInstanceOf(LmsSampler.class, Samplers.create("k_lms", null, sd));
+        assertInstanceOf(Dpm2Sampler.class, Samplers.create("KDPM2DiscreteScheduler", null, sd));
+        assertInstanceOf(Dpm2AncestralSampler.class, Samplers.create("KDPM2AncestralDiscreteScheduler", null, sd));
+        assertInstanceOf(DpmPlusPlusSdeSampler.class, Samplers.create("DPMSolverSDEScheduler", null, sd));
+        assertInstanceOf(DpmPlusPlus2MSdeSampler.class, Samplers.create("k_dpmpp_2m_sde", null, sd));
+        assertEquals("Heun Exponential", Samplers.create("Heun", "exponential", sd).name());
+        assertEquals("DPM++ 2M SDE SGM Uniform", Samplers.create("DPM++ 2M SDE", "sgm_uniform", sd).name());
+        assertEquals("DPM2 a Karras", Samplers.create("DPM2 a", "Karras", sd).name());
+    }
+
+    @Test
     void unknownSamplerListsTheValidOnes() {
         DiffusionException e = assertThrows(DiffusionException.class, () -> Samplers.create("Heun++", null, sd));
         assertTrue(e.getMessage().contains("Heun++"), e.getMessage());
@@ -65,7 +78,8 @@ class SamplersTest {
 
     @Test
     void namesAreTheA1111List() {
-        assertEquals(java.util.List.of("Euler a", "Euler", "DPM++ 2M", "DPM++ 2M Karras", "DDIM", "PLMS", "LCM"),
+        assertEquals(java.util.List.of("Euler a", "Euler", "DPM++ 2M", "DPM++ 2M Karras", "DDIM", "PLMS", "LCM",
+                        "Heun", "LMS", "DPM2", "DPM2 a", "DPM++ SDE", "DPM++ 2M SDE"),
                 org.diffusej.engine.SamplerNames.samplers());
     }
 

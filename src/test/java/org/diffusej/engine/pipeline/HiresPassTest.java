@@ -1,0 +1,117 @@
+package org.diffusej.engine.pipeline;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import org.diffusej.Fixtures;
+import org.diffusej.engine.CancellationToken;
+import org.diffusej.engine.InvalidRequestException;
+import org.diffusej.engine.Mode;
+import org.diffusej.engine.ModelOptions;
+import org.diffusej.engine.ProgressListener;
+import org.diffusej.engine.Progress;
+import org.diffusej.engine.Request;
+import org.diffusej.engine.Result;
+import org.diffusej.engine.infotext.Infotext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The hires fix on the tiny sd1 model: output size = scale × base, the second pass runs at the upscaled latent size
+ * for the steps img2img would run (steps × strength), progress counts both passes, infotext as A1111 writes it, and
+ * bad hires settings are refused. The upscaler's bilinear resize is checked against hand-computed values.
+ */
+class HiresPassTest {
+    static Pipeline pipeline;
+    static final List<Shape> calls = new ArrayList<>();
+
+    @BeforeAll
+    static void load() throws Exception {
+        pipeline = new Pipeline(StableDiffusionModel.load(Fixtures.diffusersDir("sd1-tiny"), ModelOptions.cpu()));
+        pipeline.stepObserver = (step, total, x) -> calls.add(x.getShape());
+    }
+
+    @AfterAll
+    static void close() {
+        pipeline.close();
+    }
+
+    static Request.Builder txt2img() {
+        return Request.builder(Mode.TXT2IMG).prompt("a photo of a cat").size(64, 64).steps(2).sampler("Euler a").seed(42);
+    }
+
+    static Result run(Request r, List<Progress> progress) throws Exception {
+        calls.clear();
+        return pipeline.generate(r, progress::add, new CancellationToken());
+    }
+
+    @Test
+    void latentUpscaleDoublesTheSizeAndRunsTheSecondPass() throws Exception {
+        List<Progress> progress = new ArrayList<>();
+        Request r = txt2img().hires(new Request.Hires(2, "Latent", 4, 0.5)).build();
+        Result res = run(r, progress);
+        assertEquals(128, res.images().get(0).width());
+        assertEquals(128, res.images().get(0).height());
+        // 2 first-pass steps at the base latent size, then int(4 × 0.5) = 2 steps at twice that (the tiny VAE's
+        // factor is read from the first call: 64 px / latent width)
+        long base = calls.get(0).get(3), f = 64 / base;
+        assertEquals(List.of(new Shape(1, 4, base, base), new Shape(1, 4, base, base),
+                new Shape(1, 4, 128 / f, 128 / f), new Shape(1, 4, 128 / f, 128 / f)), calls);
+        assertEquals(4, progress.get(progress.size() - 1).total(), "progress counts both passes");
+        Map<String, Object> p = Infotext.parse(res.infotexts().get(0));
+        assertEquals("64", p.get("Size-1"), "Size is the first pass's, as A1111 writes it");
+        assertEquals("2", p.get("Hires upscale"));
+        assertEquals("4", p.get("Hires steps"));
+        assertEquals("Latent", p.get("Hires upscaler"));
+        assertEquals("0.5", p.get("Denoising strength"));
+        Result plain = run(txt2img().build(), new ArrayList<>());
+        assertEquals(64, plain.images().get(0).width());
+    }
+
+    @Test
+    void lanczosUpscaleWithATwoStageSamplerAndTheFirstPassSteps() throws Exception {
+        Request r = txt2img().sampler("Heun").hires(new Request.Hires(1.5, "Lanczos", 0, 1.0)).build();
+        Result res = run(r, new ArrayList<>());
+        assertEquals(96, res.images().get(0).width());
+        // Heun: 2 steps = 3 UNet calls per pass, at 64 px then 96 px latent size
+        long base = calls.get(0).get(3), f = 64 / base;
+        assertEquals(6, calls.size());
+        assertEquals(3, calls.stream().filter(s -> s.equals(new Shape(1, 4, base, base))).count());
+        assertEquals(3, calls.stream().filter(s -> s.equals(new Shape(1, 4, 96 / f, 96 / f))).count());
+        assertTrue(res.infotexts().get(0).contains("Hires upscale: 1.5, Hires upscaler: Lanczos"), res.infotexts().get(0));
+    }
+
+    @Test
+    void badHiresSettingsAreRefused() {
+        assertThrows(InvalidRequestException.class,
+                () -> run(txt2img().hires(new Request.Hires(2, "ESRGAN_4x", 0, 0.5)).build(), new ArrayList<>()));
+        assertThrows(InvalidRequestException.class,
+                () -> run(txt2img().hires(new Request.Hires(5, "Latent", 0, 0.5)).build(), new ArrayList<>()));
+        assertThrows(InvalidRequestException.class,
+                () -> run(txt2img().hires(new Request.Hires(2, "Latent", 0, 1.5)).build(), new ArrayList<>()));
+        assertThrows(InvalidRequestException.class, () -> run(txt2img().mode(Mode.IMG2IMG)
+                .hires(new Request.Hires(2, "Latent", 0, 0.5)).build(), new ArrayList<>()));
+    }
+
+    @Test
+    void bilinearUsesHalfPixelCentres() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(new float[] {0, 1, 2, 3}, new Shape(1, 1, 2, 2));
+            float[] out = HiresPass.bilinear(x, 4, 4).toFloatArray();
+            // torch.nn.functional.interpolate(x, size=4, mode="bilinear", align_corners=False), worked by hand:
+            // source x = (i + 0.5)/2 − 0.5 clamped to [0, 1] → 0, 0.25, 0.75, 1; rows the same with weight 2
+            assertArrayEquals(new float[] {0, 0.25f, 0.75f, 1, 0.5f, 0.75f, 1.25f, 1.5f, 1.5f, 1.75f, 2.25f, 2.5f,
+                    2, 2.25f, 2.75f, 3}, out, 1e-6f);
+        }
+    }
+}
