@@ -71,7 +71,7 @@ final class EndToEnd implements AutoCloseable {
             sampler.setTimesteps(preset.steps());
             NoiseSource noise = NoiseSource.seeded(1);
             NDArray latents = noise.next(new Shape(1, 4, size / down, size / down), m).mul(sampler.initNoiseSigma());
-            DenoisingLoop loop = new DenoisingLoop((s, t, c) -> unet.forward(s, t, c, guidance), sampler,
+            DenoisingLoop loop = new DenoisingLoop((s, t, c) -> unet.forward(s, t, c, null, guidance), sampler,
                     preset.guidanceEmbedding() ? 1 : preset.cfg(), negative, positive);
             NDArray out = loop.run(latents, 0, null, noise, DenoisingLoop.StepListener.NONE);
             return preset.taesd() ? taesd.decode(out) : vae.decode(out);
