@@ -136,4 +136,9 @@ public final class Fixtures {
     public static JsonObject schedulerRun(String variant, String file) {
         return json(reference(variant, "schedulers/schedulers.json")).getAsJsonObject(file);
     }
+
+    /** SHA-256 as lower-case hex, computed here independently of the engine's hashing (for hash expectations). */
+    public static String sha256Hex(byte[] bytes) throws java.security.NoSuchAlgorithmException {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+    }
 }

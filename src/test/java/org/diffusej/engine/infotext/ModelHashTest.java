@@ -6,9 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.util.Arrays;
-import java.util.HexFormat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,19 +21,15 @@ class ModelHashTest {
     static final int LEGACY_OFFSET = 1 << 20;
     static final int LEGACY_LENGTH = 1 << 16;
 
-    static String sha256Hex(byte[] bytes) throws Exception {
-        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
-    }
-
     @Test
     void matchesA1111HashRulesOnTheFixtureCheckpoint() throws Exception {
         Path file = Fixtures.singleFile("sd1-tiny");
         byte[] bytes = Files.readAllBytes(file);
         assertTrue(bytes.length > LEGACY_OFFSET + LEGACY_LENGTH, "the file reaches past the legacy hash window");
-        String sha = sha256Hex(bytes);
+        String sha = Fixtures.sha256Hex(bytes);
         assertEquals(sha, ModelHash.sha256(file));
         assertEquals(sha.substring(0, 10), ModelHash.shortHash(file));
-        String legacy = sha256Hex(Arrays.copyOfRange(bytes, LEGACY_OFFSET, LEGACY_OFFSET + LEGACY_LENGTH)).substring(0, 8);
+        String legacy = Fixtures.sha256Hex(Arrays.copyOfRange(bytes, LEGACY_OFFSET, LEGACY_OFFSET + LEGACY_LENGTH)).substring(0, 8);
         assertEquals(legacy, ModelHash.legacyHash(file));
     }
 
@@ -44,7 +38,7 @@ class ModelHashTest {
         byte[] bytes = new byte[LEGACY_OFFSET + 1000];
         for (int i = 0; i < bytes.length; i++) bytes[i] = (byte) (i * 31 + 7);
         Path file = Files.write(dir.resolve("short.safetensors"), bytes);
-        String legacy = sha256Hex(Arrays.copyOfRange(bytes, LEGACY_OFFSET, bytes.length)).substring(0, 8);
+        String legacy = Fixtures.sha256Hex(Arrays.copyOfRange(bytes, LEGACY_OFFSET, bytes.length)).substring(0, 8);
         assertEquals(legacy, ModelHash.legacyHash(file));
     }
 

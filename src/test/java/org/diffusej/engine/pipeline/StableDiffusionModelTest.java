@@ -113,10 +113,10 @@ class StableDiffusionModelTest {
         try (StableDiffusionModel single = StableDiffusionModel.load(Fixtures.singleFile("sd1-tiny"),
                 optionsFor("sd1-tiny", "single"));
              StableDiffusionModel folder = StableDiffusionModel.load(Fixtures.diffusersDir("sd2-tiny"), ModelOptions.cpu())) {
-            String shortHash = sha256Hex(Files.readAllBytes(Fixtures.singleFile("sd1-tiny"))).substring(0, 10);
+            String shortHash = Fixtures.sha256Hex(Files.readAllBytes(Fixtures.singleFile("sd1-tiny"))).substring(0, 10);
             assertEquals(shortHash, single.info().shortHash());
             assertEquals("sd1-tiny [" + shortHash + "]", single.info().title());
-            assertEquals(sha256Hex(Files.readAllBytes(unetFile)).substring(0, 10), folder.info().shortHash(),
+            assertEquals(Fixtures.sha256Hex(Files.readAllBytes(unetFile)).substring(0, 10), folder.info().shortHash(),
                     "a folder's hash is its UNet file's");
         }
     }
@@ -168,10 +168,5 @@ class StableDiffusionModelTest {
 
     private static ModelOptions optionsFor(String variant, String layout) throws Exception {
         return layout.equals("folder") ? ModelOptions.cpu() : Fixtures.singleFileOptions(variant);
-    }
-
-    /** SHA-256 as lower-case hex, computed here independently of the engine's hashing. */
-    private static String sha256Hex(byte[] bytes) throws Exception {
-        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 }
