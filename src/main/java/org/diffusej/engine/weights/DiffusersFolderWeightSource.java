@@ -3,12 +3,10 @@ package org.diffusej.engine.weights;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,16 +27,12 @@ public final class DiffusersFolderWeightSource implements WeightSource {
     /** SDXL's second text encoder, read when the folder has one. */
     private static final String[] SECOND_TEXT_ENCODER = {"text_encoder_2", "model.safetensors", "model.fp16.safetensors"};
 
-    private record Entry(SafetensorsFile file, String key, long[] shape) { }
-
     private final Path folder;
-    private final List<SafetensorsFile> files;
-    private final Map<String, Entry> entries;
+    private final RenamedTensors tensors;
 
-    private DiffusersFolderWeightSource(Path folder, List<SafetensorsFile> files, Map<String, Entry> entries) {
+    private DiffusersFolderWeightSource(Path folder, RenamedTensors tensors) {
         this.folder = folder;
-        this.files = files;
-        this.entries = entries;
+        this.tensors = tensors;
     }
 
     /** Opens the three component files of {@code folder} and validates their headers. */
@@ -58,7 +52,7 @@ public final class DiffusersFolderWeightSource implements WeightSource {
                 }
             }
             KeyMapping mapping = new KeyMapping(byDiffusersName.keySet());
-            Map<String, Entry> entries = new LinkedHashMap<>();
+            Map<String, RenamedTensors.Entry> entries = new LinkedHashMap<>();
             for (Map.Entry<String, TensorInfo> e : byDiffusersName.entrySet()) {
                 String internal = mapping.internalName(e.getKey());
                 if (internal == null) continue;
@@ -66,10 +60,9 @@ public final class DiffusersFolderWeightSource implements WeightSource {
                 if (internal.contains(".mid.attn_1.") && internal.endsWith(".weight") && shape.length == 2
                         && !internal.contains(".norm."))
                     shape = new long[] {shape[0], shape[1], 1, 1};
-                entries.put(internal, new Entry(fileOf.get(e.getKey()), e.getValue().name(), shape));
+                entries.put(internal, new RenamedTensors.Entry(fileOf.get(e.getKey()), e.getValue().name(), shape));
             }
-            return new DiffusersFolderWeightSource(folder, Collections.unmodifiableList(files),
-                    Collections.unmodifiableMap(entries));
+            return new DiffusersFolderWeightSource(folder, new RenamedTensors(files, entries));
         } catch (InvalidCheckpointException | RuntimeException e) {
             files.forEach(SafetensorsFile::close);
             throw e;
@@ -100,42 +93,32 @@ public final class DiffusersFolderWeightSource implements WeightSource {
 
     public Path folder() { return folder; }
 
-    @Override public Set<String> names() { return entries.keySet(); }
+    @Override public Set<String> names() { return tensors.names(); }
 
-    @Override public boolean contains(String name) { return entries.containsKey(name); }
+    @Override public boolean contains(String name) { return tensors.contains(name); }
 
     @Override
-    public long[] shape(String name) {
-        Entry e = entries.get(name);
-        if (e == null) throw new IllegalArgumentException("no tensor '" + name + "' in " + folder);
-        return e.shape().clone();
-    }
+    public long[] shape(String name) { return tensors.shape(name, folder); }
 
     @Override
     public NDArray load(String name, NDManager manager) throws InvalidCheckpointException {
-        Entry e = entry(name);
-        return shaped(e.file().load(e.key(), manager), e);
+        return RenamedTensors.load(entry(name), manager, null);
     }
 
     @Override
     public NDArray load(String name, NDManager manager, DataType type) throws InvalidCheckpointException {
-        Entry e = entry(name);
-        return shaped(e.file().load(e.key(), manager, type), e);
+        return RenamedTensors.load(entry(name), manager, type);
     }
 
-    private Entry entry(String name) throws InvalidCheckpointException {
-        Entry e = entries.get(name);
+    private RenamedTensors.Entry entry(String name) throws InvalidCheckpointException {
+        RenamedTensors.Entry e = tensors.get(name);
         if (e == null)
             throw new InvalidCheckpointException("The diffusers folder " + folder + " has no tensor for '" + name + "'.");
         return e;
     }
 
-    private static NDArray shaped(NDArray a, Entry e) {
-        return a.getShape().dimension() == e.shape().length ? a : a.reshape(new Shape(e.shape()));
-    }
-
     @Override
     public void close() {
-        files.forEach(SafetensorsFile::close);
+        tensors.close();
     }
 }

@@ -10,7 +10,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,16 +37,12 @@ public final class TaesdWeightSource implements WeightSource {
     private static final Pattern DIFFUSERS = Pattern.compile("(encoder|decoder)\\.layers\\.(\\d+)\\.(.*)");
     private static final String DIFFUSERS_WEIGHTS = "diffusion_pytorch_model.safetensors";
 
-    private record Entry(SafetensorsFile file, String key) { }
-
     private final Path location;
-    private final List<SafetensorsFile> files;
-    private final Map<String, Entry> entries;
+    private final RenamedTensors tensors;
 
-    private TaesdWeightSource(Path location, List<SafetensorsFile> files, Map<String, Entry> entries) {
+    private TaesdWeightSource(Path location, RenamedTensors tensors) {
         this.location = location;
-        this.files = files;
-        this.entries = entries;
+        this.tensors = tensors;
     }
 
     /** Opens a TAESD file or folder (see the class comment); anything else is refused with what was expected. */
@@ -94,13 +89,13 @@ public final class TaesdWeightSource implements WeightSource {
             throw new InvalidCheckpointException("The AutoencoderTiny folder " + folder + " has no " + DIFFUSERS_WEIGHTS
                     + " (pickled .bin weights are not opened).");
         SafetensorsFile f = SafetensorsFile.open(weights);
-        Map<String, Entry> entries = new LinkedHashMap<>();
+        Map<String, RenamedTensors.Entry> entries = new LinkedHashMap<>();
         for (String key : f.names()) {
             Matcher m = DIFFUSERS.matcher(key);
             if (!m.matches()) continue;
             boolean decoder = m.group(1).equals("decoder");
             int index = Integer.parseInt(m.group(2)) + (decoder ? 1 : 0);   // diffusers' decoder has no clamp module
-            entries.put((decoder ? DECODER : ENCODER) + index + "." + m.group(3), new Entry(f, key));
+            entries.put((decoder ? DECODER : ENCODER) + index + "." + m.group(3), RenamedTensors.Entry.stored(f, key));
         }
         return checked(folder, List.of(f), entries);
     }
@@ -114,7 +109,7 @@ public final class TaesdWeightSource implements WeightSource {
                     + "original files are named like taesd_decoder.safetensors and taesd_encoder.safetensors.");
         Path other = file.resolveSibling(decoder ? name.replace("decoder", "encoder") : name.replace("encoder", "decoder"));
         List<SafetensorsFile> files = new ArrayList<>();
-        Map<String, Entry> entries = new LinkedHashMap<>();
+        Map<String, RenamedTensors.Entry> entries = new LinkedHashMap<>();
         try {
             add(SafetensorsFile.open(file), decoder ? DECODER : ENCODER, files, entries);
             if (Files.isRegularFile(other)) add(SafetensorsFile.open(other), decoder ? ENCODER : DECODER, files, entries);
@@ -125,59 +120,53 @@ public final class TaesdWeightSource implements WeightSource {
         return checked(file, files, entries);
     }
 
-    private static void add(SafetensorsFile f, String prefix, List<SafetensorsFile> files, Map<String, Entry> entries) {
+    private static void add(SafetensorsFile f, String prefix, List<SafetensorsFile> files, Map<String, RenamedTensors.Entry> entries) {
         files.add(f);
-        for (String key : f.names()) entries.put(prefix + key, new Entry(f, key));
+        for (String key : f.names()) entries.put(prefix + key, RenamedTensors.Entry.stored(f, key));
     }
 
-    private static TaesdWeightSource checked(Path location, List<SafetensorsFile> files, Map<String, Entry> entries)
+    private static TaesdWeightSource checked(Path location, List<SafetensorsFile> files, Map<String, RenamedTensors.Entry> entries)
             throws InvalidCheckpointException {
         if (entries.isEmpty()) {
             files.forEach(SafetensorsFile::close);
             throw new InvalidCheckpointException(location + " has no tiny-autoencoder tensors (keys like '1.conv.0.weight' "
                     + "or diffusers' 'decoder.layers.0.weight').");
         }
-        return new TaesdWeightSource(location, Collections.unmodifiableList(files), Collections.unmodifiableMap(entries));
+        return new TaesdWeightSource(location, new RenamedTensors(files, entries));
     }
 
     /** The file or folder these weights came from. */
     public Path location() { return location; }
 
-    public boolean hasEncoder() { return entries.keySet().stream().anyMatch(n -> n.startsWith(ENCODER)); }
+    public boolean hasEncoder() { return tensors.names().stream().anyMatch(n -> n.startsWith(ENCODER)); }
 
-    public boolean hasDecoder() { return entries.keySet().stream().anyMatch(n -> n.startsWith(DECODER)); }
+    public boolean hasDecoder() { return tensors.names().stream().anyMatch(n -> n.startsWith(DECODER)); }
 
-    @Override public Set<String> names() { return entries.keySet(); }
+    @Override public Set<String> names() { return tensors.names(); }
 
-    @Override public boolean contains(String name) { return entries.containsKey(name); }
+    @Override public boolean contains(String name) { return tensors.contains(name); }
 
     @Override
-    public long[] shape(String name) {
-        Entry e = entries.get(name);
-        if (e == null) throw new IllegalArgumentException("no tensor '" + name + "' in " + location);
-        return e.file().info(e.key()).shape().clone();
-    }
+    public long[] shape(String name) { return tensors.shape(name, location); }
 
     @Override
     public NDArray load(String name, NDManager manager) throws InvalidCheckpointException {
-        Entry e = entry(name);
-        return e.file().load(e.key(), manager);
+        return RenamedTensors.load(entry(name), manager, null);
     }
 
     @Override
     public NDArray load(String name, NDManager manager, DataType type) throws InvalidCheckpointException {
-        Entry e = entry(name);
-        return e.file().load(e.key(), manager, type);
+        return RenamedTensors.load(entry(name), manager, type);
     }
 
-    private Entry entry(String name) throws InvalidCheckpointException {
-        Entry e = entries.get(name);
+    private RenamedTensors.Entry entry(String name) throws InvalidCheckpointException {
+        RenamedTensors.Entry e = tensors.get(name);
         if (e == null) throw new InvalidCheckpointException("The tiny autoencoder " + location + " has no tensor '" + name + "'.");
         return e;
     }
 
     @Override
     public void close() {
-        files.forEach(SafetensorsFile::close);
+        tensors.close();
     }
 }
