@@ -1,8 +1,5 @@
 package org.diffusej.engine.weights;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,7 +7,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The weights of a diffusers folder ({@code unet/}, {@code vae/}, {@code text_encoder/} and SDXL's {@code text_encoder_2/}
@@ -18,7 +14,7 @@ import java.util.Set;
  * internal names through {@link KeyMapping}. Tensors keep their stored shape except the VAE mid-block attention
  * projections, which are presented (and loaded) as LDM 1×1 convolutions {@code [C,C,1,1]}.
  */
-public final class DiffusersFolderWeightSource implements WeightSource {
+public final class DiffusersFolderWeightSource extends RenamedTensors {
     /** Component folder and the weight file names diffusers writes there, preferred first. */
     private static final String[][] COMPONENTS = {
             {"unet", "diffusion_pytorch_model.safetensors", "diffusion_pytorch_model.fp16.safetensors"},
@@ -28,11 +24,10 @@ public final class DiffusersFolderWeightSource implements WeightSource {
     private static final String[] SECOND_TEXT_ENCODER = {"text_encoder_2", "model.safetensors", "model.fp16.safetensors"};
 
     private final Path folder;
-    private final RenamedTensors tensors;
 
-    private DiffusersFolderWeightSource(Path folder, RenamedTensors tensors) {
+    private DiffusersFolderWeightSource(Path folder, List<SafetensorsFile> files, Map<String, RenamedTensors.Entry> entries) {
+        super(folder, files, entries);
         this.folder = folder;
-        this.tensors = tensors;
     }
 
     /** Opens the three component files of {@code folder} and validates their headers. */
@@ -62,7 +57,7 @@ public final class DiffusersFolderWeightSource implements WeightSource {
                     shape = new long[] {shape[0], shape[1], 1, 1};
                 entries.put(internal, new RenamedTensors.Entry(fileOf.get(e.getKey()), e.getValue().name(), shape));
             }
-            return new DiffusersFolderWeightSource(folder, new RenamedTensors(files, entries));
+            return new DiffusersFolderWeightSource(folder, files, entries);
         } catch (InvalidCheckpointException | RuntimeException e) {
             files.forEach(SafetensorsFile::close);
             throw e;
@@ -93,32 +88,8 @@ public final class DiffusersFolderWeightSource implements WeightSource {
 
     public Path folder() { return folder; }
 
-    @Override public Set<String> names() { return tensors.names(); }
-
-    @Override public boolean contains(String name) { return tensors.contains(name); }
-
     @Override
-    public long[] shape(String name) { return tensors.shape(name, folder); }
-
-    @Override
-    public NDArray load(String name, NDManager manager) throws InvalidCheckpointException {
-        return RenamedTensors.load(entry(name), manager, null);
-    }
-
-    @Override
-    public NDArray load(String name, NDManager manager, DataType type) throws InvalidCheckpointException {
-        return RenamedTensors.load(entry(name), manager, type);
-    }
-
-    private RenamedTensors.Entry entry(String name) throws InvalidCheckpointException {
-        RenamedTensors.Entry e = tensors.get(name);
-        if (e == null)
-            throw new InvalidCheckpointException("The diffusers folder " + folder + " has no tensor for '" + name + "'.");
-        return e;
-    }
-
-    @Override
-    public void close() {
-        tensors.close();
+    String missing(String name) {
+        return "The diffusers folder " + folder + " has no tensor for '" + name + "'.";
     }
 }

@@ -15,7 +15,7 @@ import java.util.Set;
  * Tensors of one or more safetensors files under internal names: the lookup shared by the weight sources that
  * rename at open (a diffusers folder, a TAESD file pair or folder).
  */
-final class RenamedTensors {
+abstract class RenamedTensors implements WeightSource {
 
     /** Where an internal name is stored, and its internal shape (a stored tensor of another rank is reshaped on load). */
     record Entry(SafetensorsFile file, String key, long[] shape) {
@@ -25,35 +25,55 @@ final class RenamedTensors {
         }
     }
 
+    private final Path where;
     private final List<SafetensorsFile> files;
     private final Map<String, Entry> entries;
 
-    RenamedTensors(List<SafetensorsFile> files, Map<String, Entry> entries) {
+    /** @param where the file or folder the tensors came from, for messages */
+    RenamedTensors(Path where, List<SafetensorsFile> files, Map<String, Entry> entries) {
+        this.where = where;
         this.files = Collections.unmodifiableList(files);
         this.entries = Collections.unmodifiableMap(entries);
     }
 
-    Set<String> names() { return entries.keySet(); }
+    /** The user-facing sentence for a tensor {@code name} that is not there. */
+    abstract String missing(String name);
 
-    boolean contains(String name) { return entries.containsKey(name); }
+    @Override public Set<String> names() { return entries.keySet(); }
 
-    /** The internal shape of {@code name}; a name that is not there is a programming error naming {@code where}. */
-    long[] shape(String name, Path where) {
+    @Override public boolean contains(String name) { return entries.containsKey(name); }
+
+    @Override
+    public long[] shape(String name) {
         Entry e = entries.get(name);
         if (e == null) throw new IllegalArgumentException("no tensor '" + name + "' in " + where);
         return e.shape().clone();
     }
 
-    /** The entry of {@code name}, or null. */
-    Entry get(String name) { return entries.get(name); }
+    @Override
+    public NDArray load(String name, NDManager manager) throws InvalidCheckpointException {
+        Entry e = entry(name);
+        return shaped(e.file().load(e.key(), manager), e);
+    }
 
-    /** Loads {@code e} in its stored type ({@code type} null) or converted to {@code type}, in its internal shape. */
-    static NDArray load(Entry e, NDManager manager, DataType type) throws InvalidCheckpointException {
-        NDArray a = type == null ? e.file().load(e.key(), manager) : e.file().load(e.key(), manager, type);
+    @Override
+    public NDArray load(String name, NDManager manager, DataType type) throws InvalidCheckpointException {
+        Entry e = entry(name);
+        return shaped(e.file().load(e.key(), manager, type), e);
+    }
+
+    private Entry entry(String name) throws InvalidCheckpointException {
+        Entry e = entries.get(name);
+        if (e == null) throw new InvalidCheckpointException(missing(name));
+        return e;
+    }
+
+    private static NDArray shaped(NDArray a, Entry e) {
         return a.getShape().dimension() == e.shape().length ? a : a.reshape(new Shape(e.shape()));
     }
 
-    void close() {
+    @Override
+    public void close() {
         files.forEach(SafetensorsFile::close);
     }
 }

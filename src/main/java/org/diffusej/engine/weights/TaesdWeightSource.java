@@ -1,8 +1,5 @@
 package org.diffusej.engine.weights;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
@@ -13,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -30,7 +26,7 @@ import java.util.regex.Pattern;
  *   {@code decoder.layers.{i}} is decoder {@code i+1}.</li>
  * </ul>
  */
-public final class TaesdWeightSource implements WeightSource {
+public final class TaesdWeightSource extends RenamedTensors {
     /** Internal name prefixes. */
     public static final String ENCODER = "taesd.encoder.";
     public static final String DECODER = "taesd.decoder.";
@@ -38,11 +34,10 @@ public final class TaesdWeightSource implements WeightSource {
     private static final String DIFFUSERS_WEIGHTS = "diffusion_pytorch_model.safetensors";
 
     private final Path location;
-    private final RenamedTensors tensors;
 
-    private TaesdWeightSource(Path location, RenamedTensors tensors) {
+    private TaesdWeightSource(Path location, List<SafetensorsFile> files, Map<String, RenamedTensors.Entry> entries) {
+        super(location, files, entries);
         this.location = location;
-        this.tensors = tensors;
     }
 
     /** Opens a TAESD file or folder (see the class comment); anything else is refused with what was expected. */
@@ -132,41 +127,18 @@ public final class TaesdWeightSource implements WeightSource {
             throw new InvalidCheckpointException(location + " has no tiny-autoencoder tensors (keys like '1.conv.0.weight' "
                     + "or diffusers' 'decoder.layers.0.weight').");
         }
-        return new TaesdWeightSource(location, new RenamedTensors(files, entries));
+        return new TaesdWeightSource(location, files, entries);
     }
 
     /** The file or folder these weights came from. */
     public Path location() { return location; }
 
-    public boolean hasEncoder() { return tensors.names().stream().anyMatch(n -> n.startsWith(ENCODER)); }
+    public boolean hasEncoder() { return names().stream().anyMatch(n -> n.startsWith(ENCODER)); }
 
-    public boolean hasDecoder() { return tensors.names().stream().anyMatch(n -> n.startsWith(DECODER)); }
-
-    @Override public Set<String> names() { return tensors.names(); }
-
-    @Override public boolean contains(String name) { return tensors.contains(name); }
+    public boolean hasDecoder() { return names().stream().anyMatch(n -> n.startsWith(DECODER)); }
 
     @Override
-    public long[] shape(String name) { return tensors.shape(name, location); }
-
-    @Override
-    public NDArray load(String name, NDManager manager) throws InvalidCheckpointException {
-        return RenamedTensors.load(entry(name), manager, null);
-    }
-
-    @Override
-    public NDArray load(String name, NDManager manager, DataType type) throws InvalidCheckpointException {
-        return RenamedTensors.load(entry(name), manager, type);
-    }
-
-    private RenamedTensors.Entry entry(String name) throws InvalidCheckpointException {
-        RenamedTensors.Entry e = tensors.get(name);
-        if (e == null) throw new InvalidCheckpointException("The tiny autoencoder " + location + " has no tensor '" + name + "'.");
-        return e;
-    }
-
-    @Override
-    public void close() {
-        tensors.close();
+    String missing(String name) {
+        return "The tiny autoencoder " + location + " has no tensor '" + name + "'.";
     }
 }
