@@ -105,7 +105,7 @@ def rgba_to_bgra(rgba: bytes) -> bytes:
 
 def mask_from_selection(values: bytes, threshold: int = 1) -> bytes:
     """Krita selection bytes (0..255, one per pixel) to an 8-bit mask: 255 = repaint, 0 = keep."""
-    return bytes(255 if v >= threshold else 0 for v in values)
+    return bytes(values).translate(bytes(255 if v >= threshold else 0 for v in range(256)))
 
 
 def selection_bounds(values: bytes, width: int, height: int, threshold: int = 1) -> Rect | None:
