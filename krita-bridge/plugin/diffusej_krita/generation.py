@@ -6,24 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import imaging, resample
+from . import imaging, inpaint_modes, resample
 from .client import BridgeClient, ClientMessage
+from .errors import DocumentClosed, DocumentError  # noqa: F401 (re-exported: callers catch them from here)
 from .imaging import Rect, RgbaImage
 
 MODES = ("generate", "inpaint", "refine")
 # Shown until the server's own list (/sdapi/v1/samplers) arrives, and kept when the server cannot be reached.
 FALLBACK_SAMPLERS = ("Euler a", "Euler", "DPM++ 2M", "DDIM")
-
-
-class DocumentError(Exception):
-    """The document cannot be used as it is (no document, no selection for inpaint, unsupported colour space)."""
-
-
-class DocumentClosed(DocumentError):
-    """The document a job belongs to was closed: its results have nowhere to go."""
-
-    def __init__(self):
-        super().__init__("The document was closed before the result arrived; the result was dropped.")
 
 
 @dataclass
@@ -40,6 +30,7 @@ class Settings:
     padding: int = 32
     use_visible: bool = True
     native_size: int = 0  # the model's trained side (server health's default_size); 0 sends the region as it is
+    inpaint_mode: str = inpaint_modes.DEFAULT  # a key of inpaint_modes.MODES
 
 
 @dataclass(frozen=True)
@@ -97,14 +88,20 @@ def prepare(document, settings: Settings, mode: str, resizer: Callable = resampl
     document.check_supported()
     width, height = document.size()
     native = int(settings.native_size or 0)
-    selection = document.selection_bounds()
-    region, selected = _region(document, settings, mode, width, height, native)
-    scale = scaling(region, imaging.clip(selection, width, height) if selected else None, native)
+    inpaint = inpaint_modes.mode(settings.inpaint_mode) if mode == "inpaint" else None
+    if inpaint is not None:
+        area = inpaint_modes.area(inpaint, document, width, height, settings.use_visible)
+        prompt, negative = inpaint_modes.prompts(inpaint, settings.prompt, settings.negative_prompt)
+    else:
+        area = inpaint_modes.Area(document.selection_bounds(), document.selection_values)
+        prompt, negative = settings.prompt, settings.negative_prompt
+    region, selected = _region(area.bounds, settings, mode, width, height, native)
+    scale = scaling(region, imaging.clip(area.bounds, width, height) if selected else None, native)
     size = scale.size
-    alpha = document.selection_values(region) if selected else None
+    alpha = area.values(region) if selected else None
     payload = {
-        "prompt": settings.prompt,
-        "negative_prompt": settings.negative_prompt,
+        "prompt": prompt,
+        "negative_prompt": negative,
         "steps": int(settings.steps),
         "seed": int(settings.seed),
         "sampler_name": settings.sampler,
@@ -115,7 +112,8 @@ def prepare(document, settings: Settings, mode: str, resizer: Callable = resampl
     }
     mask = blend = None
     if alpha is not None:
-        mask, blend = _masks(alpha, region, scale, native, resizer)
+        edges = (region.x == 0, region.y == 0, region.right == width, region.bottom == height)
+        mask, blend = _masks(alpha, region, scale, native, resizer, edges)
     if mode == "generate":
         payload["mode"] = "txt2img"
     else:
@@ -124,21 +122,37 @@ def prepare(document, settings: Settings, mode: str, resizer: Callable = resampl
         payload["init_images"] = [imaging.png_base64(size[0], size[1], pixels.data, 4)]
         payload["denoising_strength"] = float(settings.strength)
         payload["mode"] = "img2img"
-        if mode == "inpaint":
-            payload.update(mode="inpaint", mask=imaging.png_base64(size[0], size[1], mask, 1),
-                           inpainting_fill=1, inpaint_full_res=False, mask_blur=0 if native else 4)
+        if inpaint is not None:
+            # The docker crops the context itself (inpaint_full_res off). Replace background sends the subject and
+            # lets the server invert it (inpainting_mask_invert), so the mask it gets is the area to repaint.
+            sent = inpaint_modes.inverted(mask) if inpaint.invert else mask
+            payload.update(mode="inpaint", mask=imaging.png_base64(size[0], size[1], sent, 1),
+                           inpainting_fill=inpaint.fill, inpainting_mask_invert=int(inpaint.invert),
+                           inpaint_full_res=False, mask_blur=0 if native else 4)
+            if inpaint.strength is not None:
+                payload["denoising_strength"] = inpaint.strength
     return PreparedJob(mode, payload, region, alpha, settings.prompt, size=size, steps=int(settings.steps),
                        blend=blend, native=bool(native), resizer=resizer)
 
 
-def _masks(alpha: bytes, region: Rect, scale: Scaling, native: int, resizer: Callable) -> tuple:
-    """(inpaint mask at the processing size, blend alpha at the processing size or None without native scaling)."""
+def _masks(alpha: bytes, region: Rect, scale: Scaling, native: int, resizer: Callable,
+           edges: tuple = (False,) * 4) -> tuple:
+    """(inpaint mask at the processing size, blend alpha at the processing size or None without native scaling).
+    `edges` (left, top, right, bottom): where the region ends at the canvas border the feather continues the mask
+    beyond it, so the result does not fade out at the border."""
     if not native:
         return imaging.pad_plane(imaging.mask_from_selection(alpha), region.width, region.height, *scale.size), None
     w, h = scale.size
     scaled = _resize_plane(alpha, region.width, region.height, w, h, resizer)
     grown = resample.grow(imaging.mask_from_selection(scaled, 128), w, h, scale.grow)
-    return grown, resample.feather(grown, w, h, scale.feather)
+    if scale.feather <= 0:
+        return grown, grown
+    pad = 2 * scale.feather
+    sides = [pad if touching else 0 for touching in edges]
+    wide = imaging.extend_plane(grown, w, h, *sides)
+    ww, wh = w + sides[0] + sides[2], h + sides[1] + sides[3]
+    soft = resample.feather(wide, ww, wh, scale.feather)
+    return grown, imaging.crop_plane(soft, ww, Rect(sides[0], sides[1], w, h))
 
 
 def _resize_plane(values: bytes, width: int, height: int, new_width: int, new_height: int, resizer: Callable) -> bytes:
@@ -148,10 +162,9 @@ def _resize_plane(values: bytes, width: int, height: int, new_width: int, new_he
     return resizer(RgbaImage(width, height, bytes(grey)), new_width, new_height).data[3::4]
 
 
-def _region(document, settings: Settings, mode: str, width: int, height: int, native: int = 0) -> tuple:
+def _region(selection: Rect | None, settings: Settings, mode: str, width: int, height: int, native: int = 0) -> tuple:
     """(region of the canvas to send, whether a selection limits the result to it). With native scaling the context
     around a selection is at least a quarter of the selection's longer side, so the grown, feathered edge fits."""
-    selection = document.selection_bounds()
     if mode == "inpaint" and selection is None:
         raise DocumentError("Inpaint needs a selection: select the area to repaint first.")
     if selection is None:

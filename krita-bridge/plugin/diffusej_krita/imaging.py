@@ -91,6 +91,15 @@ def pad_plane(values: bytes, width: int, height: int, new_width: int, new_height
     return b"".join(rows)
 
 
+def extend_plane(values: bytes, width: int, height: int, left: int, top: int, right: int, bottom: int) -> bytes:
+    """One byte per pixel, grown by the given counts on each side by repeating the edge pixels."""
+    rows = []
+    for y in range(height):
+        row = values[y * width:(y + 1) * width]
+        rows.append(row[:1] * left + row + row[-1:] * right)
+    return b"".join([rows[0]] * top + rows + [rows[-1]] * bottom)
+
+
 def bgra_to_rgba(bgra: bytes) -> bytes:
     """Krita's pixelData byte order (B, G, R, A) to R, G, B, A."""
     out = bytearray(bgra)
@@ -110,15 +119,21 @@ def mask_from_selection(values: bytes, threshold: int = 1) -> bytes:
 
 def selection_bounds(values: bytes, width: int, height: int, threshold: int = 1) -> Rect | None:
     """Bounding box of selected pixels in a width×height selection byte array, or None when nothing is selected."""
+    flags = bytes(values).translate(bytes(1 if v >= threshold else 0 for v in range(256)))
     x0, y0, x1, y1 = width, height, -1, -1
     for y in range(height):
-        row = values[y * width:(y + 1) * width]
-        xs = [x for x, v in enumerate(row) if v >= threshold]
-        if xs:
-            x0, x1 = min(x0, xs[0]), max(x1, xs[-1])
+        row = flags[y * width:(y + 1) * width]
+        left = width - len(row.lstrip(b"\x00"))
+        if left < width:
+            x0, x1 = min(x0, left), max(x1, len(row.rstrip(b"\x00")) - 1)
             y0 = min(y0, y)
             y1 = y
     return None if x1 < 0 else Rect(x0, y0, x1 - x0 + 1, y1 - y0 + 1)
+
+
+def crop_plane(values: bytes, width: int, rect: Rect) -> bytes:
+    """The part of a one-byte-per-pixel plane (rows of `width`) under `rect`."""
+    return b"".join(values[y * width + rect.x:y * width + rect.right] for y in range(rect.y, rect.bottom))
 
 
 def with_alpha(image: RgbaImage, alpha: bytes) -> RgbaImage:
