@@ -12,6 +12,7 @@ class ScriptedBridge(BaseHTTPRequestHandler):
     """Answers like the bridge for a scripted job; `status_for` forces error statuses per path."""
     status_for = {}
     seen = []
+    default_size = 768
 
     def log_message(self, *args):
         pass
@@ -40,7 +41,8 @@ class ScriptedBridge(BaseHTTPRequestHandler):
         if path == "/diffusej/v1/jobs/j1/events":
             after = int(self.path.split("after=")[1].split("&")[0])
             events = [{"seq": 0, "event": "queued", "job_id": "j1"},
-                      {"seq": 1, "event": "progress", "job_id": "j1", "progress": 0.5, "step": 1, "total": 2},
+                      {"seq": 1, "event": "progress", "job_id": "j1", "progress": 0.5, "step": 1, "total": 2,
+                       "preview": "iVBORw0KGgo="},
                       {"seq": 2, "event": "finished", "job_id": "j1", "progress": 1.0, "images": ["x"], "seeds": [4]}]
             # one event per poll, as a slow job would deliver them
             return self._send(200, {"job_id": "j1", "events": events[after + 1:after + 2]})
@@ -67,7 +69,7 @@ class ScriptedBridge(BaseHTTPRequestHandler):
                 return self._send(200, None)
             return self._send(200, {"sd_model_checkpoint": "sd21-768", "samples_format": "png"})
         if path == "/diffusej/v1/health":
-            return self._send(200, {"status": "ok", "model": "sd21-768", "default_size": 768})
+            return self._send(200, {"status": "ok", "model": "sd21-768", "default_size": ScriptedBridge.default_size})
         if path == "/sdapi/v1/interrupt" or path.endswith("/cancel"):
             return self._send(200, {})
         if path == "/notjson":
@@ -99,6 +101,7 @@ class ClientTest(unittest.TestCase):
         events = list(c.listen(job, poll_seconds=0))
         self.assertEqual(["queued", "progress", "finished"], [e.event for e in events])
         self.assertEqual(0.5, events[1].progress)
+        self.assertEqual(("iVBORw0KGgo=", ""), (events[1].preview, events[0].preview), "previews come with progress")
         self.assertEqual([4], events[2].seeds)
         self.assertTrue(events[2].is_final)
         self.assertTrue(all(a == "Basic dTpw" for _, _, a in ScriptedBridge.seen))
@@ -178,6 +181,13 @@ class ClientTest(unittest.TestCase):
         self.assertEqual("sd21-768", info["model"])
         self.assertEqual(["DDIM", "Euler a"], info["samplers"])
         self.assertEqual(768, info["default_size"])
+
+    def test_an_sdxl_server_says_1024(self):
+        ScriptedBridge.default_size = 1024
+        try:
+            self.assertEqual(1024, BridgeClient(self.url).server_info()["default_size"])
+        finally:
+            ScriptedBridge.default_size = 768
 
     def test_select_model_posts_the_checkpoint_option(self):
         BridgeClient(self.url).select_model("sd15.safetensors [0123456789]")

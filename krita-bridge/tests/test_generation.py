@@ -206,8 +206,11 @@ class GenerationTest(unittest.TestCase):
         self.assertEqual("a cat <lora:ink:1.0>", generation.insert_lora("a cat", "ink"))
         self.assertEqual("a cat\n<lora:ink:1.0>", generation.insert_lora("a cat\n", "ink"), "no space after a newline")
         self.assertEqual("a cat <lora:ink:0.8>", generation.insert_lora("a cat", "ink", 0.8))
-        self.assertEqual("a cat <lora:ink:0.5>", generation.insert_lora("a cat <lora:ink:0.5>", "ink"),
-                         "a LoRA already in the prompt keeps the painter's strength")
+        self.assertEqual("a cat <lora:ink:0.5> x", generation.insert_lora("a cat <lora:ink:1.2> x", "ink", 0.5),
+                         "a LoRA already in the prompt gets the new strength, in place")
+        self.assertEqual("a <lora:ink2:1.0> <lora:ink:0.75>", generation.insert_lora("a <lora:ink2:1.0>", "ink", 0.75))
+        self.assertEqual(["1.0", "0.8", "0.75", "-0.5", "2.0"],
+                         [generation.format_multiplier(m) for m in (1, 0.8, 0.75, -0.5, 2)])
         self.assertEqual("a <lora:ink:1.0> <lora:ink2:1.0>", generation.insert_lora("a <lora:ink:1.0>", "ink2"))
         self.assertEqual("a cat", generation.insert_lora("a cat", " "), "nothing chosen: nothing inserted")
 
@@ -243,6 +246,18 @@ class NativeResolutionTest(unittest.TestCase):
         self.assertLessEqual(abs(w * h / 512 ** 2 - 1), 0.03, (w, h))
         self.assertEqual(1024, max(generation.processing_size(4000, 100, 512)), "long side at most 2 x native")
         self.assertEqual((136, 128), generation.processing_size(130, 128, 0), "without a native size: rounded up")
+
+    def test_the_native_size_comes_from_the_server_per_model_family(self):
+        self.assertEqual(1024, generation.native_size(0, 1024), "SDXL's default_size")
+        self.assertEqual(512, generation.native_size(0, 0), "no answer from the server: SD 1.x's 512")
+        self.assertEqual(640, generation.native_size(640, 1024), "the docker's Size overrides")
+        doc = document_with_selection(256, 256, (112, 112, 32, 32))
+        job = generation.prepare(KritaDocument(doc), Settings(native_size=generation.native_size(0, 1024), steps=1),
+                                 "generate")
+        self.assertEqual((1024, 1024), (job.payload["width"], job.payload["height"]), "a 32² selection on SDXL")
+        w, h = generation.processing_size(3000, 2000, 1024)
+        self.assertLessEqual(abs(w * h / 1024 ** 2 - 1), 0.03, "SDXL's area: %dx%d" % (w, h))
+        self.assertLessEqual(abs(w / h - 1.5), 0.03, (w, h))
 
     def test_a_32px_selection_is_generated_at_512_and_lands_blended(self):
         doc = document_with_selection(256, 256, (112, 112, 32, 32))

@@ -6,11 +6,13 @@ from tests import fake_krita
 
 fake_krita.install()
 
-from diffusej_krita import generation  # noqa: E402
+import base64  # noqa: E402
+
+from diffusej_krita import generation, imaging  # noqa: E402
 from diffusej_krita.client import ClientMessage  # noqa: E402
 from diffusej_krita.document import KritaDocument  # noqa: E402
 from diffusej_krita.generation import Settings  # noqa: E402
-from diffusej_krita.session import JobSession  # noqa: E402
+from diffusej_krita.session import JobSession, thumbnail_size  # noqa: E402
 from tests.test_generation import FakeClient, document_with_selection  # noqa: E402
 
 
@@ -24,6 +26,38 @@ def new_session(steps=4, strength=0.75, mode="inpaint"):
 def _final(job):
     """The finished event the fake server sends for `job`."""
     return generation.run(FakeClient(), job, lambda m: None)
+
+
+class PreviewTest(unittest.TestCase):
+    """Live previews: the latest image of the native job events (TAESD on the server) while the job runs."""
+
+    def test_the_latest_preview_shows_while_the_job_runs_and_goes_with_it(self):
+        doc, job, session = new_session()
+        self.assertIsNone(session.preview, "no preview before the server sends one")
+        first = imaging.png_base64(2, 2, bytes([1, 2, 3]) * 4, 3)
+        second = imaging.png_base64(3, 1, bytes([9, 9, 9]) * 3, 3)
+        session.on_message(ClientMessage("progress", "j", 0.25, 1, 4, preview=first))
+        self.assertEqual(base64.b64decode(first), session.preview)
+        session.on_message(ClientMessage("progress", "j", 0.5, 2, 4))
+        self.assertEqual(base64.b64decode(first), session.preview, "an event without a preview keeps the last")
+        session.on_message(ClientMessage("progress", "j", 0.75, 3, 4, preview="data:image/png;base64," + second))
+        self.assertEqual(base64.b64decode(second), session.preview)
+        session.on_message(ClientMessage("progress", "j", 0.8, 3, 4, preview="not base64 at all!"))
+        self.assertIsNone(session.preview, "a broken preview is not shown")
+        session.on_message(ClientMessage("progress", "j", 0.8, 3, 4, preview=first))
+        session.on_message(_final(job))
+        self.assertIsNone(session.preview, "the result replaces the preview")
+
+    def test_a_failure_clears_the_preview(self):
+        _doc, _job, session = new_session()
+        session.on_message(ClientMessage("progress", "j", 0.25, 1, 4, preview=imaging.png_base64(1, 1, b"abc", 3)))
+        session.on_failure("Lost the bridge")
+        self.assertIsNone(session.preview)
+
+    def test_thumbnail_keeps_the_aspect_and_never_enlarges(self):
+        self.assertEqual((160, 120), thumbnail_size(512, 384, 160))
+        self.assertEqual((90, 160), thumbnail_size(576, 1024, 160))
+        self.assertEqual((64, 64), thumbnail_size(64, 64, 160))
 
 
 class JobSessionTest(unittest.TestCase):

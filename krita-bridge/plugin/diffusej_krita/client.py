@@ -51,6 +51,7 @@ class ClientMessage:
     images: list = field(default_factory=list)
     seeds: list = field(default_factory=list)
     infotexts: list = field(default_factory=list)
+    preview: str = ""  # base64 PNG of the image so far (progress events of a server with TAESD previews)
 
     @property
     def is_final(self) -> bool:
@@ -63,7 +64,8 @@ class ClientMessage:
             raise ClientError("The server sent an unknown event %r." % event)
         return ClientMessage(event, o.get("job_id", ""), float(o.get("progress", 0)), int(o.get("step", 0)),
                              int(o.get("total", 0)), o.get("message", "") or "", list(o.get("images", [])),
-                             list(o.get("seeds", [])), list(o.get("infotexts", [])))
+                             list(o.get("seeds", [])), list(o.get("infotexts", [])),
+                             o.get("preview") if isinstance(o.get("preview"), str) else "")
 
 
 class BridgeClient:
@@ -141,6 +143,7 @@ class BridgeClient:
                 "default_size": int(health.get("default_size") or 0)}
 
     def progress(self) -> dict:
+        """A1111's progress: `current_image` is the running job's preview (base64 PNG) or None."""
         return self._call("GET", "/sdapi/v1/progress")
 
     # -- plumbing -------------------------------------------------------------------------------------------------

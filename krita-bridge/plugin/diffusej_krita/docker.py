@@ -1,20 +1,21 @@
 """The DiffuseJ docker (edge module: Qt widgets + krita): model, prompt and settings, Generate / Inpaint / Refine,
 progress, Cancel, and the history of results (apply one again). Pixels are read and layers inserted on the UI thread; HTTP runs in worker threads."""
 from PyQt5.QtCore import Qt, QTimer
+from PyQt5.QtGui import QPixmap
 from PyQt5.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                              QPlainTextEdit, QProgressBar, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget)
 from krita import DockWidget, Krita
 
-from . import generation, qtimage
+from . import generation, inpaint_modes, qtimage
 from .client import DEFAULT_URL, BridgeClient, ClientError, normalise_url
 from .document import Document
 from .generation import DocumentError, Settings
 from .history import History
-from .session import JobSession
+from .session import JobSession, thumbnail_size
 from .worker import CallWorker, JobWorker, Workers
 
 SETTINGS_GROUP = "DiffuseJ"
-FALLBACK_NATIVE_SIZE = 512  # until the server says its model's size (SD 1.x's)
+PREVIEW_SIDE = 160  # the live preview thumbnail's long side, in pixels
 DOCKERS = []  # live dockers, so the extension's actions can reach one
 
 
@@ -81,12 +82,22 @@ class DiffuseJDocker(DockWidget):
         self.sampler.setEditable(True)
         self.sampler.addItems(generation.FALLBACK_SAMPLERS)
         self.lora = QComboBox()
-        self.lora.setToolTip("LoRAs in the server's LoRA folder; Add puts <lora:name:1.0> into the prompt")
+        self.lora.setToolTip("LoRAs in the server's LoRA folder; Add puts <lora:name:strength> into the prompt")
+        self.lora_strength = QDoubleSpinBox()
+        self.lora_strength.setRange(-2.0, 3.0)
+        self.lora_strength.setSingleStep(0.05)
+        self.lora_strength.setValue(0.8)
+        self.lora_strength.setToolTip("The LoRA's strength; Add again with another value changes it in the prompt")
         self.add_lora = QPushButton("Add")
         self.add_lora.clicked.connect(self.insert_lora)
         lora_row = QHBoxLayout()
         lora_row.addWidget(self.lora, 1)
+        lora_row.addWidget(self.lora_strength)
         lora_row.addWidget(self.add_lora)
+        self.inpaint_mode = QComboBox()
+        for m in inpaint_modes.MODES:
+            self.inpaint_mode.addItem(m.label, m.key)
+        self.inpaint_mode.setToolTip("What Inpaint does with the selection; all but Repaint denoise fully")
         self.size = QSpinBox()
         self.size.setRange(0, 2048)
         self.size.setSingleStep(64)
@@ -100,6 +111,7 @@ class DiffuseJDocker(DockWidget):
         for label, widget in (("Model", self.model), ("Prompt", self.prompt), ("Negative", self.negative),
                               ("Strength", strength_row), ("CFG", self.cfg),
                               ("Steps", self.steps), ("Seed", self.seed), ("Sampler", self.sampler), ("LoRA", lora_row),
+                              ("Inpaint", self.inpaint_mode),
                               ("Size", self.size), ("Images", self.batch), ("Server", self.url), ("User", self.user),
                               ("Password", self.password)):
             form.addRow(label, widget)
@@ -124,6 +136,12 @@ class DiffuseJDocker(DockWidget):
         self.status = QLabel("Ready.")
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
+        self.preview = QLabel()
+        self.preview.setAlignment(Qt.AlignCenter)
+        self.preview.setToolTip("The image so far (servers started with --taesd send previews)")
+        self.preview.hide()
+        self._preview_png = None
+        layout.addWidget(self.preview)
         history_row = QHBoxLayout()
         self.history_list = QComboBox()
         self.history_list.setToolTip("The last results with their seeds")
@@ -144,7 +162,7 @@ class DiffuseJDocker(DockWidget):
         return Settings(prompt=self.prompt.toPlainText(), negative_prompt=self.negative.text(),
                         strength=self.strength.value(), steps=self.steps.value(), seed=self.seed.value(),
                         sampler=self.sampler.currentText(), cfg_scale=self.cfg.value(), batch_size=self.batch.value(),
-                        use_visible=self.visible.isChecked(), native_size=self.size.value() or self._native_size or FALLBACK_NATIVE_SIZE)
+                        use_visible=self.visible.isChecked(), inpaint_mode=self.inpaint_mode.currentData(), native_size=generation.native_size(self.size.value(), self._native_size))
 
     def client(self) -> BridgeClient:
         """A client for the URL in the field (normalised there: `127.0.0.1:7860` gets its `http://`)."""
@@ -164,11 +182,26 @@ class DiffuseJDocker(DockWidget):
         if self._session is not None:
             self.progress.setValue(self._session.percent)
             self.status.setText(self._session.status)
+            self._show_preview(self._session.preview)
         labels = self.history.labels()
         if labels != [self.history_list.itemText(i) for i in range(self.history_list.count())]:
             self.history_list.clear()
             self.history_list.addItems(labels)
         self.apply_button.setEnabled(bool(labels))
+
+    def _show_preview(self, png):
+        """The live preview thumbnail while a job sends previews; hidden otherwise."""
+        if png is self._preview_png:
+            return
+        self._preview_png = png
+        pixmap = QPixmap()
+        if png is None or not pixmap.loadFromData(png, "PNG"):
+            self.preview.clear()
+            self.preview.hide()
+            return
+        w, h = thumbnail_size(pixmap.width(), pixmap.height(), PREVIEW_SIDE)
+        self.preview.setPixmap(pixmap.scaled(w, h, Qt.IgnoreAspectRatio, Qt.SmoothTransformation))
+        self.preview.show()
 
     def _refuse(self, text: str):
         self.progress.setValue(0)
@@ -252,8 +285,9 @@ class DiffuseJDocker(DockWidget):
         Workers.start(worker)
 
     def insert_lora(self):
-        """Add: the chosen LoRA's tag goes at the end of the prompt (strength 1.0, edit it there)."""
-        self.prompt.setPlainText(generation.insert_lora(self.prompt.toPlainText(), self.lora.currentText()))
+        """Add: the chosen LoRA's tag goes at the end of the prompt at the strength beside it (or gets that strength)."""
+        self.prompt.setPlainText(generation.insert_lora(self.prompt.toPlainText(), self.lora.currentText(),
+                                                        self.lora_strength.value()))
 
     def _on_image_closed(self, _file_name):
         QTimer.singleShot(0, self._check_document)  # once Krita has let go of the document

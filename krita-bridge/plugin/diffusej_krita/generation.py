@@ -3,6 +3,7 @@ job through the client, and place each result as a new layer. `krita` is not imp
 `document.py` (or a test double with the same methods)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -39,6 +40,15 @@ class Scaling:
     size: tuple  # the processing size (multiples of 8)
     grow: int  # pixels, at the processing size, the inpaint mask is grown by
     feather: int  # box radius, at the processing size, of the blend mask's twice-applied blur
+
+
+FALLBACK_NATIVE_SIZE = 512  # until the server says its model's size (SD 1.x's)
+
+
+def native_size(override: int, server_default: int) -> int:
+    """The side regions are generated at: the docker's Size when set, else the server's `default_size` for its model
+    (/diffusej/v1/health: 1024 SDXL, 768 SD 2.x v-prediction, 512 SD 1.x / SD 2.x base / Turbo), else 512."""
+    return int(override or 0) or int(server_default or 0) or FALLBACK_NATIVE_SIZE
 
 
 def processing_size(width: int, height: int, native: int) -> tuple:
@@ -248,13 +258,22 @@ def lora_choices(server_names) -> list:
 
 
 def insert_lora(prompt: str, name: str, multiplier: float = 1.0) -> str:
-    """The prompt with `<lora:name:multiplier>` appended (after a space), or unchanged when it names that LoRA
-    already (the painter edits the multiplier in the prompt) or no LoRA is chosen."""
+    """The prompt with `<lora:name:multiplier>` appended (after a space); where the prompt names that LoRA already,
+    its multiplier is set instead. No LoRA chosen: unchanged."""
     name = (name or "").strip()
-    if not name or ("<lora:%s:" % name) in prompt:
+    if not name:
         return prompt
-    tag = "<lora:%s:%s>" % (name, ("%.2f" % multiplier).rstrip("0").rstrip(".") if multiplier != 1.0 else "1.0")
+    tag = "<lora:%s:%s>" % (name, format_multiplier(multiplier))
+    existing = re.compile(r"<lora:%s(:[^<>]*)?>" % re.escape(name))
+    if existing.search(prompt):
+        return existing.sub(lambda _m: tag, prompt, count=1)
     return prompt + ("" if not prompt or prompt[-1].isspace() else " ") + tag
+
+
+def format_multiplier(multiplier: float) -> str:
+    """0.8 → "0.8", 1 → "1.0", 0.75 → "0.75" (two decimals at most, as the picker's box shows)."""
+    text = ("%.2f" % multiplier).rstrip("0")
+    return text + "0" if text.endswith(".") else text
 
 
 def model_choices(server_titles, current: str) -> tuple:

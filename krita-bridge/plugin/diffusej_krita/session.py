@@ -2,7 +2,10 @@
 the painter sees (status line, progress), and where the results go (nowhere once the document is closed)."""
 from __future__ import annotations
 
-from . import generation
+import base64
+import binascii
+
+from . import generation, imaging
 from .client import ClientMessage
 from .generation import DocumentError, PreparedJob
 
@@ -16,6 +19,7 @@ class JobSession:
         self.cancel_wanted = False
         self.running = True
         self.percent = 0
+        self.preview = None  # the latest preview image (PNG bytes) while the job runs; None without previews
         self.status = "Sending %s (%dx%d)..." % (job.mode, job.region.width, job.region.height)
 
     def started(self, job_id: str) -> bool:
@@ -44,10 +48,13 @@ class JobSession:
             return
         self.percent = int(round(100 * message.progress))
         if message.event in ("queued", "progress"):
+            if message.preview:
+                self.preview = _png(message.preview)
             if not self.cancel_wanted:
                 self.status = generation.progress_text(message, self.job.steps)
             return
         self.running = False
+        self.preview = None
         if message.event == "error":
             self.status = "The bridge reported an error: %s" % message.message
             return
@@ -64,4 +71,20 @@ class JobSession:
     def on_failure(self, text: str) -> None:
         if self.running:
             self.running = False
+            self.preview = None
             self.status = text
+
+
+def thumbnail_size(width: int, height: int, box: int) -> tuple:
+    """The size a width×height preview is shown at: its aspect kept, the long side `box` (never enlarged)."""
+    scale = min(1.0, box / max(width, height, 1))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _png(b64: str):
+    """The preview's PNG bytes, or None when it is not a PNG (a bad preview is skipped, the job goes on)."""
+    try:
+        data = base64.b64decode(b64.split(",", 1)[1] if b64.startswith("data:") else b64, validate=True)
+    except (ValueError, binascii.Error):
+        return None
+    return data if data.startswith(imaging.PNG_SIGNATURE) else None
