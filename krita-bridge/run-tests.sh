@@ -37,7 +37,10 @@ start_bridge() {  # NAME ARGS... : starts KritaTestServer, waits for its URL in 
 start_bridge test test 5
 start_bridge slow test 100
 start_bridge real model "$HERE/../src/test/resources/fixtures/sd1-inpaint-tiny/diffusers"
-for name in test slow real; do
+# sd1-tiny with TAESD previews in the job events and the LoRA fixtures as its LoRA folder (diffusej serve --taesd --loras)
+FIXTURES="$HERE/../src/test/resources/fixtures"
+start_bridge preview model "$FIXTURES/sd1-tiny/diffusers" "$FIXTURES/taesd" "$FIXTURES/lora"
+for name in test slow real preview; do
   for _ in $(seq 1 240); do [ -s "$WORK/$name.url" ] && break; sleep 0.5; done
   if [ ! -s "$WORK/$name.url" ]; then echo "the $name bridge did not start:"; cat "$WORK/$name.log"; exit 1; fi
 done
@@ -46,11 +49,14 @@ DIFFUSEJ_BRIDGE_URL=$(cat "$WORK/test.url")
 REAL_BRIDGE_URL=$(cat "$WORK/real.url")
 export DIFFUSEJ_SLOW_BRIDGE_URL
 DIFFUSEJ_SLOW_BRIDGE_URL=$(cat "$WORK/slow.url")
+export DIFFUSEJ_PREVIEW_BRIDGE_URL
+DIFFUSEJ_PREVIEW_BRIDGE_URL=$(cat "$WORK/preview.url")
 echo "bridges: test engine at $DIFFUSEJ_BRIDGE_URL, real pipeline (sd1-inpaint-tiny) at $REAL_BRIDGE_URL"
 
 echo "== Krita plugin: core against the real bridge (test engine, then real pipeline)"
 "$PY" -m unittest tests.test_live_server
-DIFFUSEJ_BRIDGE_URL=$REAL_BRIDGE_URL "$PY" -m unittest tests.test_live_server.LiveServerTest.test_inpaint_selection_end_to_end
+DIFFUSEJ_BRIDGE_URL=$REAL_BRIDGE_URL "$PY" -m unittest tests.test_live_server.LiveServerTest.test_inpaint_selection_end_to_end \
+    tests.test_live_server.LiveServerTest.test_non_default_inpaint_modes_run_on_the_server
 
 if ! command -v kritarunner >/dev/null 2>&1; then
   if [ "${CI:-}" = "true" ]; then echo "kritarunner missing although CI=true (.ci/run installs krita)"; exit 1; fi

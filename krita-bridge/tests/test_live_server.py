@@ -10,13 +10,16 @@ from tests import fake_krita
 
 fake_krita.install()
 
-from diffusej_krita import generation  # noqa: E402
+from diffusej_krita import generation, imaging  # noqa: E402
 from diffusej_krita.client import BridgeClient, ClientError  # noqa: E402
 from diffusej_krita.document import KritaDocument  # noqa: E402
 from diffusej_krita.generation import Settings  # noqa: E402
+from diffusej_krita.session import JobSession  # noqa: E402
 from tests import e2e_scenario  # noqa: E402
 
 URL = os.environ.get("DIFFUSEJ_BRIDGE_URL")
+# A bridge on sd1-tiny with TAESD previews and the LoRA fixture folder (run-tests.sh starts one).
+PREVIEW_URL = os.environ.get("DIFFUSEJ_PREVIEW_BRIDGE_URL")
 
 
 @unittest.skipUnless(URL, "DIFFUSEJ_BRIDGE_URL not set: no running bridge to test against")
@@ -68,9 +71,64 @@ class LiveServerTest(unittest.TestCase):
         self.assertEqual("interrupted", events[-1].event)
         self.assertLess(events[-1].step, 900)
 
+    def test_non_default_inpaint_modes_run_on_the_server(self):
+        """Replace background (mask inversion, latent noise) and Remove (prompt to negative) through the real server;
+        the replaced background lands around the untouched subject."""
+        for key in ("replace_background", "remove"):
+            doc = fake_krita.Document(96, 80)
+            doc.background.data[:] = bytes([40, 90, 160, 255]) * (96 * 80)
+            doc.setSelection(fake_krita.Selection(96, 80, [(32, 24, 32, 32, 255)]))
+            kdoc = KritaDocument(doc)
+            job = generation.prepare(kdoc, Settings(prompt="a chair", seed=2, steps=2, native_size=64,
+                                                    inpaint_mode=key), "inpaint")
+            final = generation.run(BridgeClient(URL), job, lambda m: None)
+            self.assertEqual("finished", final.event, "%s: %s" % (key, final.message))
+            generation.place_results(kdoc, job, final)
+            layer = doc.root.childNodes()[-1]
+            inside, outside = layer.pixelData(48, 40, 1, 1)[3], layer.pixelData(0, 0, 1, 1)[3]
+            self.assertEqual((0, 255) if key == "replace_background" else (255, 0), (inside, outside), key)
+
     def test_server_errors_reach_the_painter(self):
         with self.assertRaisesRegex(ClientError, "HTTP 422.*init_images"):
             BridgeClient(URL).enqueue({"mode": "img2img"})
+
+
+@unittest.skipUnless(PREVIEW_URL, "DIFFUSEJ_PREVIEW_BRIDGE_URL not set: no bridge with TAESD previews and LoRAs")
+class PreviewAndLoraServerTest(unittest.TestCase):
+    def _txt2img(self, prompt, on_message=lambda m: None):
+        doc = fake_krita.Document(64, 64)
+        job = generation.prepare(KritaDocument(doc), Settings(prompt=prompt, seed=11, steps=3, native_size=64),
+                                 "generate")
+        final = generation.run(BridgeClient(PREVIEW_URL), job, on_message)
+        self.assertEqual("finished", final.event, final.message)
+        return job, final
+
+    def test_the_docker_session_shows_the_servers_taesd_previews(self):
+        seen = []
+        job, _ = self._txt2img("a cat")
+        session = JobSession(job, KritaDocument(fake_krita.Document(64, 64)))
+
+        def follow(message):
+            session.on_message(message)
+            if session.preview is not None:
+                seen.append(session.preview)
+        self._txt2img("a cat", follow)
+        self.assertTrue(seen, "no preview reached the session")
+        image, _ = imaging.decode_png(seen[0])
+        # TAESD decodes at 8 × the latent size: the tiny fixture's latents are 1/2 of the image, so the preview is
+        # 4 × the image's side here (8 × latents = 1 × the image with real models); the aspect is the image's.
+        self.assertEqual(image.width, image.height, "a square preview for a square image")
+        self.assertGreaterEqual(image.width, 64)
+        self.assertIsNone(session.preview, "the result replaces the preview")
+
+    def test_a_lora_from_the_picker_changes_the_image(self):
+        names = generation.lora_choices(BridgeClient(PREVIEW_URL).loras())
+        self.assertIn("kohya_alpha1", names)
+        _, plain = self._txt2img("a cat")
+        _, with_lora = self._txt2img(generation.insert_lora("a cat", "kohya_alpha1", 0.8))
+        self.assertNotEqual(plain.images[0], with_lora.images[0], "the LoRA at 0.8 changes the image")
+        self.assertIn("Lora hashes", with_lora.infotexts[0])
+        self.assertIn("kohya_alpha1", with_lora.infotexts[0])
 
 
 if __name__ == "__main__":

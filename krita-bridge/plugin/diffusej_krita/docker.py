@@ -162,7 +162,8 @@ class DiffuseJDocker(DockWidget):
         return Settings(prompt=self.prompt.toPlainText(), negative_prompt=self.negative.text(),
                         strength=self.strength.value(), steps=self.steps.value(), seed=self.seed.value(),
                         sampler=self.sampler.currentText(), cfg_scale=self.cfg.value(), batch_size=self.batch.value(),
-                        use_visible=self.visible.isChecked(), inpaint_mode=self.inpaint_mode.currentData(), native_size=generation.native_size(self.size.value(), self._native_size))
+                        use_visible=self.visible.isChecked(), inpaint_mode=self.inpaint_mode.currentData(),
+                        native_size=generation.native_size(self.size.value(), self._native_size))
 
     def client(self) -> BridgeClient:
         """A client for the URL in the field (normalised there: `127.0.0.1:7860` gets its `http://`)."""
