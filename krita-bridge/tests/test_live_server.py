@@ -95,24 +95,26 @@ class LiveServerTest(unittest.TestCase):
 
 @unittest.skipUnless(PREVIEW_URL, "DIFFUSEJ_PREVIEW_BRIDGE_URL not set: no bridge with TAESD previews and LoRAs")
 class PreviewAndLoraServerTest(unittest.TestCase):
+    def _prepare(self, prompt):
+        doc = KritaDocument(fake_krita.Document(64, 64))
+        return doc, generation.prepare(doc, Settings(prompt=prompt, seed=11, steps=3, native_size=64), "generate")
+
     def _txt2img(self, prompt, on_message=lambda m: None):
-        doc = fake_krita.Document(64, 64)
-        job = generation.prepare(KritaDocument(doc), Settings(prompt=prompt, seed=11, steps=3, native_size=64),
-                                 "generate")
+        _doc, job = self._prepare(prompt)
         final = generation.run(BridgeClient(PREVIEW_URL), job, on_message)
         self.assertEqual("finished", final.event, final.message)
-        return job, final
+        return final
 
     def test_the_docker_session_shows_the_servers_taesd_previews(self):
         seen = []
-        job, _ = self._txt2img("a cat")
-        session = JobSession(job, KritaDocument(fake_krita.Document(64, 64)))
+        doc, job = self._prepare("a cat")
+        session = JobSession(job, doc)
 
         def follow(message):
             session.on_message(message)
             if session.preview is not None:
                 seen.append(session.preview)
-        self._txt2img("a cat", follow)
+        generation.run(BridgeClient(PREVIEW_URL), job, follow)
         self.assertTrue(seen, "no preview reached the session")
         image, _ = imaging.decode_png(seen[0])
         # TAESD decodes at 8 × the latent size: the tiny fixture's latents are 1/2 of the image, so the preview is
@@ -120,12 +122,13 @@ class PreviewAndLoraServerTest(unittest.TestCase):
         self.assertEqual(image.width, image.height, "a square preview for a square image")
         self.assertGreaterEqual(image.width, 64)
         self.assertIsNone(session.preview, "the result replaces the preview")
+        self.assertTrue(session.status.startswith("Done"), session.status)
 
     def test_a_lora_from_the_picker_changes_the_image(self):
         names = generation.lora_choices(BridgeClient(PREVIEW_URL).loras())
         self.assertIn("kohya_alpha1", names)
-        _, plain = self._txt2img("a cat")
-        _, with_lora = self._txt2img(generation.insert_lora("a cat", "kohya_alpha1", 0.8))
+        plain = self._txt2img("a cat")
+        with_lora = self._txt2img(generation.insert_lora("a cat", "kohya_alpha1", 0.8))
         self.assertNotEqual(plain.images[0], with_lora.images[0], "the LoRA at 0.8 changes the image")
         self.assertIn("Lora hashes", with_lora.infotexts[0])
         self.assertIn("kohya_alpha1", with_lora.infotexts[0])
