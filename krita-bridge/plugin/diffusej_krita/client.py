@@ -52,6 +52,7 @@ class ClientMessage:
     seeds: list = field(default_factory=list)
     infotexts: list = field(default_factory=list)
     preview: str = ""  # base64 PNG of the image so far (progress events of a server with TAESD previews)
+    part: str = ""  # set by the plugin, not the server: which part of a tiled job ("Tile 2 of 6")
 
     @property
     def is_final(self) -> bool:

@@ -108,6 +108,10 @@ class DiffuseJDocker(DockWidget):
         self.batch.setRange(1, 8)
         self.visible = QCheckBox("Use the visible image (else the active layer)")
         self.visible.setChecked(True)
+        self.tiled = QCheckBox("Refine large areas in tiles at the model's size (else scaled down)")
+        self.tiled.setChecked(True)
+        self.tiled.setToolTip("Areas above twice the model's size are refined in overlapping tiles at full "
+                              "resolution (one job per tile, slower); off: scaled down to the model's size and back")
         for label, widget in (("Model", self.model), ("Prompt", self.prompt), ("Negative", self.negative),
                               ("Strength", strength_row), ("CFG", self.cfg),
                               ("Steps", self.steps), ("Seed", self.seed), ("Sampler", self.sampler), ("LoRA", lora_row),
@@ -118,6 +122,7 @@ class DiffuseJDocker(DockWidget):
         self.url.editingFinished.connect(self.refresh_server)
         layout.addLayout(form)
         layout.addWidget(self.visible)
+        layout.addWidget(self.tiled)
         buttons = QHBoxLayout()
         self.buttons = {}
         for mode, text in (("generate", "Generate"), ("inpaint", "Inpaint"), ("refine", "Refine")):
@@ -163,6 +168,7 @@ class DiffuseJDocker(DockWidget):
                         strength=self.strength.value(), steps=self.steps.value(), seed=self.seed.value(),
                         sampler=self.sampler.currentText(), cfg_scale=self.cfg.value(), batch_size=self.batch.value(),
                         use_visible=self.visible.isChecked(), inpaint_mode=self.inpaint_mode.currentData(),
+                        tiled=self.tiled.isChecked(),
                         native_size=generation.native_size(self.size.value(), self._native_size))
 
     def client(self) -> BridgeClient:

@@ -3,11 +3,12 @@ job through the client, and place each result as a new layer. `krita` is not imp
 `document.py` (or a test double with the same methods)."""
 from __future__ import annotations
 
+import random
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from . import imaging, inpaint_modes, resample
+from . import imaging, inpaint_modes, resample, tiles
 from .client import BridgeClient, ClientMessage
 from .errors import DocumentClosed, DocumentError  # noqa: F401 (re-exported: callers catch them from here)
 from .imaging import Rect, RgbaImage
@@ -32,6 +33,7 @@ class Settings:
     use_visible: bool = True
     native_size: int = 0  # the model's trained side (server health's default_size); 0 sends the region as it is
     inpaint_mode: str = inpaint_modes.DEFAULT  # a key of inpaint_modes.MODES
+    tiled: bool = True  # Refine of a region above tiles.TILE_AREA × native²: tiles at the native size (else scaled down)
 
 
 @dataclass(frozen=True)
@@ -65,9 +67,13 @@ def scaling(region: Rect, selection: Rect | None, native: int) -> Scaling:
     size): the tent-shaped feather ramps over ±2·feather around the grown edge, so the selection itself stays fully
     covered and the result fades into its surroundings."""
     size = processing_size(region.width, region.height, native)
+    return widened(size, size[0] / region.width, selection)
+
+
+def widened(size: tuple, factor: float, selection: Rect | None) -> Scaling:
+    """Scaling at `size`, `factor` × the region's pixels, with the selection's grow and feather (none without one)."""
     if selection is None:
         return Scaling(size, 0, 0)
-    factor = size[0] / region.width
     side = max(selection.width, selection.height) * factor
     feather = max(1, int(round(0.025 * side)))
     return Scaling(size, max(2 * feather, int(round(0.05 * side))), feather)
@@ -88,6 +94,7 @@ class PreparedJob:
     blend: bytes | None = None  # with `native`: the grown, feathered selection at the processing size (the alpha)
     native: bool = False  # True: results come at `size` and are scaled back to the region
     resizer: Callable = resample.resize
+    tiles: list = field(default_factory=list)  # rows of (Rect in the region, payload): refined tile by tile
 
 
 def prepare(document, settings: Settings, mode: str, resizer: Callable = resample.resize) -> PreparedJob:
@@ -106,6 +113,8 @@ def prepare(document, settings: Settings, mode: str, resizer: Callable = resampl
         area = inpaint_modes.Area(document.selection_bounds(), document.selection_values)
         prompt, negative = settings.prompt, settings.negative_prompt
     region, selected = _region(area.bounds, settings, mode, width, height, native)
+    if mode == "refine" and settings.tiled and tiles.needs_tiles(region.width, region.height, native):
+        return _prepare_tiles(document, settings, region, area if selected else None, native, resizer)
     scale = scaling(region, imaging.clip(area.bounds, width, height) if selected else None, native)
     size = scale.size
     alpha = area.values(region) if selected else None
@@ -145,6 +154,36 @@ def prepare(document, settings: Settings, mode: str, resizer: Callable = resampl
                        blend=blend, native=bool(native), resizer=resizer)
 
 
+def _prepare_tiles(document, settings: Settings, region: Rect, area, native: int, resizer: Callable) -> PreparedJob:
+    """Refine in overlapping tiles of native² at the canvas's own resolution (a quarter tile of overlap): one request
+    per tile, all with one seed; the results are composed with cross-faded seams (tiles.compose) and land through the
+    selection grown and feathered at the canvas's resolution."""
+    seed = int(settings.seed) if int(settings.seed) >= 0 else random.randrange(2 ** 31)
+    pixels = document.pixels(region, settings.use_visible)
+    rows = tiles.plan(region.width, region.height, native, imaging.round_up(native // 4))
+    planned = []
+    for row in rows:
+        planned_row = []
+        for rect in row:
+            w, h = tiles.sent_size(rect)
+            part = imaging.pad_edges(imaging.crop(pixels, rect), w, h)
+            planned_row.append((rect, {
+                "mode": "img2img", "prompt": settings.prompt, "negative_prompt": settings.negative_prompt,
+                "steps": int(settings.steps), "seed": seed, "sampler_name": settings.sampler,
+                "cfg_scale": float(settings.cfg_scale), "batch_size": int(settings.batch_size), "width": w, "height": h,
+                "denoising_strength": float(settings.strength), "init_images": [imaging.png_base64(w, h, part.data)]}))
+        planned.append(planned_row)
+    alpha = blend = None
+    if area is not None:
+        alpha = area.values(region)
+        canvas_w, canvas_h = document.size()
+        scale = widened((region.width, region.height), 1.0, imaging.clip(area.bounds, canvas_w, canvas_h))
+        edges = (region.x == 0, region.y == 0, region.right == canvas_w, region.bottom == canvas_h)
+        _mask, blend = _masks(alpha, region, scale, native, resizer, edges)
+    return PreparedJob("refine", planned[0][0][1], region, alpha, settings.prompt, size=(region.width, region.height),
+                       steps=int(settings.steps), blend=blend, native=True, resizer=resizer, tiles=planned)
+
+
 def _masks(alpha: bytes, region: Rect, scale: Scaling, native: int, resizer: Callable,
            edges: tuple = (False,) * 4) -> tuple:
     """(inpaint mask at the processing size, blend alpha at the processing size or None without native scaling).
@@ -166,6 +205,8 @@ def _masks(alpha: bytes, region: Rect, scale: Scaling, native: int, resizer: Cal
 
 
 def _resize_plane(values: bytes, width: int, height: int, new_width: int, new_height: int, resizer: Callable) -> bytes:
+    if (width, height) == (new_width, new_height):
+        return values
     grey = bytearray(4 * width * height)
     for c in range(4):
         grey[c::4] = values
@@ -231,7 +272,10 @@ def run(client: BridgeClient, job: PreparedJob, on_message: Callable[[ClientMess
         on_job_id: Callable[[str], None] = lambda _id: None,
         stopped: Callable[[], bool] = lambda: False) -> ClientMessage | None:
     """Sends the job and follows it to its final event (call on a worker thread: this blocks on HTTP). When
-    `stopped()` turns true the job is cancelled on the server by its own id and None is returned."""
+    `stopped()` turns true the job is cancelled on the server by its own id and None is returned. A tiled job sends
+    its tiles one after another and ends with one final event holding the composed images."""
+    if job.tiles:
+        return tiles.run(client, job.tiles, job.region, on_message, on_job_id, stopped)
     job_id = client.enqueue(job.payload)
     on_job_id(job_id)
     final = None
@@ -295,9 +339,10 @@ def progress_text(message: ClientMessage, steps: int) -> str:
     the steps that really run (img2img and inpaint run about strength × steps), and the line says so."""
     if message.event == "queued":
         return "Queued."
+    part = message.part + ": " if message.part else ""
     if not message.total or not message.step:
-        return "Starting..."
-    text = "Step %d of %d" % (message.step, message.total)
+        return part + "Starting..."
+    text = part + "Step %d of %d" % (message.step, message.total)
     if steps and message.total < steps:
         text += " (the strength leaves %d of the %d steps to run)" % (message.total, steps)
     return text
