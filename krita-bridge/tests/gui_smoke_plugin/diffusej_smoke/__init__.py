@@ -1,6 +1,6 @@
 """GUI smoke test, run inside `xvfb-run krita` by tests/gui_smoke.sh, once the main window exists:
- 1. inpaint: a document with a selection, the DiffuseJ Inpaint action, the result layer checked (real pipeline),
-    the sampler list the server's own;
+ 1. inpaint: a document with a selection, the DiffuseJ Inpaint action in Fill mode, the result layer checked (real
+    pipeline), the sampler list the server's own, the LoRA picker's strength;
  2. close during a job: a Generate on the slow bridge, the document closed mid-job: the job must end as
     "interrupted" on the server (cancelled by its id), the docker says the result was dropped, no exception;
  3. quit during a job: a Generate on the slow bridge, then file_quit while it runs. The job id goes to
@@ -85,6 +85,8 @@ class SmokeTest(Extension):
             selection = Selection()
             selection.select(20, 10, 12, 8, 255)
             self.doc.setSelection(selection)
+            docker = active_docker()
+            docker.inpaint_mode.setCurrentIndex(docker.inpaint_mode.findData("fill"))  # a non-default mode
             self.start("inpaint", URL, 4, "diffusej_inpaint")
         except Exception:
             self.finish("FAIL\n" + traceback.format_exc())
@@ -111,6 +113,16 @@ class SmokeTest(Extension):
         outside = bytes(layer.pixelData(63, 47, 1, 1))
         if not (inside[3] == 255 and outside[3] == 0 and inside[:3] != bytes([50, 60, 70])):
             return self.finish("FAIL pixels inside=%s outside=%s" % (list(inside), list(outside)))
+        sent = docker._session.job.payload
+        if (sent["inpainting_fill"], sent["denoising_strength"]) != (0, 1.0) or docker.preview.isVisible():
+            return self.finish("FAIL: Fill mode sent %s, preview visible %s"
+                               % ({k: sent[k] for k in ("inpainting_fill", "denoising_strength")},
+                                  docker.preview.isVisible()))
+        docker._on_loras(["toy"])  # as when a server lists one (this test bridge has no LoRA folder)
+        docker.lora_strength.setValue(0.6)
+        docker.add_lora.click()
+        if not docker.prompt.toPlainText().endswith("<lora:toy:0.6>"):
+            return self.finish("FAIL: LoRA Add gave the prompt %r" % docker.prompt.toPlainText())
         from diffusej_krita.client import BridgeClient
         offered = [docker.sampler.itemText(i) for i in range(docker.sampler.count())]
         if offered != BridgeClient(URL).samplers():
@@ -126,7 +138,8 @@ class SmokeTest(Extension):
         ours = [n for n in again if n.startswith("DiffuseJ 7")]
         if len(again) != len(names) + 1 or len(ours) != 2:
             return self.finish("FAIL: Apply again gave layers %s (before %s)" % (again, names))
-        self.passed.append("inpaint layers=%s status=%r; %d samplers and %d models from the server; applied again"
+        self.passed.append("inpaint (Fill mode) layers=%s status=%r; %d samplers and %d models from the server; "
+                           "applied again; LoRA added at 0.6"
                            % (names, status, len(offered), len(models)))
         self.doc.setModified(False)
         self.doc = self.new_document("close-me", 70, 50)
