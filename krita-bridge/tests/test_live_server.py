@@ -88,6 +88,20 @@ class LiveServerTest(unittest.TestCase):
             inside, outside = layer.pixelData(48, 40, 1, 1)[3], layer.pixelData(0, 0, 1, 1)[3]
             self.assertEqual((0, 255) if key == "replace_background" else (255, 0), (inside, outside), key)
 
+    def test_a_large_refine_runs_in_tiles_on_the_server(self):
+        doc = fake_krita.Document(150, 100)
+        kdoc = KritaDocument(doc)
+        job = generation.prepare(kdoc, Settings(prompt="t", seed=6, steps=2, strength=0.5, native_size=64), "refine")
+        self.assertEqual(6, sum(len(row) for row in job.tiles), "3 × 2 tiles of 64² over 150×100")
+        parts = []
+        final = generation.run(BridgeClient(URL), job, lambda m: parts.append(m.part))
+        self.assertEqual("finished", final.event, final.message)
+        self.assertIn("Tile 6 of 6", parts)
+        generation.place_results(kdoc, job, final)
+        layer = doc.root.childNodes()[-1]
+        for x, y in ((0, 0), (149, 99), (75, 50)):
+            self.assertEqual(255, layer.pixelData(x, y, 1, 1)[3], (x, y))
+
     def test_server_errors_reach_the_painter(self):
         with self.assertRaisesRegex(ClientError, "HTTP 422.*init_images"):
             BridgeClient(URL).enqueue({"mode": "img2img"})
