@@ -51,7 +51,7 @@ export DIFFUSEJ_SLOW_BRIDGE_URL
 DIFFUSEJ_SLOW_BRIDGE_URL=$(cat "$WORK/slow.url")
 export DIFFUSEJ_PREVIEW_BRIDGE_URL
 DIFFUSEJ_PREVIEW_BRIDGE_URL=$(cat "$WORK/preview.url")
-echo "bridges: test engine at $DIFFUSEJ_BRIDGE_URL, real pipeline (sd1-inpaint-tiny) at $REAL_BRIDGE_URL"
+echo "bridges: test engine at $DIFFUSEJ_BRIDGE_URL, real pipeline (sd1-inpaint-tiny) at $REAL_BRIDGE_URL, sd1-tiny with TAESD and LoRAs at $DIFFUSEJ_PREVIEW_BRIDGE_URL"
 
 echo "== Krita plugin: core against the real bridge (test engine, then real pipeline)"
 "$PY" -m unittest tests.test_live_server

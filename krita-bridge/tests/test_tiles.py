@@ -11,6 +11,7 @@ from diffusej_krita.client import ClientMessage  # noqa: E402
 from diffusej_krita.document import KritaDocument  # noqa: E402
 from diffusej_krita.generation import Settings  # noqa: E402
 from diffusej_krita.imaging import Rect, RgbaImage  # noqa: E402
+from diffusej_krita.session import JobSession  # noqa: E402
 from tests.test_generation import FakeClient  # noqa: E402
 
 WIDTH, HEIGHT, NATIVE = 1203, 517, 256  # an odd canvas, far above 2 × 256²
@@ -105,13 +106,22 @@ class TiledRefineTest(unittest.TestCase):
         self.assertEqual(seam, sorted(seam), "a ramp from tile 1 to tile 2")
         self.assertTrue(all(40 <= v <= 80 for v in seam) and len(set(seam)) > 10, seam)
 
-    def test_a_large_selection_lands_feathered_through_it(self):
+    def test_a_large_selection_lands_feathered_through_it_as_the_docker_places_it(self):
         doc = fake_krita.Document(WIDTH, HEIGHT)
         doc.setSelection(fake_krita.Selection(WIDTH, HEIGHT, [(300, 100, 700, 300, 255)]))
         job = refine(doc)
         self.assertTrue(job.tiles)
-        final = generation.run(TileColours(), job, lambda m: None)
-        generation.place_results(KritaDocument(doc), job, final)
+        self.assertIsNone(job.blend, "the full-resolution blend mask is not made on the UI thread")
+        session = JobSession(job, KritaDocument(doc))
+        statuses = []
+
+        def follow(message):  # what the docker does with the worker's events
+            session.on_message(message)
+            statuses.append(session.status)
+        final = generation.run(TileColours(), job, follow)
+        self.assertEqual("finished", final.event)
+        self.assertTrue(statuses[-1].startswith("Done: added 1 layer(s)"), statuses[-1])
+        self.assertTrue(any(s.startswith("Tile 2 of 18: Step 1 of 3") for s in statuses), statuses[:8])
         layer = doc.root.childNodes()[-1]
         self.assertEqual(255, layer.pixelData(650, 250, 1, 1)[3])
         self.assertEqual(0, layer.pixelData(job.region.x, job.region.y, 1, 1)[3])

@@ -95,6 +95,7 @@ class PreparedJob:
     native: bool = False  # True: results come at `size` and are scaled back to the region
     resizer: Callable = resample.resize
     tiles: list = field(default_factory=list)  # rows of (Rect in the region, payload): refined tile by tile
+    blend_later: Callable | None = None  # computes `blend` in `run` (worker thread) instead of on the UI thread
 
 
 def prepare(document, settings: Settings, mode: str, resizer: Callable = resample.resize) -> PreparedJob:
@@ -173,15 +174,17 @@ def _prepare_tiles(document, settings: Settings, region: Rect, area, native: int
                 "cfg_scale": float(settings.cfg_scale), "batch_size": int(settings.batch_size), "width": w, "height": h,
                 "denoising_strength": float(settings.strength), "init_images": [imaging.png_base64(w, h, part.data)]}))
         planned.append(planned_row)
-    alpha = blend = None
+    alpha = later = None
     if area is not None:
         alpha = area.values(region)
         canvas_w, canvas_h = document.size()
         scale = widened((region.width, region.height), 1.0, imaging.clip(area.bounds, canvas_w, canvas_h))
         edges = (region.x == 0, region.y == 0, region.right == canvas_w, region.bottom == canvas_h)
-        _mask, blend = _masks(alpha, region, scale, native, resizer, edges)
+
+        def later():  # seconds at full resolution on big areas: on the worker thread, once the tiles are back
+            return _masks(alpha, region, scale, native, resizer, edges)[1]
     return PreparedJob("refine", planned[0][0][1], region, alpha, settings.prompt, size=(region.width, region.height),
-                       steps=int(settings.steps), blend=blend, native=True, resizer=resizer, tiles=planned)
+                       steps=int(settings.steps), native=True, resizer=resizer, tiles=planned, blend_later=later)
 
 
 def _masks(alpha: bytes, region: Rect, scale: Scaling, native: int, resizer: Callable,
@@ -275,7 +278,12 @@ def run(client: BridgeClient, job: PreparedJob, on_message: Callable[[ClientMess
     `stopped()` turns true the job is cancelled on the server by its own id and None is returned. A tiled job sends
     its tiles one after another and ends with one final event holding the composed images."""
     if job.tiles:
-        return tiles.run(client, job.tiles, job.region, on_message, on_job_id, stopped)
+        final = tiles.run(client, job.tiles, job.region, on_message, on_job_id, stopped)
+        if final is not None and final.images and job.blend_later is not None:
+            job.blend, job.blend_later = job.blend_later(), None
+        if final is not None:
+            on_message(final)  # as the single job's final event: the docker places the results from it
+        return final
     job_id = client.enqueue(job.payload)
     on_job_id(job_id)
     final = None
