@@ -1,6 +1,7 @@
 """GUI smoke test, run inside `xvfb-run krita` by tests/gui_smoke.sh, once the main window exists:
  1. inpaint: a document with a selection, the DiffuseJ Inpaint action in Fill mode, the result layer checked (real
-    pipeline), the sampler list the server's own, the LoRA picker's strength;
+    pipeline), the sampler list the server's own, the LoRA picker's strength; a Refine of a 150×100 document at size
+    64 runs in 3 × 2 tiles and lands opaque;
  2. close during a job: a Generate on the slow bridge, the document closed mid-job: the job must end as
     "interrupted" on the server (cancelled by its id), the docker says the result was dropped, no exception;
  3. quit during a job: a Generate on the slow bridge, then file_quit while it runs. The job id goes to
@@ -141,6 +142,21 @@ class SmokeTest(Extension):
         self.passed.append("inpaint (Fill mode) layers=%s status=%r; %d samplers and %d models from the server; "
                            "applied again; LoRA added at 0.6"
                            % (names, status, len(offered), len(models)))
+        self.doc.setModified(False)
+        self.doc = self.new_document("tiles", 150, 100)
+        self.start("tiles", SLOW_URL, 2, "diffusej_refine")  # 150×100 on a 64 model: 3 × 2 tiles
+
+    def poll_tiles(self, docker, status):
+        if not status.startswith("Done"):
+            if status.startswith("Tile "):
+                self.tile_status = status
+            return
+        layer = [n for n in self.doc.rootNode().childNodes() if n.name().startswith("DiffuseJ 7")][0]
+        alphas = [bytes(layer.pixelData(x, y, 1, 1))[3] for x, y in ((0, 0), (149, 99), (75, 50), (149, 0))]
+        if alphas != [255] * 4 or " of 6: " not in getattr(self, "tile_status", ""):
+            return self.finish("FAIL: tiled refine alphas %s, last tile status %r"
+                               % (alphas, getattr(self, "tile_status", None)))
+        self.passed.append("tiled refine: %s, then %r" % (self.tile_status, status))
         self.doc.setModified(False)
         self.doc = self.new_document("close-me", 70, 50)
         self.start("close", SLOW_URL, 150, "diffusej_generate")
