@@ -6,7 +6,7 @@ from tests import fake_krita
 
 fake_krita.install()
 
-from diffusej_krita import generation, imaging, tiles  # noqa: E402
+from diffusej_krita import generation, tiles  # noqa: E402
 from diffusej_krita.client import ClientMessage  # noqa: E402
 from diffusej_krita.document import KritaDocument  # noqa: E402
 from diffusej_krita.generation import Settings  # noqa: E402
@@ -18,7 +18,7 @@ WIDTH, HEIGHT, NATIVE = 1203, 517, 256  # an odd canvas, far above 2 × 256²
 
 
 class TileColours(FakeClient):
-    """Each tile comes back in its own flat colour (red = 40 × its number); `stop_after` stops the job there."""
+    """Each tile comes back in its own flat colour (red = 40 × its number); tile `interrupt_at` is interrupted."""
 
     def __init__(self, interrupt_at=None):
         super().__init__()
