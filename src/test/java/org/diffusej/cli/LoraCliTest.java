@@ -26,9 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code --lora FILE:MULT} on the command line runs the settings of the diffusers LoRA run
- * ({@code lora/reference/pipelines/}) and gives the engine's image for them: the reference's noise was passed in,
- * not drawn from the seed (fixtures README), so the CLI's seeded PNG is compared with {@link Pipeline#generate} on the
- * same request (whose LoRA path {@code LoraPipelineParityTest} checks against diffusers with the recorded noise),
+ * ({@code lora/reference/pipelines/}) and gives the engine's image for them: the CLI's seeded PNG is compared with
+ * {@link Pipeline#generate} on the same request ({@link LoraCliReferenceImageTest} compares a CLI run with the
+ * diffusers image itself),
  * within one 8-bit step (1/255 + 1e-6), and must differ from the run without the LoRA. The written parameters carry
  * the tag and "Lora hashes"; a tag naming a LoRA in {@code --loras DIR} gives the same image; a missing file is a
  * usage error.
