@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * LoRAs that must be refused with a sentence, and a model left untouched: pickles, SDXL keys, LyCORIS tensors,
+ * LoRAs that must be refused with a sentence, and a model left untouched: pickles, SDXL LoRAs on SD1, LyCORIS tensors,
  * modules with no layer (also when only some do not match), an SD1 LoRA on an SD2 model (layer shapes), bad prompt
  * tags and unknown names. Crafted files reuse the fixture LoRA's tensors under other keys.
  */
@@ -44,11 +44,18 @@ class LoraRefusalTest {
         assertTrue(assertThrows(InvalidLoraException.class, () -> LoraFile.open(disguised)).getMessage().contains("pickle"));
     }
 
+    /** A LoRA with SDXL's text-encoder keys (and a UNet no SD1 model has) on sd1-tiny: refused, naming SDXL. */
     @Test
-    void sdxlKeysAreRefused() throws Exception {
-        Path f = renamed("xl.safetensors", k -> k.replace("lora_te_", "lora_te1_"));
-        String msg = assertThrows(InvalidLoraException.class, () -> LoraFile.open(f)).getMessage();
-        assertTrue(msg.contains("SDXL"), msg);
+    void sdxlLoraOnAnSd1ModelIsRefused() throws Exception {
+        Path f = renamed("xl.safetensors", k -> k.replace("lora_te_", "lora_te1_").replace("lora_unet_", "lora_unet_input_blocks_7_"));
+        assertTrue(LoraFile.open(f).isSdxl());
+        try (Checkpoint c = CheckpointRecognizer.open(Fixtures.singleFile("sd1-tiny")); NDManager m = NDManager.newBaseManager()) {
+            LoraPatcher patcher = patcher(c, m, "sd1-tiny");
+            String msg = assertThrows(InvalidLoraException.class,
+                    () -> patcher.apply(List.of(LoraUse.of(LoraFile.open(f), 1.0)))).getMessage();
+            assertTrue(msg.contains("SDXL LoRA") && msg.contains("Nothing was applied"), msg);
+            assertEquals(0, patcher.patchedBytes());
+        }
     }
 
     @Test
