@@ -10,6 +10,7 @@ import org.diffusej.engine.Result;
 import org.diffusej.engine.RgbImage;
 import org.diffusej.engine.SamplerNames;
 import org.diffusej.engine.lora.LoraLibrary;
+import org.diffusej.engine.lora.LoraRuns;
 import org.diffusej.engine.lora.RandomLora;
 import org.diffusej.engine.weights.SafetensorsFile;
 import org.junit.jupiter.api.Test;
@@ -68,9 +69,9 @@ class LcmLoraTest {
             p.loras().setLibrary(LoraLibrary.of(List.of(loras)));
             Result withLora = generate(p, " <lora:lcm-lora-tiny:" + multiplier + ">");
             assertTrue(withLora.infotexts().get(0).contains("Sampler: " + SamplerNames.LCM), withLora.infotexts().get(0));
-            double d = SdxlLoraTest.maxDiff(expected, withLora.images().get(0));
+            double d = LoraRuns.maxDiff(expected, withLora.images().get(0));
             assertTrue(d <= ATOL, "LoRA vs merged weights max |diff| " + d);
-            double base = SdxlLoraTest.maxDiff(expected, generate(p, "").images().get(0));
+            double base = LoraRuns.maxDiff(expected, generate(p, "").images().get(0));
             assertTrue(base > 1e-2, "the LCM-LoRA changes the image: " + base);
         }
     }

@@ -9,6 +9,7 @@ import org.diffusej.engine.Request;
 import org.diffusej.engine.RgbImage;
 import org.diffusej.engine.lora.InvalidLoraException;
 import org.diffusej.engine.lora.LoraLibrary;
+import org.diffusej.engine.lora.LoraRuns;
 import org.diffusej.engine.lora.RandomLora;
 import org.diffusej.engine.lora.RandomLora.Module;
 import org.junit.jupiter.api.Test;
@@ -108,10 +109,10 @@ class SdxlLoraTest {
         try (Pipeline p = new Pipeline(StableDiffusionModel.load(base, Fixtures.singleFileOptions("sdxl-tiny")))) {
             p.loras().setLibrary(LoraLibrary.of(List.of(loras)));
             RgbImage plain = generate(p, "");
-            assertTrue(maxDiff(plain, expected) > 1e-2, "the LoRA changes the image: " + maxDiff(plain, expected));
+            assertTrue(LoraRuns.maxDiff(plain, expected) > 1e-2, "the LoRA changes the image: " + LoraRuns.maxDiff(plain, expected));
             assertClose(expected, generate(p, kohyaTag), "kohya naming on the single file");
             assertClose(expected, generate(p, peftTag), "diffusers naming on the single file (fused q/k/v)");
-            assertEquals(0.0, maxDiff(plain, generate(p, "")), "restored bit for bit");
+            assertEquals(0.0, LoraRuns.maxDiff(plain, generate(p, "")), "restored bit for bit");
         }
         try (Pipeline p = new Pipeline(StableDiffusionModel.load(Fixtures.diffusersDir("sdxl-tiny"), ModelOptions.cpu()))) {
             p.loras().setLibrary(LoraLibrary.of(List.of(loras)));
@@ -141,15 +142,7 @@ class SdxlLoraTest {
     }
 
     private static void assertClose(RgbImage expected, RgbImage got, String what) {
-        double d = maxDiff(expected, got);
+        double d = LoraRuns.maxDiff(expected, got);
         assertTrue(d <= ATOL, what + ": max |diff| " + d + " > " + ATOL);
-    }
-
-    static double maxDiff(RgbImage e, RgbImage g) {
-        double worst = 0;
-        for (int y = 0; y < g.height(); y++)
-            for (int x = 0; x < g.width(); x++)
-                for (int c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(e.get(c, x, y) - g.get(c, x, y)));
-        return worst;
     }
 }
