@@ -1,13 +1,12 @@
 package org.diffusej.engine.lora;
 
 import org.diffusej.engine.weights.SafetensorsFile;
+import org.diffusej.engine.weights.SafetensorsWriter;
 import org.diffusej.engine.weights.TensorInfo;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -74,21 +73,21 @@ public final class RandomLora {
 
     /** Kohya naming ({@code .lora_down.weight}, {@code .lora_up.weight}, 0-dim {@code .alpha}). */
     public Path writeKohya(Path file, float alpha) throws IOException {
-        Writer w = new Writer();
+        SafetensorsWriter w = new SafetensorsWriter();
         for (Module m : modules) {
-            w.put(m.kohya() + ".lora_down.weight", "F32", downShapes.get(m), bytes(downs.get(m)));
-            w.put(m.kohya() + ".lora_up.weight", "F32", upShapes.get(m), bytes(ups.get(m)));
-            w.put(m.kohya() + ".alpha", "F32", new long[0], bytes(new float[] {alpha}));
+            w.putFloats(m.kohya() + ".lora_down.weight", downShapes.get(m), downs.get(m));
+            w.putFloats(m.kohya() + ".lora_up.weight", upShapes.get(m), ups.get(m));
+            w.putFloats(m.kohya() + ".alpha", new long[0], new float[] {alpha});
         }
         return w.write(file);
     }
 
     /** Diffusers / peft naming ({@code .lora_A.weight}, {@code .lora_B.weight}, no alpha: scale 1). */
     public Path writeDiffusers(Path file) throws IOException {
-        Writer w = new Writer();
+        SafetensorsWriter w = new SafetensorsWriter();
         for (Module m : modules) {
-            w.put(m.diffusers() + ".lora_A.weight", "F32", downShapes.get(m), bytes(downs.get(m)));
-            w.put(m.diffusers() + ".lora_B.weight", "F32", upShapes.get(m), bytes(ups.get(m)));
+            w.putFloats(m.diffusers() + ".lora_A.weight", downShapes.get(m), downs.get(m));
+            w.putFloats(m.diffusers() + ".lora_B.weight", upShapes.get(m), ups.get(m));
         }
         return w.write(file);
     }
@@ -116,13 +115,13 @@ public final class RandomLora {
                         w[(int) ((m.rowStart() + i) * rowSize + j)] += factor * sum;
                     }
             }
-            Writer out = new Writer();
+            SafetensorsWriter out = new SafetensorsWriter();
             for (String name : f.names()) {
                 TensorInfo t = f.info(name);
                 double[] w = merged.get(name);
-                byte[] data = w != null ? bytes(toFloat(w))
-                        : Arrays.copyOfRange(all, (int) (dataStart + t.begin()), (int) (dataStart + t.end()));
-                out.put(name, t.dtype().name(), t.shape(), data);
+                if (w != null) out.putFloats(name, t.shape(), toFloat(w));
+                else out.putRaw(name, t.dtype(), t.shape(),
+                        Arrays.copyOfRange(all, (int) (dataStart + t.begin()), (int) (dataStart + t.end())));
             }
             return out.write(file);
         }
@@ -158,39 +157,6 @@ public final class RandomLora {
         float[] f = new float[v.length];
         for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
         return f;
-    }
-
-    private static byte[] bytes(float[] v) {
-        ByteBuffer b = ByteBuffer.allocate(v.length * 4).order(ByteOrder.LITTLE_ENDIAN);
-        for (float x : v) b.putFloat(x);
-        return b.array();
-    }
-
-    /** A minimal safetensors writer (8-byte header length, JSON header, data in order). */
-    private static final class Writer {
-        private final StringBuilder header = new StringBuilder("{");
-        private final ByteArrayOutputStream body = new ByteArrayOutputStream();
-
-        void put(String name, String dtype, long[] shape, byte[] data) {
-            long begin = body.size();
-            body.writeBytes(data);
-            if (header.length() > 1) header.append(',');
-            header.append('"').append(name).append("\":{\"dtype\":\"").append(dtype).append("\",\"shape\":")
-                    .append(Arrays.toString(shape).replace(" ", "")).append(",\"data_offsets\":[").append(begin)
-                    .append(',').append(body.size()).append("]}");
-        }
-
-        Path write(Path file) throws IOException {
-            byte[] h = header.append('}').toString().getBytes(StandardCharsets.UTF_8);
-            int pad = (8 - h.length % 8) % 8;
-            byte[] padded = Arrays.copyOf(h, h.length + pad);
-            Arrays.fill(padded, h.length, padded.length, (byte) ' ');
-            ByteArrayOutputStream all = new ByteArrayOutputStream();
-            all.writeBytes(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(padded.length).array());
-            all.writeBytes(padded);
-            all.writeBytes(body.toByteArray());
-            return Files.write(file, all.toByteArray());
-        }
     }
 
     /** The modules, in order. */
