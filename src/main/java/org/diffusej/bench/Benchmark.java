@@ -131,16 +131,27 @@ public final class Benchmark {
                                     java.util.function.Consumer<String> log) throws InvalidCheckpointException {
         try (LoraCost lora = new LoraCost(model.unet(), model.text(), options.loraRank(), manager)) {
             List<List<Double>> times = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> cpu = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             long before = ProcessMemory.residentBytes(), applied = -1, patched = -1, restored = -1;
+            double[] multipliers = {0.8, 0.5, 0};
             for (int i = 0; i < options.warmup() + options.steps(); i++) {
-                double[] s = {lora.apply(0.8), lora.apply(0.5), Double.NaN};
-                applied = ProcessMemory.residentBytes();
-                patched = lora.patchedBytes();
-                s[2] = lora.apply(0);
+                double[] s = new double[3], c = new double[3];
+                for (int k = 0; k < 3; k++) {
+                    long cpuStart = ProcessMemory.cpuNanos();
+                    s[k] = lora.apply(multipliers[k]);
+                    c[k] = (ProcessMemory.cpuNanos() - cpuStart) / 1e9;
+                    if (k == 1) {
+                        applied = ProcessMemory.residentBytes();
+                        patched = lora.patchedBytes();
+                    }
+                }
                 restored = ProcessMemory.residentBytes();
-                log.accept(String.format("lora run %d: apply %.2f s, switch %.2f s, restore %.3f s%s", i + 1, s[0], s[1],
-                        s[2], i < options.warmup() ? " (warm-up)" : ""));
-                if (i >= options.warmup()) for (int k = 0; k < 3; k++) times.get(k).add(s[k]);
+                log.accept(String.format("lora run %d: apply %.2f s (CPU %.2f s), switch %.2f s (CPU %.2f s), restore %.3f s"
+                        + " (CPU %.3f s)%s", i + 1, s[0], c[0], s[1], c[1], s[2], c[2], i < options.warmup() ? " (warm-up)" : ""));
+                if (i >= options.warmup()) for (int k = 0; k < 3; k++) {
+                    times.get(k).add(s[k]);
+                    cpu.get(k).add(c[k]);
+                }
             }
             long peak = notePeakRss();
             List<BenchmarkReport.Stage> stages = new ArrayList<>();
@@ -149,8 +160,10 @@ public final class Benchmark {
                 stages.add(new BenchmarkReport.Stage(names[k] + " r" + options.loraRank(), 0, 1, times.get(k), peak, -1, 0));
             Map<String, String> env = environment(model);
             env.put("lora", String.format(java.util.Locale.ROOT, "rank %d, %d modules, file %.1f MB; patched copies %.0f MB;"
-                    + " RSS %.0f MB before, %.0f MB applied, %.0f MB restored", options.loraRank(), lora.modules(),
-                    lora.fileBytes() / 1e6, patched / 1e6, before / 1e6, applied / 1e6, restored / 1e6));
+                    + " RSS %.0f MB before, %.0f MB applied, %.0f MB restored; process CPU s (median) apply %.2f,"
+                    + " switch %.2f, restore %.3f", options.loraRank(), lora.modules(), lora.fileBytes() / 1e6,
+                    patched / 1e6, before / 1e6, applied / 1e6, restored / 1e6, median(cpu.get(0)), median(cpu.get(1)),
+                    median(cpu.get(2))));
             return new BenchmarkReport(env, referenceSeconds, stages, runPeakRss);
         } catch (java.io.IOException | org.diffusej.engine.DiffusionException e) {
             throw new IllegalStateException("the LoRA benchmark cannot run: " + e.getMessage(), e);
