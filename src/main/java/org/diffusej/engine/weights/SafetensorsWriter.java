@@ -30,7 +30,7 @@ public final class SafetensorsWriter {
         long begin = body.size();
         body.writeBytes(data);
         if (header.length() > 1) header.append(',');
-        header.append('"').append(name).append("\":{\"dtype\":\"").append(dtype.name()).append("\",\"shape\":")
+        header.append("\"").append(name).append("\":{\"dtype\":\"").append(dtype.name()).append("\",\"shape\":")
                 .append(Arrays.toString(shape).replace(" ", "")).append(",\"data_offsets\":[").append(begin)
                 .append(',').append(body.size()).append("]}");
         return this;
