@@ -88,6 +88,7 @@ public final class Benchmark {
             try (BenchmarkModel model = loadModel(manager)) {
                 log.accept(String.format("model ready in %.1f s: %s", (System.nanoTime() - start) / 1e9,
                         model.description()));
+                if (options.loraRank() > 0) return runLora(model, manager, referenceSeconds, log);
                 List<BenchmarkReport.Stage> stages = new ArrayList<>();
                 stages.add(measure("text_encode", 0, 2, () -> model.encodeText(manager), log));
                 try (NDArray context = model.encodeText(manager)) {
@@ -119,6 +120,53 @@ public final class Benchmark {
             notePeakRss();
             Map<String, String> env = environment(run.description());
             return new BenchmarkReport(env, referenceSeconds, stages, runPeakRss);
+        }
+    }
+
+    /**
+     * Applies a random rank-{@code --lora-rank} LoRA at 0.8, switches it to 0.5 and restores the base, warm-up + steps
+     * times: one stage each; the patched bytes and resident memory go into the environment lines.
+     */
+    private BenchmarkReport runLora(BenchmarkModel model, NDManager manager, double referenceSeconds,
+                                    java.util.function.Consumer<String> log) throws InvalidCheckpointException {
+        try (LoraCost lora = new LoraCost(model.unet(), model.text(), options.loraRank(), manager)) {
+            List<List<Double>> times = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> cpu = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            long before = ProcessMemory.residentBytes(), applied = -1, patched = -1, restored = -1;
+            double[] multipliers = {0.8, 0.5, 0};
+            for (int i = 0; i < options.warmup() + options.steps(); i++) {
+                double[] s = new double[3], c = new double[3];
+                for (int k = 0; k < 3; k++) {
+                    long cpuStart = ProcessMemory.cpuNanos();
+                    s[k] = lora.apply(multipliers[k]);
+                    c[k] = (ProcessMemory.cpuNanos() - cpuStart) / 1e9;
+                    if (k == 1) {
+                        applied = ProcessMemory.residentBytes();
+                        patched = lora.patchedBytes();
+                    }
+                }
+                restored = ProcessMemory.residentBytes();
+                log.accept(String.format("lora run %d: apply %.2f s (CPU %.2f s), switch %.2f s (CPU %.2f s), restore %.3f s"
+                        + " (CPU %.3f s)%s", i + 1, s[0], c[0], s[1], c[1], s[2], c[2], i < options.warmup() ? " (warm-up)" : ""));
+                if (i >= options.warmup()) for (int k = 0; k < 3; k++) {
+                    times.get(k).add(s[k]);
+                    cpu.get(k).add(c[k]);
+                }
+            }
+            long peak = notePeakRss();
+            List<BenchmarkReport.Stage> stages = new ArrayList<>();
+            String[] names = {"lora_apply", "lora_switch", "lora_restore"};
+            for (int k = 0; k < 3; k++)
+                stages.add(new BenchmarkReport.Stage(names[k] + " r" + options.loraRank(), 0, 1, times.get(k), peak, -1, 0));
+            Map<String, String> env = environment(model);
+            env.put("lora", String.format(java.util.Locale.ROOT, "rank %d, %d modules, file %.1f MB; patched copies %.0f MB;"
+                    + " RSS %.0f MB before, %.0f MB applied, %.0f MB restored; process CPU s (median) apply %.2f,"
+                    + " switch %.2f, restore %.3f", options.loraRank(), lora.modules(), lora.fileBytes() / 1e6,
+                    patched / 1e6, before / 1e6, applied / 1e6, restored / 1e6, median(cpu.get(0)), median(cpu.get(1)),
+                    median(cpu.get(2))));
+            return new BenchmarkReport(env, referenceSeconds, stages, runPeakRss);
+        } catch (java.io.IOException | org.diffusej.engine.DiffusionException e) {
+            throw new IllegalStateException("the LoRA benchmark cannot run: " + e.getMessage(), e);
         }
     }
 

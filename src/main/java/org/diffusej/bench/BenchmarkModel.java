@@ -91,6 +91,14 @@ final class BenchmarkModel implements AutoCloseable {
         return description;
     }
 
+    UNet unet() {
+        return unet;
+    }
+
+    TextEncoder text() {
+        return text;
+    }
+
     /** Encodes a prompt and an empty negative prompt: [2, 77] ids → [2, 77, H]. */
     NDArray encodeText(NDManager manager) {
         long[] ids = new long[2 * 77];

@@ -20,12 +20,14 @@ import java.util.Locale;
  * @param quick      a tiny model of SD1.5's topology (small widths) instead of full size, for CI
  * @param preset     an {@link EndToEndPreset} name: time whole generations (prompt to decoded image) instead of
  *                   stages; null for the stage benchmark
+ * @param loraRank   above 0: time applying, switching and removing a random LoRA of this rank ({@link LoraCost})
+ *                   instead of the stages; 0 for none
  */
 public record BenchmarkOptions(String device, String precision, int threads, List<Integer> sizes, int steps,
-        int warmup, Path checkpoint, Path json, boolean quick, String preset) {
+        int warmup, Path checkpoint, Path json, boolean quick, String preset, int loraRank) {
     public static final String USAGE = "options: --device cpu|gpu  --precision fp32|fp16|bf16  --threads N  "
             + "--sizes 512,256  --steps N  --warmup N  --checkpoint FILE|FOLDER  --json FILE  --quick  "
-            + "--preset sd15-dpm|turbo-taesd|lcm-taesd";
+            + "--preset sd15-dpm|turbo-taesd|lcm-taesd  --lora-rank N";
 
     public BenchmarkOptions {
         device = device.toLowerCase(Locale.ROOT);
@@ -37,6 +39,8 @@ public record BenchmarkOptions(String device, String precision, int threads, Lis
         if (!List.of("fp32", "fp16", "bf16").contains(precision)) {
             throw new IllegalArgumentException("precision must be fp32, fp16 or bf16, not " + precision);
         }
+        if (loraRank < 0) throw new IllegalArgumentException("--lora-rank must be 1 or more");
+        if (loraRank > 0 && preset != null) throw new IllegalArgumentException("--lora-rank and --preset are separate runs");
         if (steps < 1 || warmup < 0 || threads < 0 || sizes.isEmpty()) {
             throw new IllegalArgumentException("need steps >= 1, warmup >= 0, threads >= 0 and at least one size");
         }
@@ -53,7 +57,7 @@ public record BenchmarkOptions(String device, String precision, int threads, Lis
 
     /** The defaults: CPU, fp32, libtorch's threads, 512² and 256², 3 measured runs after 1 warm-up. */
     public static BenchmarkOptions defaults() {
-        return new BenchmarkOptions("cpu", "fp32", 0, List.of(512, 256), 3, 1, null, null, false, null);
+        return new BenchmarkOptions("cpu", "fp32", 0, List.of(512, 256), 3, 1, null, null, false, null, 0);
     }
 
     /**
@@ -67,6 +71,7 @@ public record BenchmarkOptions(String device, String precision, int threads, Lis
         List<Integer> sizes = o.sizes;
         Path checkpoint = null, json = null;
         String preset = null;
+        int loraRank = 0;
         boolean sizesGiven = false;
         boolean quick = List.of(args).contains("--quick");
         if (quick) {
@@ -88,6 +93,7 @@ public record BenchmarkOptions(String device, String precision, int threads, Lis
                 case "--threads": threads = Integer.parseInt(v); break;
                 case "--sizes": sizes = parseSizes(v); sizesGiven = true; break;
                 case "--preset": preset = v; break;
+                case "--lora-rank": loraRank = Integer.parseInt(v); break;
                 case "--steps": steps = Integer.parseInt(v); break;
                 case "--warmup": warmup = Integer.parseInt(v); break;
                 case "--checkpoint": checkpoint = Path.of(v); break;
@@ -96,7 +102,8 @@ public record BenchmarkOptions(String device, String precision, int threads, Lis
             }
         }
         if (preset != null && !quick && !sizesGiven) sizes = List.of(512); // presets are defined at 512²
-        return new BenchmarkOptions(device, precision, threads, sizes, steps, warmup, checkpoint, json, quick, preset);
+        return new BenchmarkOptions(device, precision, threads, sizes, steps, warmup, checkpoint, json, quick, preset,
+                loraRank);
     }
 
     private static List<Integer> parseSizes(String list) {

@@ -13,6 +13,7 @@ import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.pipeline.StableDiffusionModel;
 import org.diffusej.engine.lora.LoraLibrary;
+import org.diffusej.engine.lora.LoraRuns;
 import org.diffusej.models.ModelSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,9 +27,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code --lora FILE:MULT} on the command line runs the settings of the diffusers LoRA run
- * ({@code lora/reference/pipelines/}) and gives the engine's image for them: the reference's noise was passed in,
- * not drawn from the seed (fixtures README), so the CLI's seeded PNG is compared with {@link Pipeline#generate} on the
- * same request (whose LoRA path {@code LoraPipelineParityTest} checks against diffusers with the recorded noise),
+ * ({@code lora/reference/pipelines/}) and gives the engine's image for them: the CLI's seeded PNG is compared with
+ * {@link Pipeline#generate} on the same request ({@link LoraCliReferenceImageTest} compares a CLI run with the
+ * diffusers image itself),
  * within one 8-bit step (1/255 + 1e-6), and must differ from the run without the LoRA. The written parameters carry
  * the tag and "Lora hashes"; a tag naming a LoRA in {@code --loras DIR} gives the same image; a missing file is a
  * usage error.
@@ -73,22 +74,14 @@ class LoraCliTest {
         }
         for (Path p : new Path[] {a, b}) {
             ImageFile img = ImageFiles.read(p);
-            assertTrue(maxDiff(withLora, img.rgb()) <= TOL, p.getFileName() + " max |diff| " + maxDiff(withLora, img.rgb()));
-            assertTrue(maxDiff(without, img.rgb()) > 0.05, "the LoRA changed the image");
+            assertTrue(LoraRuns.maxDiff(withLora, img.rgb()) <= TOL, p.getFileName() + " max |diff| " + LoraRuns.maxDiff(withLora, img.rgb()));
+            assertTrue(LoraRuns.maxDiff(without, img.rgb()) > 0.05, "the LoRA changed the image");
             Map<String, Object> params = Infotext.parse(img.parameters());
             assertTrue(String.valueOf(params.get("Prompt")).contains("<lora:" + name + ":" + mult + ">"), params.toString());
             assertTrue(String.valueOf(params.get("Lora hashes")).startsWith(name + ": "), params.toString());
         }
         String bad = "--lora=" + dir.resolve("nope.safetensors");
         assertEquals(ExitCode.USAGE, cli.run(concat(common, "-p", "x", bad, "-o", dir.resolve("c.png").toString())));
-    }
-
-    private static double maxDiff(RgbImage e, RgbImage g) {
-        double worst = 0;
-        for (int y = 0; y < g.height(); y++)
-            for (int x = 0; x < g.width(); x++)
-                for (int c = 0; c < 3; c++) worst = Math.max(worst, Math.abs(e.get(c, x, y) - g.get(c, x, y)));
-        return worst;
     }
 
     private static String[] concat(String[] a, String... b) {

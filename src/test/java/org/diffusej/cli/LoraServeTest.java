@@ -4,7 +4,11 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.diffusej.Fixtures;
+import org.diffusej.engine.Mode;
+import org.diffusej.engine.Request;
+import org.diffusej.engine.RgbImage;
 import org.diffusej.engine.lora.LoraFile;
+import org.diffusej.engine.lora.LoraRuns;
 import org.diffusej.models.ModelSettings;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -15,6 +19,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -27,11 +32,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * {@code diffusej serve --loras DIR} on the sd1-tiny fixture: {@code /sdapi/v1/loras} lists the folder's fixture LoRA,
- * a prompt tag changes the image and records "Lora hashes" (the file's short hash), a tag naming a missing LoRA is a
+ * a prompt tag changes the image, equals the engine's image with that LoRA (within one 8-bit step) and records
+ * "Lora hashes" (the file's short hash), a tag naming a missing LoRA is a
  * 422 that does not reveal the folder's absolute path; a {@code --loras} that is no folder is an input error.
  */
 class LoraServeTest {
     private static final String NAME = "kohya_alpha1";
+    /** One 8-bit step: the bridge sends PNGs. */
+    private static final double PNG_TOL = 1 / 255.0 + 1e-6;
 
     @TempDir Path dir;
 
@@ -60,7 +68,8 @@ class LoraServeTest {
             assertEquals(NAME, list.get(0).getAsJsonObject().get("name").getAsString());
             assertEquals(NAME + ".safetensors", list.get(0).getAsJsonObject().get("path").getAsString());
 
-            String req = "{\"prompt\":\"a cat%s\",\"steps\":2,\"width\":64,\"height\":64,\"seed\":1,\"sampler_name\":\"Euler\"}";
+            String req = "{\"prompt\":\"a cat%s\",\"negative_prompt\":\"\",\"cfg_scale\":7,\"steps\":2,\"width\":64,"
+                    + "\"height\":64,\"seed\":1,\"sampler_name\":\"Euler\"}";
             Answer with = call(base, "POST", "/sdapi/v1/txt2img", String.format(req, " <lora:" + NAME + ":0.8>"));
             Answer without = call(base, "POST", "/sdapi/v1/txt2img", String.format(req, ""));
             assertEquals(200, with.status, with.body);
@@ -72,6 +81,14 @@ class LoraServeTest {
             assertNotEquals(w.getAsJsonArray("images").get(0).getAsString(),
                     JsonParser.parseString(without.body).getAsJsonObject().getAsJsonArray("images").get(0).getAsString(),
                     "the LoRA changes the image");
+
+            RgbImage served = ImageFiles.read(Files.write(dir.resolve("served.png"),
+                    Base64.getDecoder().decode(w.getAsJsonArray("images").get(0).getAsString()))).rgb();
+            RgbImage engine = LoraRuns.engineImage(Fixtures.diffusersDir("sd1-tiny"), loras, Request.builder(Mode.TXT2IMG)
+                    .prompt("a cat <lora:" + NAME + ":0.8>").negativePrompt("").cfgScale(7).steps(2).size(64, 64).seed(1)
+                    .sampler("Euler").build());
+            assertTrue(LoraRuns.maxDiff(engine, served) <= PNG_TOL, "served image vs engine with the LoRA: max |diff| "
+                    + LoraRuns.maxDiff(engine, served));
 
             Answer missing = call(base, "POST", "/sdapi/v1/txt2img", String.format(req, " <lora:not_there:1>"));
             assertEquals(422, missing.status, missing.body);

@@ -19,6 +19,10 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.infotext.Infotext;
+import org.diffusej.engine.Mode;
+import org.diffusej.engine.Request;
+import org.diffusej.engine.RgbImage;
+import org.diffusej.engine.lora.LoraRuns;
 import org.diffusej.engine.lora.LoraFile;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -27,11 +31,13 @@ import org.scijava.command.CommandModule;
 
 /**
  * Model &amp; Device's LoRA folder ({@code loras=}) on the sd1-tiny fixture with the fixture LoRA: a command's prompt tag
- * {@code <lora:kohya_alpha1:0.8>} changes the image and records "Lora hashes" (the file's short hash); setting only the
+ * {@code <lora:kohya_alpha1:0.8>} changes the image, equals the engine's image with that LoRA and records "Lora hashes" (the file's short hash); setting only the
  * folder keeps the model loaded; Start Krita Bridge lists that folder; a tag naming a missing LoRA, or a folder that does not exist, ends with a message.
  */
 class LoraCommandsTest {
     private static final String NAME = "kohya_alpha1";
+    /** The commands' default CFG scale (the test passes none). */
+    private static final double CFG = 7.0;
     private final AtomicInteger opened = new AtomicInteger();
     private final CommandHarness h = new CommandHarness(new EngineFactory() {
         private final PipelineEngineFactory real = new PipelineEngineFactory();
@@ -74,6 +80,11 @@ class LoraCommandsTest {
         ImagePlus with = newImage("a tree <lora:" + NAME + ":0.8>");
         assertFalse(Arrays.equals((int[]) without.getProcessor().getPixels(), (int[]) with.getProcessor().getPixels()),
                 "the LoRA changes the image");
+        RgbImage engine = LoraRuns.engineImage(Fixtures.diffusersDir("sd1-tiny"), folder, Request.builder(Mode.TXT2IMG)
+                .prompt("a tree <lora:" + NAME + ":0.8>").negativePrompt("").cfgScale(CFG).seed(11).steps(2)
+                .sampler("Euler").size(32, 32).build());
+        double d = LoraRuns.maxDiff(engine, ImageConversion.toRgb(with));
+        assertTrue(d <= 1 / 255.0 + 1e-6, "the command's image equals the engine's with the LoRA (8-bit RGB): " + d);
         String params = (String) with.getProp(Provenance.KEY);
         String hash = LoraFile.open(Fixtures.lora(NAME + ".safetensors")).shortHash();
         assertEquals(NAME + ": " + hash, String.valueOf(Infotext.parse(params).get("Lora hashes")), params);

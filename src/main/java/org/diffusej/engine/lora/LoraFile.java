@@ -72,7 +72,7 @@ public final class LoraFile {
         this.metadata = Map.copyOf(metadata);
     }
 
-    /** Reads the header of {@code file}; pickles, SDXL LoRAs, LyCORIS types and unknown keys are refused. */
+    /** Reads the header of {@code file}; pickles, LyCORIS types and unknown keys are refused. */
     public static LoraFile open(Path file) throws InvalidLoraException {
         refusePickle(file);
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
@@ -84,17 +84,10 @@ public final class LoraFile {
 
     private static LoraFile read(Path file, SafetensorsFile f) throws InvalidLoraException, InvalidCheckpointException {
         String name = file.getFileName().toString();
-        String base = f.metadata().getOrDefault("ss_base_model_version", "");
         Map<String, String[]> parts = new LinkedHashMap<>(); // key -> {down, up, alpha}
         Map<String, Component> components = new LinkedHashMap<>();
         List<String> unknown = new ArrayList<>();
-        if (base.startsWith("sdxl"))
-            throw new InvalidLoraException(name + " is an SDXL LoRA (its metadata says ss_base_model_version " + base
-                    + "); DiffuseJ runs Stable Diffusion 1.x and 2.x models only.");
         for (String t : f.names()) {
-            if (t.startsWith("lora_te1_") || t.startsWith("lora_te2_") || t.startsWith("text_encoder_2."))
-                throw new InvalidLoraException(name + " is an SDXL LoRA (it has keys for SDXL's two text encoders, "
-                        + "e.g. '" + t + "'); DiffuseJ runs Stable Diffusion 1.x and 2.x models only.");
             String[] kp = keyAndPart(t);
             if (kp == null) {
                 unknown.add(t);
@@ -186,6 +179,15 @@ public final class LoraFile {
     }
 
     public Path path() { return path; }
+
+    /**
+     * True for a LoRA made for SDXL: keys for its two text encoders ({@code lora_te1_}, {@code lora_te2_},
+     * {@code text_encoder_2.}) or kohya's {@code ss_base_model_version} saying {@code sdxl…}.
+     */
+    public boolean isSdxl() {
+        return metadata.getOrDefault("ss_base_model_version", "").startsWith("sdxl") || modules.stream().anyMatch(m ->
+                m.key().startsWith("lora_te1_") || m.key().startsWith("lora_te2_") || m.key().startsWith("text_encoder_2."));
+    }
 
     /** Same file, same size and modification time. */
     @Override

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.nn.WeightSlot;
+import org.diffusej.engine.text.DualTextEncoder;
 import org.diffusej.engine.text.TextEncoder;
 import org.diffusej.engine.unet.UNet;
 import org.diffusej.engine.weights.InvalidCheckpointException;
@@ -37,7 +38,13 @@ public final class LoraPatcher {
 
     /** @param manager a manager on the model's device (deltas are computed in sub-managers of it) */
     public LoraPatcher(UNet unet, TextEncoder text, NDManager manager) {
-        this.targets = new LoraTargets(unet, text);
+        this.targets = new LoraTargets(unet, text.weightSlots(), text.config().hidden());
+        this.manager = manager;
+    }
+
+    /** For an SDXL model: {@code lora_te1_} / {@code lora_te2_} modules patch its first and second text encoder. */
+    public LoraPatcher(UNet unet, DualTextEncoder text, NDManager manager) {
+        this.targets = new LoraTargets(unet, text.weightSlots(), text.firstConfig().hidden());
         this.manager = manager;
     }
 
@@ -116,8 +123,7 @@ public final class LoraPatcher {
                     + ". Nothing was applied.");
             if (unmatched.size() == use.file().modules().size()) throw new InvalidLoraException(file + " matches no "
                     + "layer of this model (none of its " + unmatched.size() + " modules, e.g. "
-                    + LoraFile.examples(unmatched) + "): it is not a LoRA for a Stable Diffusion 1.x/2.x model of this "
-                    + "layout. Nothing was applied.");
+                    + LoraFile.examples(unmatched) + "): " + familyMismatch(use.file()) + " Nothing was applied.");
             if (!unmatched.isEmpty()) throw new InvalidLoraException(file + " has " + unmatched.size() + " of "
                     + use.file().modules().size() + " modules that match no layer of this model: "
                     + LoraFile.examples(unmatched) + ". Nothing was applied (a partly applied LoRA would not be the "
@@ -147,8 +153,10 @@ public final class LoraPatcher {
         return s;
     }
 
-    /** "(SD 2.x: its text-encoder layers are 1024 wide; this model's are 768)" when the widths tell. */
+    /** "(an SDXL LoRA on a Stable Diffusion 1.x/2.x model)", or the text-encoder widths when they tell. */
     private String architectureHint(LoraFile file) {
+        if (file.isSdxl() != targets.xl()) return file.isSdxl() ? " (an SDXL LoRA on a Stable Diffusion 1.x/2.x model)"
+                : " (a Stable Diffusion 1.x/2.x LoRA on an SDXL model)";
         for (LoraFile.Module m : file.modules())
             if (m.component() == LoraFile.Component.TEXT_ENCODER && m.key().endsWith("q_proj") && m.downShape().length == 2) {
                 long width = m.downShape()[1];
@@ -157,6 +165,15 @@ public final class LoraPatcher {
                             + targets.textWidth() + family(targets.textWidth()) + ")";
             }
         return "";
+    }
+
+    /** Why nothing matched, in the model families' words. */
+    private String familyMismatch(LoraFile file) {
+        boolean xlLora = file.isSdxl();
+        if (xlLora && !targets.xl()) return "it is an SDXL LoRA and this is a Stable Diffusion 1.x/2.x model.";
+        if (!xlLora && targets.xl() && file.modules().stream().anyMatch(m -> m.key().startsWith("lora_te_")))
+            return "it is a LoRA for Stable Diffusion 1.x/2.x (lora_te_ keys) and this is an SDXL model.";
+        return "it is not a LoRA for a " + (targets.xl() ? "SDXL" : "Stable Diffusion 1.x/2.x") + " model of this layout.";
     }
 
     private static String family(long width) {

@@ -14,16 +14,22 @@ import java.util.Map;
 /**
  * Which weight of a loaded model each LoRA module key patches. The table is built from the model itself: the
  * diffusers module names of its UNet (generated from its config, renamed to internal names by {@link KeyMapping},
- * kept when the model has that weight) and of its text encoder, each under its kohya key ({@code lora_unet_} /
+ * kept when the model has that weight) and of its text encoders, each under its kohya key ({@code lora_unet_} /
  * {@code lora_te_} + the path with {@code _} for {@code .}) and its diffusers key ({@code unet.} /
- * {@code text_encoder.} + the path); kohya keys in LDM naming ({@code lora_unet_input_blocks_1_1_proj_in}) too.
- * OpenCLIP text encoders (SD2 single files) fuse q, k and v into {@code in_proj_weight}: their LoRA modules patch
- * a third of its rows each.
+ * {@code text_encoder.} + the path); kohya keys in LDM naming ({@code lora_unet_input_blocks_1_1_proj_in}, what
+ * kohya's SDXL trainer writes) too. SDXL's encoders are {@code lora_te1_}/{@code text_encoder.} (CLIP ViT-L,
+ * {@code conditioner.embedders.0.}) and {@code lora_te2_}/{@code text_encoder_2.} (OpenCLIP bigG,
+ * {@code conditioner.embedders.1.}). OpenCLIP encoders in single files (SD2, SDXL's second) fuse q, k and v into
+ * {@code in_proj_weight}: their LoRA modules patch a third of its rows each.
  */
 final class LoraTargets {
     private static final String UNET = "model.diffusion_model.";
-    private static final String CLIP = "cond_stage_model.transformer.text_model.";
-    private static final String OPEN_CLIP_LAYERS = "cond_stage_model.model.transformer.resblocks.";
+    /** One text encoder's internal root and the key prefixes LoRA files use for it. */
+    private record TextRoot(String root, String kohya, String diffusers) { }
+    private static final List<TextRoot> TEXT_ROOTS = List.of(
+            new TextRoot("cond_stage_model.", "lora_te_", "text_encoder."),
+            new TextRoot("conditioner.embedders.0.", "lora_te1_", "text_encoder."),
+            new TextRoot("conditioner.embedders.1.", "lora_te2_", "text_encoder_2."));
 
     /** A weight, or rows {@code [rowStart, rowStart + rows)} of it (OpenCLIP's fused q/k/v). */
     record Target(WeightSlot slot, long rowStart, long rows) {
@@ -32,17 +38,26 @@ final class LoraTargets {
 
     private final Map<String, Target> byKey = new HashMap<>();
     private final long textWidth;
+    private final boolean xl;
 
-    LoraTargets(UNet unet, TextEncoder text) {
+    /**
+     * @param textSlots the text encoders' weight slots (one encoder, or SDXL's two under their roots)
+     * @param textWidth width of the (first) text encoder's hidden states
+     */
+    LoraTargets(UNet unet, Map<String, WeightSlot> textSlots, long textWidth) {
         addUNet(unet.config(), unet.weightSlots());
-        addText(text.weightSlots());
-        this.textWidth = text.config().hidden();
+        addText(textSlots);
+        this.textWidth = textWidth;
+        this.xl = unet.config().hasVectorConditioning();
     }
 
     Target find(String moduleKey) { return byKey.get(moduleKey); }
 
-    /** Width of the text encoder's hidden states (768 SD1, 1024 SD2): names the architecture in messages. */
+    /** Width of the (first) text encoder's hidden states (768 SD1, 1024 SD2): names the architecture in messages. */
     long textWidth() { return textWidth; }
+
+    /** True for an SDXL UNet (vector conditioning). */
+    boolean xl() { return xl; }
 
     private void addUNet(UNetConfig c, Map<String, WeightSlot> slots) {
         List<String> modules = diffusersUNetModules(c);
@@ -63,23 +78,24 @@ final class LoraTargets {
     /** Every convolution and linear layer of a diffusers UNet2DConditionModel with this config. */
     private static List<String> diffusersUNetModules(UNetConfig c) {
         List<String> out = new ArrayList<>(List.of("conv_in", "conv_out", "time_embedding.linear_1", "time_embedding.linear_2"));
+        if (c.hasVectorConditioning()) out.addAll(List.of("add_embedding.linear_1", "add_embedding.linear_2"));
         int levels = c.levels();
         for (int i = 0; i < levels; i++) {
             for (int j = 0; j < c.numResBlocks(); j++) {
                 resnet(out, "down_blocks." + i + ".resnets." + j);
-                if (c.hasAttention(i)) transformer(out, "down_blocks." + i + ".attentions." + j, c.transformerDepth());
+                if (c.hasAttention(i)) transformer(out, "down_blocks." + i + ".attentions." + j, c.depthAt(i));
             }
             if (i < levels - 1) out.add("down_blocks." + i + ".downsamplers.0.conv");
             int level = levels - 1 - i;
             for (int j = 0; j <= c.numResBlocks(); j++) {
                 resnet(out, "up_blocks." + i + ".resnets." + j);
-                if (c.hasAttention(level)) transformer(out, "up_blocks." + i + ".attentions." + j, c.transformerDepth());
+                if (c.hasAttention(level)) transformer(out, "up_blocks." + i + ".attentions." + j, c.depthAt(level));
             }
             if (i < levels - 1) out.add("up_blocks." + i + ".upsamplers.0.conv");
         }
         resnet(out, "mid_block.resnets.0");
         resnet(out, "mid_block.resnets.1");
-        transformer(out, "mid_block.attentions.0", c.transformerDepth());
+        transformer(out, "mid_block.attentions.0", c.middleDepth());
         return out;
     }
 
@@ -100,19 +116,21 @@ final class LoraTargets {
     }
 
     private void addText(Map<String, WeightSlot> slots) {
-        for (WeightSlot s : slots.values()) {
-            String n = s.name();
-            if (n.startsWith(CLIP)) {
-                String module = n.substring(CLIP.length(), n.length() - ".weight".length());
-                put("lora_te_text_model_" + module.replace('.', '_'), "text_encoder.text_model." + module, Target.whole(s));
-            } else if (n.startsWith(OPEN_CLIP_LAYERS)) {
-                addOpenClip(s, n.substring(OPEN_CLIP_LAYERS.length()));
+        for (WeightSlot s : slots.values())
+            for (TextRoot r : TEXT_ROOTS) {
+                String clip = r.root() + "transformer.text_model.", openClip = r.root() + "model.transformer.resblocks.";
+                String n = s.name();
+                if (n.startsWith(clip)) {
+                    String module = n.substring(clip.length(), n.length() - ".weight".length());
+                    putText(r, module, Target.whole(s));
+                } else if (n.startsWith(openClip)) {
+                    addOpenClip(r, s, n.substring(openClip.length()));
+                }
             }
-        }
     }
 
     /** {@code i.attn.in_proj_weight} → q/k/v thirds, {@code i.attn.out_proj}, {@code i.mlp.c_fc}/{@code c_proj}. */
-    private void addOpenClip(WeightSlot s, String rest) {
+    private void addOpenClip(TextRoot r, WeightSlot s, String rest) {
         String layer = rest.substring(0, rest.indexOf('.'));
         String part = rest.substring(layer.length() + 1);
         String hf = "encoder.layers." + layer + ".";
@@ -120,23 +138,18 @@ final class LoraTargets {
             case "attn.in_proj_weight" -> {
                 long h = s.shape()[0] / 3;
                 String[] qkv = {"q_proj", "k_proj", "v_proj"};
-                for (int i = 0; i < 3; i++)
-                    put(key(hf + "self_attn." + qkv[i]), "text_encoder.text_model." + hf + "self_attn." + qkv[i],
-                            new Target(s, i * h, h));
+                for (int i = 0; i < 3; i++) putText(r, hf + "self_attn." + qkv[i], new Target(s, i * h, h));
             }
-            case "attn.out_proj.weight" -> putText(hf + "self_attn.out_proj", Target.whole(s));
-            case "mlp.c_fc.weight" -> putText(hf + "mlp.fc1", Target.whole(s));
-            case "mlp.c_proj.weight" -> putText(hf + "mlp.fc2", Target.whole(s));
+            case "attn.out_proj.weight" -> putText(r, hf + "self_attn.out_proj", Target.whole(s));
+            case "mlp.c_fc.weight" -> putText(r, hf + "mlp.fc1", Target.whole(s));
+            case "mlp.c_proj.weight" -> putText(r, hf + "mlp.fc2", Target.whole(s));
             default -> { }
         }
     }
 
-    private void putText(String module, Target t) {
-        put(key(module), "text_encoder.text_model." + module, t);
-    }
-
-    private static String key(String textModule) {
-        return "lora_te_text_model_" + textModule.replace('.', '_');
+    /** {@code module} is a path below transformers' {@code text_model.}. */
+    private void putText(TextRoot r, String module, Target t) {
+        put(r.kohya() + "text_model_" + module.replace('.', '_'), r.diffusers() + "text_model." + module, t);
     }
 
     private void put(String kohya, String diffusers, Target t) {

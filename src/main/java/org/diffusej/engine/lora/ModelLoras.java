@@ -1,10 +1,6 @@
 package org.diffusej.engine.lora;
 
 import org.diffusej.engine.DiffusionException;
-import org.diffusej.engine.text.TextEncoder;
-import org.diffusej.engine.unet.UNet;
-
-import ai.djl.ndarray.NDManager;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,16 +16,16 @@ public final class ModelLoras {
     private final LoraPatcher patcher;
     private volatile LoraLibrary library = LoraLibrary.empty();
 
-    /** @param text the model's (single) text encoder; null for SDXL, whose LoRAs are refused for now */
-    public ModelLoras(UNet unet, TextEncoder text, NDManager manager) {
-        this.patcher = text == null ? null : new LoraPatcher(unet, text, manager);
+    /** LoRAs for a model that applies them through {@code patcher}. */
+    public ModelLoras(LoraPatcher patcher) {
+        this.patcher = patcher;
     }
 
     public LoraLibrary library() { return library; }
 
     public void setLibrary(LoraLibrary library) { this.library = library; }
 
-    /** The patcher, or null for a model LoRAs cannot be applied to (SDXL). */
+    /** What merges the LoRAs into the model's weights. */
     public LoraPatcher patcher() { return patcher; }
 
     /**
@@ -51,12 +47,6 @@ public final class ModelLoras {
     /** Applies the LoRAs {@code prompt} names (none: the base model) and returns the prompt without its tags. */
     public synchronized Activation activate(String prompt) throws DiffusionException {
         LoraPrompt parsed = LoraPrompt.parse(prompt);
-        if (patcher == null) {
-            if (!parsed.tags().isEmpty())
-                throw new InvalidLoraException("LoRAs are not supported on SDXL models yet (the prompt names <lora:"
-                        + parsed.tags().get(0).name() + ">); remove the LoRA tags or use an SD1/SD2 model.");
-            return new Activation(parsed.prompt(), List.of(), Map.of());
-        }
         List<LoraUse> uses = new ArrayList<>();
         Map<String, String> hashes = new LinkedHashMap<>();
         for (LoraPrompt.Tag t : parsed.tags()) {

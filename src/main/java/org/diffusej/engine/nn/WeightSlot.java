@@ -11,7 +11,8 @@ import org.diffusej.engine.weights.WeightSource;
 /**
  * A convolution or linear weight that may be replaced for a while (a LoRA merged into it) and restored exactly.
  * The loaded base array is never modified: a patch is computed from the weight source's stored tensor (the
- * memory-mapped file) plus a float32 delta and held beside the base; {@link #restore} drops it and the base is in
+ * memory-mapped file; a float32 base is those values already) plus a float32 delta and held beside the base;
+ * {@link #restore} drops it and the base is in
  * use again, bit for bit. Only patched weights cost memory (one copy each, in the network's precision).
  */
 public final class WeightSlot {
@@ -49,9 +50,11 @@ public final class WeightSlot {
      */
     public synchronized void patch(NDArray delta) throws InvalidCheckpointException {
         NDManager m = base.getManager();
-        NDArray stored = source.load(name, m, DataType.FLOAT32);                   // mapped, or a float32 copy
+        // a float32 base holds the stored values (zero-copy from the mapped file, or an exact copy): no second read
+        boolean exact = base.getDataType() == DataType.FLOAT32 && !bf16;
+        NDArray stored = exact ? base : source.load(name, m, DataType.FLOAT32);   // mapped, or a float32 copy
         NDArray sum = stored.add(delta.toDevice(stored.getDevice(), false).reshape(stored.getShape()));
-        stored.close();
+        if (!exact) stored.close();
         NDArray w = bf16 ? TorchOps.toBf16(sum) : sum.toType(dtype, false);
         if (w != sum) sum.close();
         NDScope.unregister(w); // lives as long as the network or the next patch

@@ -5,6 +5,7 @@ import org.diffusej.engine.runtime.TorchRuntime;
 import org.diffusej.engine.runtime.PrecisionChoice;
 import org.diffusej.engine.pipeline.PrecisionResolver;
 import ai.djl.ndarray.types.DataType;
+import org.diffusej.engine.lora.LoraPatcher;
 import org.diffusej.engine.lora.ModelLoras;
 import org.diffusej.engine.sampler.NoiseSchedule;
 import org.diffusej.engine.PredictionType;
@@ -77,7 +78,8 @@ public final class StableDiffusionModel implements AutoCloseable {
         this.vae = vae;
         this.schedule = schedule;
         this.xl = xl;
-        this.loras = new ModelLoras(unet, textEncoder, manager);   // SDXL (no single text encoder): LoRAs refused
+        this.loras = new ModelLoras(xl != null ? new LoraPatcher(unet, xl.textEncoders(), manager)
+                : new LoraPatcher(unet, textEncoder, manager));
     }
 
     /** System property that allows bf16 on CPUs without native bf16 (emulated, slow). */

@@ -4,8 +4,13 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
+import org.diffusej.engine.nn.WeightSlot;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.WeightSource;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * SDXL's two text encoders: CLIP ViT-L ({@code conditioner.embedders.0.}) and OpenCLIP ViT-bigG
@@ -71,6 +76,13 @@ public final class DualTextEncoder implements AutoCloseable {
         }
         NDScope.unregister(p);
         return p;
+    }
+
+    /** Both encoders' linear weights by internal name (under {@link #ROOT_1} and {@link #ROOT_2}), patchable (LoRA). */
+    public Map<String, WeightSlot> weightSlots() {
+        Map<String, WeightSlot> all = new LinkedHashMap<>(first.weightSlots());
+        all.putAll(second.weightSlots());
+        return Collections.unmodifiableMap(all);
     }
 
     public TextEncoder.Config firstConfig() { return first.config(); }

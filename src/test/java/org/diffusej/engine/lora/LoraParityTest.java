@@ -110,7 +110,7 @@ class LoraParityTest {
     @CsvSource({"alpha1,1.0", "alpha_rank,0.5", "peft,0.5"})
     void mergedWeightsMatchReference(String key, double multiplier) throws Exception {
         patcher.apply(List.of(LoraUse.of(LoraFile.open(Fixtures.lora(file(key))), multiplier)));
-        LoraTargets targets = new LoraTargets(unet, text);
+        LoraTargets targets = new LoraTargets(unet, text.weightSlots(), text.config().hidden());
         int checked = 0;
         try (SafetensorsFile ref = reference("alpha1"); NDManager m = manager.newSubManager()) {
             for (String name : ref.names()) {

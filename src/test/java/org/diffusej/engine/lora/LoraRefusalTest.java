@@ -8,18 +8,13 @@ import org.diffusej.engine.unet.UNet;
 import org.diffusej.engine.weights.Checkpoint;
 import org.diffusej.engine.weights.CheckpointRecognizer;
 import org.diffusej.engine.weights.SafetensorsFile;
+import org.diffusej.engine.weights.SafetensorsWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -27,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * LoRAs that must be refused with a sentence, and a model left untouched: pickles, SDXL keys, LyCORIS tensors,
+ * LoRAs that must be refused with a sentence, and a model left untouched: pickles, SDXL LoRAs on SD1, LyCORIS tensors,
  * modules with no layer (also when only some do not match), an SD1 LoRA on an SD2 model (layer shapes), bad prompt
  * tags and unknown names. Crafted files reuse the fixture LoRA's tensors under other keys.
  */
@@ -44,11 +39,18 @@ class LoraRefusalTest {
         assertTrue(assertThrows(InvalidLoraException.class, () -> LoraFile.open(disguised)).getMessage().contains("pickle"));
     }
 
+    /** A LoRA with SDXL's text-encoder keys (and a UNet no SD1 model has) on sd1-tiny: refused, naming SDXL. */
     @Test
-    void sdxlKeysAreRefused() throws Exception {
-        Path f = renamed("xl.safetensors", k -> k.replace("lora_te_", "lora_te1_"));
-        String msg = assertThrows(InvalidLoraException.class, () -> LoraFile.open(f)).getMessage();
-        assertTrue(msg.contains("SDXL"), msg);
+    void sdxlLoraOnAnSd1ModelIsRefused() throws Exception {
+        Path f = renamed("xl.safetensors", k -> k.replace("lora_te_", "lora_te1_").replace("lora_unet_", "lora_unet_input_blocks_7_"));
+        assertTrue(LoraFile.open(f).isSdxl());
+        try (Checkpoint c = CheckpointRecognizer.open(Fixtures.singleFile("sd1-tiny")); NDManager m = NDManager.newBaseManager()) {
+            LoraPatcher patcher = patcher(c, m, "sd1-tiny");
+            String msg = assertThrows(InvalidLoraException.class,
+                    () -> patcher.apply(List.of(LoraUse.of(LoraFile.open(f), 1.0)))).getMessage();
+            assertTrue(msg.contains("SDXL LoRA") && msg.contains("Nothing was applied"), msg);
+            assertEquals(0, patcher.patchedBytes());
+        }
     }
 
     @Test
@@ -111,35 +113,11 @@ class LoraRefusalTest {
     }
 
     /** The fixture LoRA with every key passed through {@code rename}, F32 data copied. */
-    private Path renamed(String name, java.util.function.UnaryOperator<String> rename)
-            throws Exception {
-        Map<String, float[]> data = new LinkedHashMap<>();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
+    private Path renamed(String name, java.util.function.UnaryOperator<String> rename) throws Exception {
+        SafetensorsWriter w = new SafetensorsWriter();
         try (SafetensorsFile f = SafetensorsFile.open(KOHYA)) {
-            for (String k : f.names()) {
-                data.put(rename.apply(k), f.readFloats(k));
-                shapes.put(rename.apply(k), f.info(k).shape());
-            }
+            for (String k : f.names()) w.putFloats(rename.apply(k), f.info(k).shape(), f.readFloats(k));
         }
-        StringBuilder header = new StringBuilder("{");
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        for (Map.Entry<String, float[]> e : data.entrySet()) {
-            long begin = body.size();
-            ByteBuffer b = ByteBuffer.allocate(e.getValue().length * 4).order(ByteOrder.LITTLE_ENDIAN);
-            for (float v : e.getValue()) b.putFloat(v);
-            body.write(b.array());
-            if (header.length() > 1) header.append(',');
-            header.append('"').append(e.getKey()).append("\":{\"dtype\":\"F32\",\"shape\":")
-                    .append(java.util.Arrays.toString(shapes.get(e.getKey())).replace(" ", ""))
-                    .append(",\"data_offsets\":[").append(begin).append(',').append(body.size()).append("]}");
-        }
-        header.append('}');
-        byte[] h = header.toString().getBytes(StandardCharsets.UTF_8);
-        ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length);
-        ByteArrayOutputStream all = new ByteArrayOutputStream();
-        all.write(len.array());
-        all.write(h);
-        all.write(body.toByteArray());
-        return Files.write(dir.resolve(name), all.toByteArray());
+        return w.write(dir.resolve(name));
     }
 }
