@@ -2,14 +2,9 @@ package org.diffusej.engine.pipeline;
 
 import org.diffusej.engine.image.InpaintInput;
 import org.diffusej.engine.image.Resampler;
-import org.diffusej.engine.sampler.NoiseSchedule;
-import org.diffusej.engine.sampler.Sampler;
-import org.diffusej.engine.sampler.Samplers;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.diffusej.engine.DiffusionException;
-import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.RgbImage;
 
@@ -39,14 +34,6 @@ record Job(int width, int height, RgbImage image, InpaintInput inpaint, String u
                         : new Job(w, h, in.image(), in, null);
             }
         };
-    }
-
-    /** Denoising steps one batch runs (after strength); 0 means there is nothing to do. */
-    int stepsPerBatch(Request r, NoiseSchedule schedule) throws DiffusionException {
-        Sampler s = Samplers.create(r.sampler(), r.scheduler(), schedule);
-        s.setTimesteps(r.steps());
-        int start = r.mode() == Mode.TXT2IMG ? 0 : s.startIndex(r.strength());
-        return s.timesteps().length - start;
     }
 
     /** Generated images (processing size) → what the caller gets: pasted back for inpaint, else at the requested size. */

@@ -11,7 +11,6 @@ import org.diffusej.engine.runtime.MemoryBudget;
 import org.diffusej.engine.runtime.TorchOps;
 import org.diffusej.engine.sampler.Sampler;
 import org.diffusej.engine.sampler.NoiseSchedule;
-import org.diffusej.engine.sampler.Samplers;
 import org.diffusej.engine.text.DualPromptEncoder;
 import org.diffusej.engine.text.PromptEncoder;
 import org.diffusej.engine.text.PromptSyntaxException;
@@ -32,7 +31,6 @@ import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.infotext.Infotext;
 import org.diffusej.engine.InvalidRequestException;
-import org.diffusej.engine.Mode;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.NoiseSource;
 import org.diffusej.engine.Progress;
@@ -112,11 +110,10 @@ public final class Pipeline implements DiffusionEngine {
     @Override
     public Result generate(Request request, ProgressListener listener, CancellationToken token) throws DiffusionException {
         long started = System.nanoTime();
-        // 1. check everything the user can get wrong before allocating
-        RequestCheck.validate(request, maxPixels, processingMultiple());
-        HiresPass.check(request, maxPixels, inpaintingModel());
-        checkMemory(outputSized(request));
-        Samplers.create(request.sampler(), request.scheduler(), schedule(request));
+        // 1. check everything the user can get wrong before allocating; build the samplers once
+        Plan plan = Plan.of(request, schedule(request), model.schedule(), maxPixels, processingMultiple(),
+                inpaintingModel());
+        checkMemory(plan.output());
         long seed = request.seed() == -1 ? randomSeed() : request.seed();
         long variationSeed = request.hasVariation() && request.variationSeed() == -1 ? randomSeed() : request.variationSeed();
         Request r = request.toBuilder().seed(seed).variation(variationSeed, request.variationStrength()).build();
@@ -127,14 +124,14 @@ public final class Pipeline implements DiffusionEngine {
         // 2. prepare the init image (img2img) or the inpaint input; an empty mask or strength 0 leave it unchanged
         Job job = Job.prepare(r, processingMultiple());
         if (job.unchangedReason() != null) return unchanged(r, extra, job.unchangedReason(), started);
-        int stepsPerBatch = job.stepsPerBatch(r, schedule(r));
+        int stepsPerBatch = plan.firstPassSteps();
         if (stepsPerBatch == 0 && r.strength() == 0)
             return unchanged(r, extra, "Denoising strength 0 runs no step: the image is returned unchanged.", started);
         if (stepsPerBatch == 0)  // e.g. SD-Turbo's 1 step at strength 0.5: diffusers fails on the empty schedule
             throw new InvalidRequestException("Denoising strength " + r.strength() + " with " + r.steps() + " steps "
                     + "runs no step: steps × strength must be at least 1 (use " + (int) Math.ceil(1 / r.strength())
                     + " steps, or a higher strength).");
-        stepsPerBatch += HiresPass.steps(r, model.schedule());
+        stepsPerBatch += plan.hiresSteps();
         // 3. denoise and decode batch after batch, each in its own manager
         List<RgbImage> images = new ArrayList<>();
         List<Long> usedSeeds = new ArrayList<>();
@@ -148,7 +145,7 @@ public final class Pipeline implements DiffusionEngine {
                 progress.token.check();
                 long first = seed + (long) b * r.batchSize();
                 try (NDManager batch = m.newSubManager()) {
-                    List<RgbImage> made = job.finish(runBatch(r, job, first, cond, batch, progress), outputSized(r));
+                    List<RgbImage> made = job.finish(runBatch(r, plan, job, first, cond, batch, progress), plan.output());
                     if (progress.endBatch()) for (int k = 0; k < made.size(); k++) unfinished.add(images.size() + k);
                     images.addAll(made);
                 }
@@ -209,7 +206,7 @@ public final class Pipeline implements DiffusionEngine {
     }
 
     /** One batch: seeds → noise, the starting latents for the mode, the denoising loop, the VAE decode. */
-    private List<RgbImage> runBatch(Request r, Job job, long firstSeed, Prompts prompts, NDManager m,
+    private List<RgbImage> runBatch(Request r, Plan plan, Job job, long firstSeed, Prompts prompts, NDManager m,
                                     StepProgress progress) throws DiffusionException {
         PromptEncoder.Conditioning cond = prompts.context();
         // 1. noise: batch item k draws from seed + k (leaning towards variation seed + k, A1111's subseed)
@@ -217,9 +214,8 @@ public final class Pipeline implements DiffusionEngine {
         for (int k = 0; k < r.batchSize(); k++) items.add(noiseFor(r, firstSeed + k));
         NoiseSource noise = NoiseSource.batch(items);
         // 2. sampler and the first step that runs (strength)
-        Sampler sampler = Samplers.create(r.sampler(), r.scheduler(), schedule(r));
-        sampler.setTimesteps(r.steps());
-        int start = r.mode() == Mode.TXT2IMG ? 0 : sampler.startIndex(r.strength());
+        Sampler sampler = plan.firstPass();
+        int start = plan.firstStart();
         // 3. starting latents (and inpaint inputs), drawing noise in diffusers' order
         LatentStart begin = LatentStart.of(r, job, codec, sampler, start, noise, inpaintingModel(), m);
         // 4. denoise
@@ -240,13 +236,13 @@ public final class Pipeline implements DiffusionEngine {
         NDArray latents = loop.run(begin.latents(), start, begin.inpainting(), noise, listener);
         // 5. hires fix: upscale and denoise again as img2img (not after an interrupt or skip)
         boolean stopped = progress.token.keepsUnfinished() || progress.token.skipRequested();
-        if (r.hires() != null && r.mode() == Mode.TXT2IMG && !stopped) {
-            Sampler second = HiresPass.sampler(r, model.schedule());
+        if (plan.hasHires() && !stopped) {
+            Sampler second = plan.hiresPass();
             int f = codec.downscale();
             NDArray up = HiresPass.upscale(latents, r.hires(), Resampler.nearestMultiple(HiresPass.height(r),
                     processingMultiple()) / f, Resampler.nearestMultiple(HiresPass.width(r), processingMultiple()) / f,
                     codec, noise);                                                      // [B, 4, h', w']
-            int start2 = second.startIndex(r.hires().strength());
+            int start2 = plan.hiresStart();
             NDArray begin2 = start2 >= second.timesteps().length ? up
                     : second.addNoise(up, noise.next(up.getShape(), m), start2);
             latents = new DenoisingLoop(unetWrapper.apply(unet), second, guidance != null ? 1 : r.cfgScale(), negative,
@@ -254,12 +250,6 @@ public final class Pipeline implements DiffusionEngine {
         }
         // 6. decode
         return codec.decode(latents);
-    }
-
-    /** The request at the size of its output: the hires size when the hires fix runs, else itself. */
-    private static Request outputSized(Request r) {
-        if (r.hires() == null || r.mode() != Mode.TXT2IMG) return r;
-        return r.toBuilder().size(HiresPass.width(r), HiresPass.height(r)).build();
     }
 
     /** The noise of one image's seed; with a variation, its first draw slerped towards the variation seed's. */

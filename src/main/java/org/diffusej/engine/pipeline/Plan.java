@@ -1,0 +1,91 @@
+package org.diffusej.engine.pipeline;
+
+import org.diffusej.engine.DiffusionException;
+import org.diffusej.engine.Mode;
+import org.diffusej.engine.Request;
+import org.diffusej.engine.sampler.NoiseSchedule;
+import org.diffusej.engine.sampler.Sampler;
+import org.diffusej.engine.sampler.Samplers;
+
+/**
+ * What one request runs, decided once before anything is allocated: the request checked, its output size, and the
+ * sampler of each pass (built once, timesteps set) with the step it starts at. Batches reuse the samplers:
+ * {@link #firstPass()} and {@link #hiresPass()} clear their history ({@link Sampler#setTimesteps}) before each use.
+ */
+final class Plan {
+    private final Request output;
+    private final Sampler first;
+    private final int firstStart;
+    private final Sampler hires;   // null without the hires fix
+    private final int hiresStart;
+
+    private Plan(Request output, Sampler first, int firstStart, Sampler hires, int hiresStart) {
+        this.output = output;
+        this.first = first;
+        this.firstStart = firstStart;
+        this.hires = hires;
+        this.hiresStart = hiresStart;
+    }
+
+    /**
+     * Checks {@code r} ({@link RequestCheck}, {@link HiresPass#check}, the sampler and scheduler names) and plans it.
+     *
+     * @param schedule      the first pass's schedule (the request's spacing applied)
+     * @param hiresSchedule the hires pass's schedule
+     */
+    static Plan of(Request r, NoiseSchedule schedule, NoiseSchedule hiresSchedule, long maxPixels, int multiple,
+                   boolean inpaintingModel) throws DiffusionException {
+        RequestCheck.validate(r, maxPixels, multiple);
+        HiresPass.check(r, maxPixels, inpaintingModel);
+        Sampler first = Samplers.create(r.sampler(), r.scheduler(), schedule);
+        first.setTimesteps(r.steps());
+        int start = r.mode() == Mode.TXT2IMG ? 0 : first.startIndex(r.strength());
+        boolean hiresRuns = r.hires() != null && r.mode() == Mode.TXT2IMG;
+        Sampler second = hiresRuns ? HiresPass.sampler(r, hiresSchedule) : null;
+        int secondStart = hiresRuns ? second.startIndex(r.hires().strength()) : 0;
+        Request output = hiresRuns ? r.toBuilder().size(HiresPass.width(r), HiresPass.height(r)).build() : r;
+        return new Plan(output, first, start, second, secondStart);
+    }
+
+    /** The request at the size of its output: the hires size when the hires fix runs, else the request itself. */
+    Request output() {
+        return output;
+    }
+
+    /** UNet steps of the first pass per batch (after strength); 0 means there is nothing to do. */
+    int firstPassSteps() {
+        return first.timesteps().length - firstStart;
+    }
+
+    /** UNet steps of the hires pass per batch, 0 without it. */
+    int hiresSteps() {
+        return hires == null ? 0 : hires.timesteps().length - hiresStart;
+    }
+
+    /** The first pass's sampler, history cleared for a new batch. */
+    Sampler firstPass() {
+        first.setTimesteps(first.inferenceSteps());
+        return first;
+    }
+
+    /** Index of the first step the first pass runs (strength; 0 for txt2img). */
+    int firstStart() {
+        return firstStart;
+    }
+
+    /** Whether the hires fix runs (txt2img with {@link Request#hires()}). */
+    boolean hasHires() {
+        return hires != null;
+    }
+
+    /** The hires pass's sampler, history cleared for a new batch, or null without the hires fix. */
+    Sampler hiresPass() {
+        if (hires != null) hires.setTimesteps(hires.inferenceSteps());
+        return hires;
+    }
+
+    /** Index of the first step the hires pass runs (its strength). */
+    int hiresStart() {
+        return hiresStart;
+    }
+}
