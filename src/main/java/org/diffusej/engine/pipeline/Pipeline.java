@@ -59,11 +59,26 @@ public final class Pipeline implements DiffusionEngine {
     private volatile LatentCodec codec;
     private volatile Taesd taesd; // previews (and final images when the codec uses it), or null
     private final SecureRandom seeds = new SecureRandom();
-    /** Test hooks: see every step's latents, wrap the UNet (package-private on purpose). */
-    DenoisingLoop.StepListener stepObserver = DenoisingLoop.StepListener.NONE;
-    UnaryOperator<DenoisingLoop.NoisePredictor> unetWrapper = UnaryOperator.identity();
-    /** Where the free memory is read before each job (a test hook: inject numbers). */
-    Supplier<MemoryBudget> memory = MemoryBudget::current;
+    private final Hooks hooks;
+
+    /**
+     * Test seams, given at construction (package-private on purpose).
+     *
+     * @param stepObserver sees every step's latents
+     * @param unetWrapper  wraps the UNet (recorded outputs, counting calls)
+     * @param memory       where the free memory is read before each job (inject numbers)
+     */
+    record Hooks(DenoisingLoop.StepListener stepObserver, UnaryOperator<DenoisingLoop.NoisePredictor> unetWrapper,
+                 Supplier<MemoryBudget> memory) {
+        /** Production: no observer, the UNet as is, the machine's memory. */
+        static final Hooks NONE = new Hooks(DenoisingLoop.StepListener.NONE, UnaryOperator.identity(), MemoryBudget::current);
+
+        Hooks observing(DenoisingLoop.StepListener o) { return new Hooks(o, unetWrapper, memory); }
+
+        Hooks wrapping(UnaryOperator<DenoisingLoop.NoisePredictor> w) { return new Hooks(stepObserver, w, memory); }
+
+        Hooks withMemory(Supplier<MemoryBudget> m) { return new Hooks(stepObserver, unetWrapper, m); }
+    }
 
     public Pipeline(StableDiffusionModel model) {
         this(model, NoiseSource::seeded, DEFAULT_MAX_PIXELS);
@@ -74,7 +89,13 @@ public final class Pipeline implements DiffusionEngine {
      * @param maxPixels    larger requests (width × height × batch size) are refused before anything is allocated
      */
     public Pipeline(StableDiffusionModel model, LongFunction<NoiseSource> noiseForSeed, long maxPixels) {
+        this(model, noiseForSeed, maxPixels, Hooks.NONE);
+    }
+
+    /** With test seams ({@link Hooks}). */
+    Pipeline(StableDiffusionModel model, LongFunction<NoiseSource> noiseForSeed, long maxPixels, Hooks hooks) {
         this.model = model;
+        this.hooks = hooks;
         this.noiseForSeed = noiseForSeed;
         this.maxPixels = maxPixels;
         StableDiffusionModel.Xl xl = model.xl();
@@ -167,7 +188,7 @@ public final class Pipeline implements DiffusionEngine {
      * tensors live in device memory, which this does not measure: only the heap is checked there.
      */
     private void checkMemory(Request r) throws InvalidRequestException {
-        MemoryBudget budget = memory.get();
+        MemoryBudget budget = hooks.memory().get();
         if (model.manager().getDevice().isGpu()) budget = new MemoryBudget(budget.heapFree(), MemoryBudget.UNKNOWN);
         AttentionKernel kernel = AttentionKernel.selected();
         boolean fused = kernel == AttentionKernel.NATIVE && TorchOps.available();
@@ -226,9 +247,9 @@ public final class Pipeline implements DiffusionEngine {
         NDArray guidance = condDim > 0 ? GuidanceEmbedding.forScale(r.cfgScale(), condDim, m).repeat(0, r.batchSize()) : null;
         DenoisingLoop.NoisePredictor unet = prompts.added() == null ? (s, t, c) -> model.unet().forward(s, t, c, null, guidance)
                 : prompts.added().predictor(model.unet(), r.batchSize(), job.width(), job.height(), guidance, m);
-        DenoisingLoop loop = new DenoisingLoop(unetWrapper.apply(unet), sampler, guidance != null ? 1 : r.cfgScale(),
+        DenoisingLoop loop = new DenoisingLoop(hooks.unetWrapper().apply(unet), sampler, guidance != null ? 1 : r.cfgScale(),
                 negative, positive);
-        DenoisingLoop.StepListener observer = stepObserver;
+        DenoisingLoop.StepListener observer = hooks.stepObserver();
         DenoisingLoop.StepListener listener = (step, total, x) -> {
             observer.afterStep(step, total, x);
             progress.afterStep(step, total, x);
@@ -245,7 +266,7 @@ public final class Pipeline implements DiffusionEngine {
             int start2 = plan.hiresStart();
             NDArray begin2 = start2 >= second.timesteps().length ? up
                     : second.addNoise(up, noise.next(up.getShape(), m), start2);
-            latents = new DenoisingLoop(unetWrapper.apply(unet), second, guidance != null ? 1 : r.cfgScale(), negative,
+            latents = new DenoisingLoop(hooks.unetWrapper().apply(unet), second, guidance != null ? 1 : r.cfgScale(), negative,
                     positive).run(begin2, start2, null, noise, listener);
         }
         // 6. decode
