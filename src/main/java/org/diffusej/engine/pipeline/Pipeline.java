@@ -143,7 +143,7 @@ public final class Pipeline implements DiffusionEngine {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("Lora hashes", loras.hashesText());
         // 2. prepare the init image (img2img) or the inpaint input; an empty mask or strength 0 leave it unchanged
-        Job job = Job.prepare(r, processingMultiple());
+        PreparedInput job = PreparedInput.prepare(r, processingMultiple());
         if (job.unchangedReason() != null) return unchanged(r, extra, job.unchangedReason(), started);
         int stepsPerBatch = plan.firstPassSteps();
         if (stepsPerBatch == 0 && r.strength() == 0)
@@ -227,7 +227,7 @@ public final class Pipeline implements DiffusionEngine {
     }
 
     /** One batch: seeds → noise, the starting latents for the mode, the denoising loop, the VAE decode. */
-    private List<RgbImage> runBatch(Request r, Plan plan, Job job, long firstSeed, Prompts prompts, NDManager m,
+    private List<RgbImage> runBatch(Request r, Plan plan, PreparedInput job, long firstSeed, Prompts prompts, NDManager m,
                                     StepProgress progress) throws DiffusionException {
         PromptEncoder.Conditioning cond = prompts.context();
         // 1. noise: batch item k draws from seed + k (leaning towards variation seed + k, A1111's subseed)
