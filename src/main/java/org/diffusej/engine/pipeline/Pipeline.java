@@ -10,7 +10,6 @@ import org.diffusej.engine.nn.AttentionKernel;
 import org.diffusej.engine.runtime.MemoryBudget;
 import org.diffusej.engine.runtime.TorchOps;
 import org.diffusej.engine.sampler.Sampler;
-import org.diffusej.engine.sampler.NoiseSchedule;
 import org.diffusej.engine.text.DualPromptEncoder;
 import org.diffusej.engine.text.PromptEncoder;
 import org.diffusej.engine.text.PromptSyntaxException;
@@ -132,8 +131,7 @@ public final class Pipeline implements DiffusionEngine {
     public Result generate(Request request, ProgressListener listener, CancellationToken token) throws DiffusionException {
         long started = System.nanoTime();
         // 1. check everything the user can get wrong before allocating; build the samplers once
-        Plan plan = Plan.of(request, schedule(request), model.schedule(), maxPixels, processingMultiple(),
-                inpaintingModel());
+        Plan plan = Plan.of(request, model.schedule(), maxPixels, processingMultiple(), inpaintingModel());
         checkMemory(plan.output());
         long seed = request.seed() == -1 ? randomSeed() : request.seed();
         long variationSeed = request.hasVariation() && request.variationSeed() == -1 ? randomSeed() : request.variationSeed();
@@ -194,11 +192,6 @@ public final class Pipeline implements DiffusionEngine {
         boolean fused = kernel == AttentionKernel.NATIVE && TorchOps.available();
         MemoryEstimate.check(r, processingMultiple(), model.unet().config(), model.vae().config(), fused,
                 kernel == AttentionKernel.SLICED || kernel == AttentionKernel.NATIVE && !fused, budget);
-    }
-
-    /** The model's noise schedule with the request's timestep spacing, if it sets one. */
-    private NoiseSchedule schedule(Request r) {
-        return model.schedule().withSpacing(r.timestepSpacing());
     }
 
     /** A random seed in A1111's range [0, 2³²). */

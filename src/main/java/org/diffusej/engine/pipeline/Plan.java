@@ -30,18 +30,18 @@ final class Plan {
     /**
      * Checks {@code r} ({@link RequestCheck}, {@link HiresPass#check}, the sampler and scheduler names) and plans it.
      *
-     * @param schedule      the first pass's schedule (the request's spacing applied)
-     * @param hiresSchedule the hires pass's schedule
+     * @param schedule the model's noise schedule: the first pass uses it with the request's timestep spacing, the
+     *                 hires pass as it is
      */
-    static Plan of(Request r, NoiseSchedule schedule, NoiseSchedule hiresSchedule, long maxPixels, int multiple,
-                   boolean inpaintingModel) throws DiffusionException {
+    static Plan of(Request r, NoiseSchedule schedule, long maxPixels, int multiple, boolean inpaintingModel)
+            throws DiffusionException {
         RequestCheck.validate(r, maxPixels, multiple);
         HiresPass.check(r, maxPixels, inpaintingModel);
-        Sampler first = Samplers.create(r.sampler(), r.scheduler(), schedule);
+        Sampler first = Samplers.create(r.sampler(), r.scheduler(), schedule.withSpacing(r.timestepSpacing()));
         first.setTimesteps(r.steps());
         int start = r.mode() == Mode.TXT2IMG ? 0 : first.startIndex(r.strength());
         boolean hiresRuns = r.hires() != null && r.mode() == Mode.TXT2IMG;
-        Sampler second = hiresRuns ? HiresPass.sampler(r, hiresSchedule) : null;
+        Sampler second = hiresRuns ? HiresPass.sampler(r, schedule) : null;
         int secondStart = hiresRuns ? second.startIndex(r.hires().strength()) : 0;
         Request output = hiresRuns ? r.toBuilder().size(HiresPass.width(r), HiresPass.height(r)).build() : r;
         return new Plan(output, first, start, second, secondStart);
