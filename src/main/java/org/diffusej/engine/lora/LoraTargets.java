@@ -17,15 +17,14 @@ import java.util.Map;
  * kept when the model has that weight) and of its text encoder, each under its kohya key ({@code lora_unet_} /
  * {@code lora_te_} + the path with {@code _} for {@code .}) and its diffusers key ({@code unet.} /
  * {@code text_encoder.} + the path); kohya keys in LDM naming ({@code lora_unet_input_blocks_1_1_proj_in}) too.
- * OpenCLIP text encoders (SD2 single files) fuse q, k and v into {@code in_proj_weight}: their LoRA modules patch
- * a third of its rows each.
+ * OpenCLIP text encoders (SD2 single files) are seen under CLIP's names (the weights layer splits their fused
+ * {@code in_proj_weight} into q, k and v at load), so one table serves both.
  */
 final class LoraTargets {
     private static final String UNET = "model.diffusion_model.";
     private static final String CLIP = "cond_stage_model.transformer.text_model.";
-    private static final String OPEN_CLIP_LAYERS = "cond_stage_model.model.transformer.resblocks.";
 
-    /** A weight, or rows {@code [rowStart, rowStart + rows)} of it (OpenCLIP's fused q/k/v). */
+    /** A weight, or rows {@code [rowStart, rowStart + rows)} of it. */
     record Target(WeightSlot slot, long rowStart, long rows) {
         static Target whole(WeightSlot s) { return new Target(s, 0, s.shape()[0]); }
     }
@@ -105,38 +104,8 @@ final class LoraTargets {
             if (n.startsWith(CLIP)) {
                 String module = n.substring(CLIP.length(), n.length() - ".weight".length());
                 put("lora_te_text_model_" + module.replace('.', '_'), "text_encoder.text_model." + module, Target.whole(s));
-            } else if (n.startsWith(OPEN_CLIP_LAYERS)) {
-                addOpenClip(s, n.substring(OPEN_CLIP_LAYERS.length()));
             }
         }
-    }
-
-    /** {@code i.attn.in_proj_weight} → q/k/v thirds, {@code i.attn.out_proj}, {@code i.mlp.c_fc}/{@code c_proj}. */
-    private void addOpenClip(WeightSlot s, String rest) {
-        String layer = rest.substring(0, rest.indexOf('.'));
-        String part = rest.substring(layer.length() + 1);
-        String hf = "encoder.layers." + layer + ".";
-        switch (part) {
-            case "attn.in_proj_weight" -> {
-                long h = s.shape()[0] / 3;
-                String[] qkv = {"q_proj", "k_proj", "v_proj"};
-                for (int i = 0; i < 3; i++)
-                    put(key(hf + "self_attn." + qkv[i]), "text_encoder.text_model." + hf + "self_attn." + qkv[i],
-                            new Target(s, i * h, h));
-            }
-            case "attn.out_proj.weight" -> putText(hf + "self_attn.out_proj", Target.whole(s));
-            case "mlp.c_fc.weight" -> putText(hf + "mlp.fc1", Target.whole(s));
-            case "mlp.c_proj.weight" -> putText(hf + "mlp.fc2", Target.whole(s));
-            default -> { }
-        }
-    }
-
-    private void putText(String module, Target t) {
-        put(key(module), "text_encoder.text_model." + module, t);
-    }
-
-    private static String key(String textModule) {
-        return "lora_te_text_model_" + textModule.replace('.', '_');
     }
 
     private void put(String kohya, String diffusers, Target t) {
