@@ -11,21 +11,14 @@ import org.diffusej.engine.sampler.Samplers;
  * What one request runs, decided once before anything is allocated: the request checked, its output size, and the
  * sampler of each pass (built once, timesteps set) with the step it starts at. Batches reuse the samplers:
  * {@link #firstPass()} and {@link #hiresPass()} clear their history ({@link Sampler#setTimesteps}) before each use.
+ *
+ * @param output     the request at the size of its output: the hires size when the hires fix runs, else the request
+ * @param first      the first pass's sampler (use {@link #firstPass()})
+ * @param firstStart index of the first step the first pass runs (strength; 0 for txt2img)
+ * @param hires      the hires pass's sampler, or null without the hires fix (use {@link #hiresPass()})
+ * @param hiresStart index of the first step the hires pass runs (its strength)
  */
-final class Plan {
-    private final Request output;
-    private final Sampler first;
-    private final int firstStart;
-    private final Sampler hires;   // null without the hires fix
-    private final int hiresStart;
-
-    private Plan(Request output, Sampler first, int firstStart, Sampler hires, int hiresStart) {
-        this.output = output;
-        this.first = first;
-        this.firstStart = firstStart;
-        this.hires = hires;
-        this.hiresStart = hiresStart;
-    }
+record Plan(Request output, Sampler first, int firstStart, Sampler hires, int hiresStart) {
 
     /**
      * Checks {@code r} ({@link RequestCheck}, {@link HiresPass#check}, the sampler and scheduler names) and plans it.
@@ -47,11 +40,6 @@ final class Plan {
         return new Plan(output, first, start, second, secondStart);
     }
 
-    /** The request at the size of its output: the hires size when the hires fix runs, else the request itself. */
-    Request output() {
-        return output;
-    }
-
     /** UNet steps of the first pass per batch (after strength); 0 means there is nothing to do. */
     int firstPassSteps() {
         return first.timesteps().length - firstStart;
@@ -68,11 +56,6 @@ final class Plan {
         return first;
     }
 
-    /** Index of the first step the first pass runs (strength; 0 for txt2img). */
-    int firstStart() {
-        return firstStart;
-    }
-
     /** Whether the hires fix runs (txt2img with {@link Request#hires()}). */
     boolean hasHires() {
         return hires != null;
@@ -82,10 +65,5 @@ final class Plan {
     Sampler hiresPass() {
         if (hires != null) hires.setTimesteps(hires.inferenceSteps());
         return hires;
-    }
-
-    /** Index of the first step the hires pass runs (its strength). */
-    int hiresStart() {
-        return hiresStart;
     }
 }
