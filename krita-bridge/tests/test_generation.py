@@ -217,10 +217,15 @@ class GenerationTest(unittest.TestCase):
     def test_sampler_choices_come_from_the_server(self):
         self.assertEqual((["DDIM", "Euler a", "LCM"], 1), generation.sampler_choices(["DDIM", "Euler a", "LCM"], "Euler a"))
         self.assertEqual((["DDIM", "LCM"], 0), generation.sampler_choices(["DDIM", "LCM"], "Euler a"))
-        names, index = generation.sampler_choices(None, "Euler")
-        self.assertEqual(list(generation.FALLBACK_SAMPLERS), names)
-        self.assertEqual("Euler", names[index])
-        self.assertEqual(list(generation.FALLBACK_SAMPLERS), generation.sampler_choices([], "x")[0])
+        self.assertEqual(([], 0), generation.sampler_choices(None, "x"), "no list of its own: none until the server answers")
+        self.assertEqual(([], 0), generation.sampler_choices([], "x"))
+
+    def test_the_sampler_is_sent_only_when_one_is_chosen(self):
+        doc = fake_krita.Document(40, 30)
+        job = generation.prepare(KritaDocument(doc), Settings(prompt="x", seed=1), "generate")
+        self.assertNotIn("sampler_name", job.payload, "none chosen: the server's default")
+        chosen = generation.prepare(KritaDocument(doc), Settings(prompt="x", seed=1, sampler="from the server"), "generate")
+        self.assertEqual("from the server", chosen.payload["sampler_name"])
 
     def test_progress_text_uses_the_steps_that_really_run(self):
         msg = ClientMessage("progress", "j", 1.0, 3, 3)

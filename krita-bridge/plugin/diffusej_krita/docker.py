@@ -80,7 +80,7 @@ class DiffuseJDocker(DockWidget):
         self.seed.setSpecialValueText("random")
         self.sampler = QComboBox()
         self.sampler.setEditable(True)
-        self.sampler.addItems(generation.FALLBACK_SAMPLERS)
+        self._show_samplers([])
         self.lora = QComboBox()
         self.lora.setToolTip("LoRAs in the server's LoRA folder; Add puts <lora:name:strength> into the prompt")
         self.lora_strength = QDoubleSpinBox()
@@ -315,9 +315,17 @@ class DiffuseJDocker(DockWidget):
         self.model.setCurrentIndex(index)
         current = self.sampler.currentText()
         choices, index = generation.sampler_choices(info.get("samplers"), current)
+        self._show_samplers(choices, index)
+
+    def _show_samplers(self, choices, index=0):
+        """The server's sampler names; while there are none the list is empty and disabled, and says why."""
         self.sampler.clear()
         self.sampler.addItems(choices)
-        self.sampler.setCurrentIndex(index)
+        self.sampler.setEnabled(bool(choices))
+        self.sampler.setToolTip("" if choices else generation.NO_SAMPLERS)
+        self.sampler.lineEdit().setPlaceholderText("" if choices else generation.NO_SAMPLERS)
+        if choices:
+            self.sampler.setCurrentIndex(index)
 
     def _on_loras(self, names):
         current = self.lora.currentText()

@@ -14,8 +14,8 @@ from .errors import DocumentClosed, DocumentError  # noqa: F401 (re-exported: ca
 from .imaging import Rect, RgbaImage
 
 MODES = ("generate", "inpaint", "refine")
-# Shown until the server's own list (/sdapi/v1/samplers) arrives, and kept when the server cannot be reached.
-FALLBACK_SAMPLERS = ("Euler a", "Euler", "DPM++ 2M", "DDIM")
+# Sampler names come only from the server (/sdapi/v1/samplers): the docker spells none out.
+NO_SAMPLERS = "Samplers appear when the server answers"
 
 
 @dataclass
@@ -26,7 +26,7 @@ class Settings:
     strength: float = 0.75
     steps: int = 20
     seed: int = -1
-    sampler: str = "Euler a"
+    sampler: str = ""  # a name from the server's list; empty: the server's default
     cfg_scale: float = 7.0
     batch_size: int = 1
     padding: int = 32
@@ -124,12 +124,13 @@ def prepare(document, settings: Settings, mode: str, resizer: Callable = resampl
         "negative_prompt": negative,
         "steps": int(settings.steps),
         "seed": int(settings.seed),
-        "sampler_name": settings.sampler,
         "cfg_scale": float(settings.cfg_scale),
         "batch_size": int(settings.batch_size),
         "width": size[0],
         "height": size[1],
     }
+    if settings.sampler:
+        payload["sampler_name"] = settings.sampler
     mask = blend = None
     if alpha is not None:
         edges = (region.x == 0, region.y == 0, region.right == width, region.bottom == height)
@@ -297,9 +298,9 @@ def run(client: BridgeClient, job: PreparedJob, on_message: Callable[[ClientMess
 
 
 def sampler_choices(server_names, current: str) -> tuple:
-    """(names for the sampler list, index to select): the server's names in its order (the fallback list when it
-    sent none), keeping the painter's current choice where the server offers it."""
-    names = [n for n in (server_names or []) if isinstance(n, str) and n] or list(FALLBACK_SAMPLERS)
+    """(names for the sampler list, index to select): the server's names in its order (none while it sent none),
+    keeping the painter's current choice where the server offers it."""
+    names = [n for n in (server_names or []) if isinstance(n, str) and n]
     return names, names.index(current) if current in names else 0
 
 

@@ -24,12 +24,12 @@ import java.util.TreeMap;
 final class BenchmarkModel implements AutoCloseable {
     private static final String CLIP = "cond_stage_model.transformer.text_model.";
     /** CLIP ViT-L/14 text encoder of SD 1.x: 12 layers, width 768, 12 heads, MLP 3072, quick-gelu. */
-    static final TextEncoder.Config SD1_TEXT = new TextEncoder.Config(false, 49408, 77, 768, 12, 3072, 12, true, 1e-5f);
+    static final TextEncoder.Config SD1_TEXT = new TextEncoder.Config(49408, 77, 768, 12, 3072, 12, true, 1e-5f);
     /** The sd15-shape fixture's topology: SD1.5's levels and blocks at widths 32/64, text width 32. */
     static final UNetConfig QUICK_UNET = new UNetConfig(4, 32, List.of(1, 2, 2, 2), 2, List.of(0, 1, 2), 4, 0, 32,
             false, 32, 1);
     static final VaeConfig QUICK_VAE = new VaeConfig(32, List.of(1, 2, 2, 2), 2, 4, 32, VaeConfig.SD_SCALING_FACTOR);
-    static final TextEncoder.Config QUICK_TEXT = new TextEncoder.Config(false, 49408, 77, 32, 4, 128, 3, true, 1e-5f);
+    static final TextEncoder.Config QUICK_TEXT = new TextEncoder.Config(49408, 77, 32, 4, 128, 3, true, 1e-5f);
 
     private final WeightSource weights;
     private final TextEncoder text;

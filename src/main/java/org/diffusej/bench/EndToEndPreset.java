@@ -22,7 +22,7 @@ import java.util.Locale;
 public record EndToEndPreset(String name, UNetConfig unet, TextEncoder.Config text, String sampler, int steps,
                              double cfg, boolean taesd) {
     /** OpenCLIP ViT-H's text tower as SD 2.x uses it (23 of 24 layers), in CLIP naming. */
-    static final TextEncoder.Config SD2_TEXT = new TextEncoder.Config(false, 49408, 77, 1024, 16, 4096, 23, false, 1e-5f);
+    static final TextEncoder.Config SD2_TEXT = new TextEncoder.Config(49408, 77, 1024, 16, 4096, 23, false, 1e-5f);
     /** LCM_Dreamshaper_v7's guidance embedding width. */
     static final int LCM_COND_DIM = 256;
 

@@ -156,9 +156,9 @@ final class A1111Response {
         return out;
     }
 
-    static JsonArray sdModels(List<Checkpoint> checkpoints) {
+    static JsonArray sdModels(List<SdModelEntry> checkpoints) {
         JsonArray out = new JsonArray();
-        for (Checkpoint c : checkpoints) {
+        for (SdModelEntry c : checkpoints) {
             JsonObject o = new JsonObject();
             o.addProperty("title", c.title());
             o.addProperty("model_name", c.modelName());
@@ -175,7 +175,7 @@ final class A1111Response {
      * The options: what clients stored, the selected checkpoint, and the options this server applies at their
      * stored value or A1111's default.
      */
-    static JsonObject options(Checkpoint current, JsonObject stored) {
+    static JsonObject options(SdModelEntry current, JsonObject stored) {
         JsonObject out = stored.deepCopy();
         out.addProperty("sd_model_checkpoint", current.title());
         out.addProperty("sd_checkpoint_hash", current.sha256() != null ? current.sha256() : current.hash());

@@ -29,7 +29,7 @@ public final class FolderModelProvider implements ModelProvider {
     private DiffusionEngine engine;
     private Path loadedFrom;
     private Path unloadedFrom;       // set while the selected model is unloaded (A1111 unload-checkpoint)
-    private Checkpoint unloadedAs;
+    private SdModelEntry unloadedAs;
 
     /** Loads {@code initial} (a path, or a name found in {@code folder}) right away. */
     public FolderModelProvider(Path folder, EngineLoader loader, String initial) throws DiffusionException {
@@ -60,9 +60,9 @@ public final class FolderModelProvider implements ModelProvider {
     }
 
     @Override
-    public synchronized List<Checkpoint> checkpoints() {
-        List<Checkpoint> out = new ArrayList<>();
-        if (engine != null) out.add(Checkpoint.of(engine.model()));
+    public synchronized List<SdModelEntry> checkpoints() {
+        List<SdModelEntry> out = new ArrayList<>();
+        if (engine != null) out.add(SdModelEntry.of(engine.model()));
         else if (unloadedAs != null) out.add(unloadedAs);
         for (Path p : candidates())
             if (!p.equals(loadedFrom) && !p.equals(unloadedFrom)) out.add(listed(p));
@@ -70,13 +70,13 @@ public final class FolderModelProvider implements ModelProvider {
     }
 
     /** A folder entry as clients see it: names only, never where the folder is. */
-    private static Checkpoint listed(Path p) {
-        return new Checkpoint(p.getFileName().toString(), stem(p), null, p.getFileName().toString());
+    private static SdModelEntry listed(Path p) {
+        return new SdModelEntry(p.getFileName().toString(), stem(p), null, p.getFileName().toString());
     }
 
     @Override
-    public synchronized Checkpoint selected() {
-        return engine == null && unloadedAs != null ? unloadedAs : Checkpoint.of(engine().model());
+    public synchronized SdModelEntry selected() {
+        return engine == null && unloadedAs != null ? unloadedAs : SdModelEntry.of(engine().model());
     }
 
     @Override
@@ -87,7 +87,7 @@ public final class FolderModelProvider implements ModelProvider {
     @Override
     public synchronized boolean unload() {
         if (engine == null) return unloadedAs != null;
-        unloadedAs = Checkpoint.of(engine.model());
+        unloadedAs = SdModelEntry.of(engine.model());
         unloadedFrom = loadedFrom;
         engine.close();
         engine = null;
@@ -123,7 +123,7 @@ public final class FolderModelProvider implements ModelProvider {
 
     @Override
     public synchronized void select(String name) throws DiffusionException {
-        if (engine != null && Checkpoint.of(engine.model()).matches(name)) return;
+        if (engine != null && SdModelEntry.of(engine.model()).matches(name)) return;
         if (engine == null && unloadedAs != null && unloadedAs.matches(name)) {
             reload();
             return;

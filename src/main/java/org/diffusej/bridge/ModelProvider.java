@@ -12,7 +12,7 @@ import java.util.List;
 public interface ModelProvider extends AutoCloseable {
 
     /** What a client may select (A1111 {@code /sdapi/v1/sd-models}). */
-    List<Checkpoint> checkpoints();
+    List<SdModelEntry> checkpoints();
 
     /** The engine of the selected model. */
     DiffusionEngine engine();
@@ -21,7 +21,7 @@ public interface ModelProvider extends AutoCloseable {
     void select(String name) throws DiffusionException;
 
     /** The checkpoint selected now, loaded or not (A1111's {@code sd_model_checkpoint}). */
-    default Checkpoint selected() { return Checkpoint.of(engine().model()); }
+    default SdModelEntry selected() { return SdModelEntry.of(engine().model()); }
 
     /** What the loaded model is, without loading one; null when nothing is loaded (after {@link #unload}). */
     default org.diffusej.engine.ModelInfo loadedModel() { return engine().model(); }
@@ -42,12 +42,12 @@ public interface ModelProvider extends AutoCloseable {
     /** One engine owned by someone else (Fiji's loaded model): listed, never closed, switching refused. */
     static ModelProvider shared(DiffusionEngine engine) {
         return new ModelProvider() {
-            @Override public List<Checkpoint> checkpoints() { return List.of(Checkpoint.of(engine.model())); }
+            @Override public List<SdModelEntry> checkpoints() { return List.of(SdModelEntry.of(engine.model())); }
             @Override public DiffusionEngine engine() { return engine; }
             @Override public void select(String name) throws DiffusionException {
-                if (!Checkpoint.of(engine.model()).matches(name))
+                if (!SdModelEntry.of(engine.model()).matches(name))
                     throw new UnknownModelException("Model '" + OriginPolicy.quote(String.valueOf(name)) + "' is not available: this server runs only '"
-                            + Checkpoint.of(engine.model()).title() + "' (load another model where the server was started).");
+                            + SdModelEntry.of(engine.model()).title() + "' (load another model where the server was started).");
             }
             @Override public void close() { }
         };
@@ -57,7 +57,7 @@ public interface ModelProvider extends AutoCloseable {
     static ModelProvider owned(DiffusionEngine engine) {
         ModelProvider shared = shared(engine);
         return new ModelProvider() {
-            @Override public List<Checkpoint> checkpoints() { return shared.checkpoints(); }
+            @Override public List<SdModelEntry> checkpoints() { return shared.checkpoints(); }
             @Override public DiffusionEngine engine() { return engine; }
             @Override public void select(String name) throws DiffusionException { shared.select(name); }
             @Override public void close() { engine.close(); }

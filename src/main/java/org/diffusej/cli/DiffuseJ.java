@@ -24,7 +24,7 @@ import java.util.concurrent.TimeUnit;
                 "Models: --model takes a catalog id (downloaded once into ~/.cache/diffusej or $DIFFUSEJ_HOME), "
                         + "a .safetensors file or a diffusers folder."},
         subcommands = {Txt2ImgCommand.class, Img2ImgCommand.class, InpaintCommand.class, OutpaintCommand.class,
-                AugmentCommand.class, DreamCommand.class, ServeCommand.class, ModelsCommand.class, BenchCommand.class,
+                AugmentFilesCommand.class, DreamFramesCommand.class, ServeCommand.class, ModelsCommand.class, BenchCommand.class,
                 DoctorCommand.class})
 public final class DiffuseJ implements Runnable {
     @Spec CommandSpec spec;

@@ -9,5 +9,5 @@ import java.nio.file.Path;
 /** Turns a model file or folder into a running engine; the CLI's one dependency on how models are loaded. */
 @FunctionalInterface
 public interface EngineLoader {
-    DiffusionEngine load(Path fileOrFolder, EngineSettings settings, ProgressListener listener) throws DiffusionException;
+    DiffusionEngine load(Path fileOrFolder, LoaderSettings settings, ProgressListener listener) throws DiffusionException;
 }

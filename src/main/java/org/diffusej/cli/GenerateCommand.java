@@ -14,7 +14,7 @@ import java.util.concurrent.Callable;
 
 /** What every generating subcommand shares: model, prompt/sampler and output options, validation, seeds. */
 abstract class GenerateCommand implements Callable<Integer> {
-    @Mixin ModelOptions model;
+    @Mixin ModelLoadOptions model;
     @Mixin SamplingOptions sampling;
     @Mixin OutputOptions output;
     @Mixin LoraOptions loras;

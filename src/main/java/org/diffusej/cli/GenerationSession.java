@@ -52,14 +52,14 @@ final class GenerationSession implements AutoCloseable {
     }
 
     /** Resolves {@code --model} (downloading a catalog model if needed) and loads it with the LoRA options' library. */
-    DiffusionEngine open(ModelOptions m, LoraOptions loras, Mode mode) throws DiffusionException {
+    DiffusionEngine open(ModelLoadOptions m, LoraOptions loras, Mode mode) throws DiffusionException {
         ModelResolver resolver = ctx.models().get();
         Path path = resolver.resolve(m.model, mode, bar::download, ctx.token());
         String name = m.model == null || m.model.isBlank() ? resolver.settings().defaultModel(mode, resolver.catalog())
                 : m.model;
         String prediction = resolver.catalog().find(name).map(CatalogEntry::prediction).orElse(null);
         bar.message("Loading " + path + " ...");
-        engine = ctx.engines().load(path, new EngineSettings(m.device, m.precision, m.threads, prediction, m.config,
+        engine = ctx.engines().load(path, new LoaderSettings(m.device, m.precision, m.threads, prediction, m.config,
                 loras.library(System.getenv(), resolver.cache().root()), m.taesd), bar::engine);
         ModelInfo info = engine.model();
         PipelineEngineLoader.tellPrecisionFallback(ctx.err(), info);

@@ -27,7 +27,7 @@ import java.nio.file.Path;
 final class PipelineEngineLoader {
     private PipelineEngineLoader() { }
 
-    static DiffusionEngine load(Path model, EngineSettings s, ProgressListener listener) throws DiffusionException {
+    static DiffusionEngine load(Path model, LoaderSettings s, ProgressListener listener) throws DiffusionException {
         long start = System.nanoTime();
         listener.onProgress(new Progress("load", 0, 1, 0, -1, null));
         if (s.threads() > 0) JniUtils.setNumThreads(s.threads());
@@ -49,7 +49,7 @@ final class PipelineEngineLoader {
     }
 
     /** The resolved device and precision with the CLI's model facts (prediction type, config folder). */
-    static ModelOptions options(ModelOptions resolved, EngineSettings s) {
+    static ModelOptions options(ModelOptions resolved, LoaderSettings s) {
         ModelOptions o = resolved;
         if ("v".equals(s.prediction())) o = o.withPredictionType(PredictionType.V_PREDICTION);
         else if ("epsilon".equals(s.prediction())) o = o.withPredictionType(PredictionType.EPSILON);

@@ -20,7 +20,7 @@ import java.util.concurrent.Callable;
 @Command(name = "serve", mixinStandardHelpOptions = true,
         description = "Serve the engine over HTTP on this computer (Krita plugin, A1111 API clients) until Ctrl-C.")
 final class ServeCommand implements Callable<Integer> {
-    @Mixin ModelOptions model;
+    @Mixin ModelLoadOptions model;
     @Spec CommandSpec spec;
 
     @Option(names = "--models", paramLabel = "FOLDER",
@@ -71,7 +71,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new InputException("--loras " + lorasFolder + ": there is no such folder.");
         org.diffusej.engine.lora.LoraLibrary loras = LoraOptions.folders(lorasFolder, System.getenv(),
                 ctx.models().get().cache().root());
-        EngineSettings settings = new EngineSettings(model.device, model.precision, model.threads, null, model.config, loras, model.taesd);
+        LoaderSettings settings = new LoaderSettings(model.device, model.precision, model.threads, null, model.config, loras, model.taesd);
         ModelProvider provider;
         if (modelsFolder != null) {
             if (!Files.isDirectory(modelsFolder)) throw new InputException("There is no folder " + modelsFolder + ".");
@@ -111,7 +111,7 @@ final class ServeCommand implements Callable<Integer> {
             this.shared = ModelProvider.shared(engine);
         }
 
-        @Override public java.util.List<org.diffusej.bridge.Checkpoint> checkpoints() { return shared.checkpoints(); }
+        @Override public java.util.List<org.diffusej.bridge.SdModelEntry> checkpoints() { return shared.checkpoints(); }
         @Override public DiffusionEngine engine() { return engine; }
         @Override public void select(String name) throws org.diffusej.engine.DiffusionException { shared.select(name); }
         @Override public void close() { engine.close(); }

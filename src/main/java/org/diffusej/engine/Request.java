@@ -9,36 +9,22 @@ import java.util.Objects;
  * <p>Sampler names are accepted in diffusers style ({@code EulerAncestralDiscreteScheduler}) and AUTOMATIC1111
  * style ({@code "Euler a"}, {@code "DPM++ 2M Karras"} or {@code "DPM++ 2M"} + scheduler {@code "Karras"}).
  *
- * @param mode              txt2img, img2img or inpaint
- * @param prompt            A1111 emphasis syntax allowed; longer than 75 tokens is chunked
- * @param negativePrompt    may be empty
- * @param width             output width in pixels (txt2img); img2img/inpaint default to the init image's size
- * @param height            output height in pixels
- * @param steps             sampler steps before strength is applied
- * @param sampler           sampler name
- * @param scheduler         sigma schedule ("Automatic", "Karras", ...); null or "Automatic" = the sampler's own
- * @param cfgScale          classifier-free guidance scale; ≤ 1 disables the unconditional pass
- * @param seed              −1 = random; batch item k uses seed + k
- * @param batchSize         images denoised together
- * @param batchCount        batches run one after another (A1111 {@code n_iter})
- * @param strength          img2img/inpaint denoising strength in [0, 1]
- * @param initImage         img2img/inpaint input, null for txt2img
- * @param mask              inpaint mask (1 = repaint), same size as initImage
- * @param maskBlur          Gaussian feather of the mask in pixels (A1111 {@code mask_blur})
- * @param onlyMasked        A1111 "Only masked": crop the mask's bounds + padding, work at model size, paste back
- * @param onlyMaskedPadding pixels around the mask's bounds in only-masked mode
- * @param maskedContent     what the masked area starts from
- * @param invertMask        repaint what the mask keeps
- * @param clipSkip          1 = last CLIP layer (SD1 default); 2 = penultimate, ...
- * @param variationSeed     A1111 {@code subseed}: the seed whose noise the initial latents lean towards; −1 = random
- *                          (used only when {@code variationStrength} &gt; 0); batch item k uses variationSeed + k
- * @param variationStrength A1111 {@code subseed_strength} in [0, 1]: the initial noise is slerp(noise(seed),
- *                          noise(variationSeed), strength); 0 = none, 1 = the variation seed's own noise
- * @param secondPrompt      a prompt the conditioning moves towards (prompt walks); empty = none
- * @param promptMix         in [0, 1]: the conditioning is (1 − mix)·cond(prompt) + mix·cond(secondPrompt)
- * @param timestepSpacing   diffusers' {@code timestep_spacing} ("leading", "trailing", "linspace"); null = the
- *                          model's scheduler config (SD: leading)
- * @param hires             txt2img's A1111 hires fix (a second, img2img pass at a larger size); null = none
+ * <p>The settings come in small groups ({@link Sampling}, {@link ImageInput}, {@link Inpaint}, {@link Variation},
+ * {@link Hires}); the flat accessors ({@link #steps()}, {@link #mask()}, ...) read through them.
+ *
+ * @param mode           txt2img, img2img or inpaint
+ * @param prompt         A1111 emphasis syntax allowed; longer than 75 tokens is chunked
+ * @param negativePrompt may be empty
+ * @param width          output width in pixels (txt2img); img2img/inpaint default to the init image's size
+ * @param height         output height in pixels
+ * @param batchSize      images denoised together
+ * @param batchCount     batches run one after another (A1111 {@code n_iter})
+ * @param clipSkip       1 = last CLIP layer (SD1 default); 2 = penultimate, ...
+ * @param sampling       steps, sampler, schedule, CFG, seed, timestep spacing
+ * @param image          img2img/inpaint input and denoising strength
+ * @param inpaint        the A1111 inpaint options
+ * @param variation      variation seed and second prompt (Dream's latent walks)
+ * @param hires          txt2img's A1111 hires fix (a second, img2img pass at a larger size); null = none
  */
 public record Request(
         Mode mode,
@@ -46,27 +32,74 @@ public record Request(
         String negativePrompt,
         int width,
         int height,
-        int steps,
-        String sampler,
-        String scheduler,
-        double cfgScale,
-        long seed,
         int batchSize,
         int batchCount,
-        double strength,
-        RgbImage initImage,
-        Mask mask,
-        int maskBlur,
-        boolean onlyMasked,
-        int onlyMaskedPadding,
-        MaskedContent maskedContent,
-        boolean invertMask,
         int clipSkip,
-        long variationSeed,
-        double variationStrength,
-        String secondPrompt,
-        double promptMix,
-        String timestepSpacing, Hires hires) {
+        Sampling sampling,
+        ImageInput image,
+        Inpaint inpaint,
+        Variation variation,
+        Hires hires) {
+
+    /**
+     * How the denoising runs.
+     *
+     * @param steps           sampler steps before strength is applied
+     * @param sampler         sampler name
+     * @param scheduler       sigma schedule ("Automatic", "Karras", ...); null or "Automatic" = the sampler's own
+     * @param cfgScale        classifier-free guidance scale; ≤ 1 disables the unconditional pass
+     * @param seed            −1 = random; batch item k uses seed + k
+     * @param timestepSpacing diffusers' {@code timestep_spacing} ("leading", "trailing", "linspace"); null = the
+     *                        model's scheduler config (SD: leading)
+     */
+    public record Sampling(int steps, String sampler, String scheduler, double cfgScale, long seed,
+                           String timestepSpacing) {
+        public Sampling {
+            sampler = sampler == null ? SamplerNames.DEFAULT : sampler;
+            if (timestepSpacing != null && timestepSpacing.isBlank()) timestepSpacing = null;
+        }
+    }
+
+    /**
+     * The image img2img and inpaint start from.
+     *
+     * @param initImage img2img/inpaint input, null for txt2img
+     * @param strength  img2img/inpaint denoising strength in [0, 1]
+     */
+    public record ImageInput(RgbImage initImage, double strength) { }
+
+    /**
+     * AUTOMATIC1111's inpaint options.
+     *
+     * @param mask              inpaint mask (1 = repaint), same size as the init image
+     * @param maskBlur          Gaussian feather of the mask in pixels (A1111 {@code mask_blur})
+     * @param onlyMasked        A1111 "Only masked": crop the mask's bounds + padding, work at model size, paste back
+     * @param onlyMaskedPadding pixels around the mask's bounds in only-masked mode
+     * @param maskedContent     what the masked area starts from
+     * @param invertMask        repaint what the mask keeps
+     */
+    public record Inpaint(Mask mask, int maskBlur, boolean onlyMasked, int onlyMaskedPadding,
+                          MaskedContent maskedContent, boolean invertMask) {
+        public Inpaint {
+            maskedContent = maskedContent == null ? MaskedContent.ORIGINAL : maskedContent;
+        }
+    }
+
+    /**
+     * Variations of the start: another seed's noise and another prompt's conditioning mixed in.
+     *
+     * @param seed         A1111 {@code subseed}: the seed whose noise the initial latents lean towards; −1 = random
+     *                     (used only when {@code strength} &gt; 0); batch item k uses seed + k
+     * @param strength     A1111 {@code subseed_strength} in [0, 1]: the initial noise is slerp(noise(seed),
+     *                     noise(variation seed), strength); 0 = none, 1 = the variation seed's own noise
+     * @param secondPrompt a prompt the conditioning moves towards (prompt walks); empty = none
+     * @param promptMix    in [0, 1]: the conditioning is (1 − mix)·cond(prompt) + mix·cond(secondPrompt)
+     */
+    public record Variation(long seed, double strength, String secondPrompt, double promptMix) {
+        public Variation {
+            secondPrompt = secondPrompt == null ? "" : secondPrompt;
+        }
+    }
 
     /**
      * A1111's hires fix ({@code enable_hr}): the txt2img result is upscaled by {@code scale} (its latents, "Latent";
@@ -98,22 +131,41 @@ public record Request(
 
     public Request {
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(sampling, "sampling");
+        Objects.requireNonNull(image, "image");
+        Objects.requireNonNull(inpaint, "inpaint");
+        Objects.requireNonNull(variation, "variation");
         prompt = prompt == null ? "" : prompt;
         negativePrompt = negativePrompt == null ? "" : negativePrompt;
-        sampler = sampler == null ? SamplerNames.DEFAULT : sampler;
-        maskedContent = maskedContent == null ? MaskedContent.ORIGINAL : maskedContent;
-        secondPrompt = secondPrompt == null ? "" : secondPrompt;
-        if (timestepSpacing != null && timestepSpacing.isBlank()) timestepSpacing = null;
     }
+
+    public int steps() { return sampling.steps(); }
+    public String sampler() { return sampling.sampler(); }
+    public String scheduler() { return sampling.scheduler(); }
+    public double cfgScale() { return sampling.cfgScale(); }
+    public long seed() { return sampling.seed(); }
+    public String timestepSpacing() { return sampling.timestepSpacing(); }
+    public RgbImage initImage() { return image.initImage(); }
+    public double strength() { return image.strength(); }
+    public Mask mask() { return inpaint.mask(); }
+    public int maskBlur() { return inpaint.maskBlur(); }
+    public boolean onlyMasked() { return inpaint.onlyMasked(); }
+    public int onlyMaskedPadding() { return inpaint.onlyMaskedPadding(); }
+    public MaskedContent maskedContent() { return inpaint.maskedContent(); }
+    public boolean invertMask() { return inpaint.invertMask(); }
+    public long variationSeed() { return variation.seed(); }
+    public double variationStrength() { return variation.strength(); }
+    public String secondPrompt() { return variation.secondPrompt(); }
+    public double promptMix() { return variation.promptMix(); }
 
     /** True when the initial noise leans towards a variation seed's ({@link #variationStrength} &gt; 0). */
     public boolean hasVariation() {
-        return variationStrength > 0;
+        return variation.strength() > 0;
     }
 
     /** True when the conditioning mixes in a second prompt. */
     public boolean hasSecondPrompt() {
-        return !secondPrompt.isEmpty();
+        return !variation.secondPrompt().isEmpty();
     }
 
     public static Builder builder(Mode mode) {
@@ -123,13 +175,16 @@ public record Request(
     /** A builder initialised from this request. */
     public Builder toBuilder() {
         Builder b = new Builder(mode);
-        b.prompt = prompt; b.negativePrompt = negativePrompt; b.width = width; b.height = height; b.steps = steps;
-        b.sampler = sampler; b.scheduler = scheduler; b.cfgScale = cfgScale; b.seed = seed; b.batchSize = batchSize;
-        b.batchCount = batchCount; b.strength = strength; b.initImage = initImage; b.mask = mask; b.maskBlur = maskBlur;
-        b.onlyMasked = onlyMasked; b.onlyMaskedPadding = onlyMaskedPadding; b.maskedContent = maskedContent;
-        b.invertMask = invertMask; b.clipSkip = clipSkip; b.variationSeed = variationSeed;
-        b.variationStrength = variationStrength; b.secondPrompt = secondPrompt; b.promptMix = promptMix;
-        b.timestepSpacing = timestepSpacing;
+        b.prompt = prompt; b.negativePrompt = negativePrompt; b.width = width; b.height = height;
+        b.batchSize = batchSize; b.batchCount = batchCount; b.clipSkip = clipSkip;
+        b.steps = sampling.steps(); b.sampler = sampling.sampler(); b.scheduler = sampling.scheduler();
+        b.cfgScale = sampling.cfgScale(); b.seed = sampling.seed(); b.timestepSpacing = sampling.timestepSpacing();
+        b.initImage = image.initImage(); b.strength = image.strength();
+        b.mask = inpaint.mask(); b.maskBlur = inpaint.maskBlur(); b.onlyMasked = inpaint.onlyMasked();
+        b.onlyMaskedPadding = inpaint.onlyMaskedPadding(); b.maskedContent = inpaint.maskedContent();
+        b.invertMask = inpaint.invertMask();
+        b.variationSeed = variation.seed(); b.variationStrength = variation.strength();
+        b.secondPrompt = variation.secondPrompt(); b.promptMix = variation.promptMix();
         b.hires = hires;
         return b;
     }
@@ -204,10 +259,11 @@ public record Request(
         public Builder hires(Hires v) { hires = v; return this; }
 
         public Request build() {
-            return new Request(mode, prompt, negativePrompt, width, height, steps, sampler, scheduler, cfgScale, seed,
-                    batchSize, batchCount, strength, initImage, mask, maskBlur, onlyMasked, onlyMaskedPadding,
-                    maskedContent, invertMask, clipSkip, variationSeed, variationStrength, secondPrompt, promptMix,
-                    timestepSpacing, hires);
+            return new Request(mode, prompt, negativePrompt, width, height, batchSize, batchCount, clipSkip,
+                    new Sampling(steps, sampler, scheduler, cfgScale, seed, timestepSpacing),
+                    new ImageInput(initImage, strength),
+                    new Inpaint(mask, maskBlur, onlyMasked, onlyMaskedPadding, maskedContent, invertMask),
+                    new Variation(variationSeed, variationStrength, secondPrompt, promptMix), hires);
         }
     }
 }

@@ -13,7 +13,6 @@ import org.diffusej.engine.ProgressListener;
 public final class StatusBarProgress implements ProgressListener {
     private final String title;
     private final CancellationToken token;
-    private volatile Progress last;
     private final PreviewWindow previews;
 
     public StatusBarProgress(String title, CancellationToken token) {
@@ -30,16 +29,12 @@ public final class StatusBarProgress implements ProgressListener {
 
     @Override
     public void onProgress(Progress p) {
-        last = p;
         if (IJ.escapePressed()) token.cancel();
         String eta = p.etaSeconds() >= 0 ? String.format(Locale.ROOT, ", %.0f s left", p.etaSeconds()) : "";
         IJ.showStatus(title + " " + p.phase() + " " + p.step() + "/" + p.total() + eta + " (Esc cancels)");
         IJ.showProgress(p.step(), Math.max(1, p.total()));
         if (previews != null && p.preview() != null) previews.show(p.preview());
     }
-
-    /** The last event received, or null. */
-    public Progress last() { return last; }
 
     /** Clears the progress bar. */
     public void done() {

@@ -31,14 +31,4 @@ public record CatalogEntry(String id, String title, String repo, String revision
     }
 
     public boolean singleFile() { return SINGLE_FILE.equals(layout); }
-
-    /** Total bytes of all files, or -1 if any size is unknown. */
-    public long knownSize() {
-        long total = 0;
-        for (CatalogFile f : files) {
-            if (f.size() < 0) return -1;
-            total += f.size();
-        }
-        return total;
-    }
 }

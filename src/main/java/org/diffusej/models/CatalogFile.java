@@ -14,10 +14,4 @@ public record CatalogFile(String path, long size, String sha256) {
         sha256 = sha256 == null || sha256.isBlank() ? null : sha256.toLowerCase(java.util.Locale.ROOT);
         if (size == 0) size = -1;
     }
-
-    /** The file name without folders. */
-    public String fileName() {
-        int slash = path.lastIndexOf('/');
-        return slash < 0 ? path : path.substring(slash + 1);
-    }
 }

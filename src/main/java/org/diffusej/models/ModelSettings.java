@@ -50,21 +50,6 @@ public record ModelSettings(Path cacheDir, String endpoint, String token, boolea
                 pick(env, props, "DIFFUSEJ_INPAINT_MODEL", "diffusej.inpaint.model"));
     }
 
-    /** The same settings with another cache folder. */
-    public ModelSettings withCacheDir(Path dir) {
-        return new ModelSettings(dir, endpoint, token, offline, defaultModel, defaultInpaintModel);
-    }
-
-    /** The same settings with another endpoint. */
-    public ModelSettings withEndpoint(String url) {
-        return new ModelSettings(cacheDir, url, token, offline, defaultModel, defaultInpaintModel);
-    }
-
-    /** The same settings, offline or not. */
-    public ModelSettings withOffline(boolean off) {
-        return new ModelSettings(cacheDir, endpoint, token, off, defaultModel, defaultInpaintModel);
-    }
-
     /** The user's default model for a mode (id or path), or the catalog's. */
     public String defaultModel(Mode mode, ModelCatalog catalog) {
         String user = mode == Mode.INPAINT ? defaultInpaintModel : defaultModel;

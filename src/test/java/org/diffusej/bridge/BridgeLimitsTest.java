@@ -146,7 +146,7 @@ class BridgeLimitsTest {
         };
         ModelProvider shared = ModelProvider.shared(failing);
         start(new ModelProvider() {
-            @Override public List<Checkpoint> checkpoints() {
+            @Override public List<SdModelEntry> checkpoints() {
                 if (failList.getAndSet(false)) throw new StackOverflowError();
                 return shared.checkpoints();
             }

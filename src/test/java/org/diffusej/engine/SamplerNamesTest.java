@@ -46,6 +46,46 @@ class SamplerNamesTest {
         assertTrue(found.isEmpty(), "use SamplerNames instead of spelling these out: " + found);
     }
 
+    /** Python: triple-quoted strings, then one-line '...' and "..." literals once full-line comments are gone. */
+    private static final Pattern PY_TRIPLE = Pattern.compile("(?s)(\"\"\"|''')(.*?)\\1");
+    private static final Pattern PY_LITERAL = Pattern.compile("\"((?:\\\\.|[^\"\\\\\n])*)\"|'((?:\\\\.|[^'\\\\\n])*)'");
+
+    /** The literals of Python source {@code code} that spell out sampler or schedule names. */
+    static List<String> pythonLiteralsNaming(String code, List<String> names) {
+        List<String> found = new ArrayList<>();
+        String rest = code.replaceAll("(?m)^\\s*#.*$", " ");
+        Matcher t = PY_TRIPLE.matcher(rest);
+        while (t.find()) if (spellsOutNames(t.group(2), names)) found.add(t.group(2));
+        Matcher m = PY_LITERAL.matcher(PY_TRIPLE.matcher(rest).replaceAll(" "));
+        while (m.find()) {
+            String s = m.group(1) != null ? m.group(1) : m.group(2);
+            if (spellsOutNames(s, names)) found.add(s);
+        }
+        return found;
+    }
+
+    /** The Krita docker offers the server's list (/sdapi/v1/samplers) and spells out no name of its own. */
+    @Test
+    void noSamplerNameLiteralInTheKritaPlugin() throws IOException {
+        Path plugin = Path.of("krita-bridge", "plugin");
+        assertTrue(Files.isDirectory(plugin), "run from the project root: " + plugin.toAbsolutePath());
+        List<String> names = known(), found = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(plugin)) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".py")).toList())
+                for (String s : pythonLiteralsNaming(Files.readString(f), names)) found.add(f + ": '" + s + "'");
+        }
+        assertTrue(found.isEmpty(), "the docker must take these from the server: " + found);
+    }
+
+    @Test
+    void thePythonCheckSeesLiteralsButNotComments() {
+        List<String> names = known();
+        assertEquals(List.of("Euler a"), pythonLiteralsNaming("sampler: str = \"Euler a\"  # the default\n", names));
+        assertEquals(List.of("DDIM"), pythonLiteralsNaming("x = ('DDIM', 'other')\n", names));
+        assertEquals(List.of("Euler, DDIM"), pythonLiteralsNaming("def f():\n    \"\"\"Euler, DDIM\"\"\"\n", names));
+        assertTrue(pythonLiteralsNaming("# \"Euler a\" is not offered here\nx = \"server's\"\n", names).isEmpty());
+    }
+
     @Test
     void theCheckSeesAHandWrittenList() {
         List<String> names = known();

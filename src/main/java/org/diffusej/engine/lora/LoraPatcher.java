@@ -1,8 +1,6 @@
 package org.diffusej.engine.lora;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -144,7 +142,7 @@ public final class LoraPatcher {
                 && (w.length == 4 && down.length == 4 ? w[1] == in && w[2] == down[2] && w[3] == down[3] : kernel == 1);
         if (ok) return null;
         return m.key() + " makes a " + Arrays.toString(deltaShape(down, up)) + " update for a "
-                + Arrays.toString(t.rows() == w[0] ? w : new long[] {t.rows(), w[1]}) + " weight";
+                + Arrays.toString(w) + " weight";
     }
 
     private static long[] deltaShape(long[] down, long[] up) {
@@ -200,8 +198,7 @@ public final class LoraPatcher {
                     long rank = p.module().rank();
                     NDArray product = up.reshape(p.target().rows(), rank).matMul(down.reshape(rank, rowSize))
                             .mul((float) p.factor());                                   // [rows, in·kh·kw]
-                    if (p.target().rows() == w[0]) delta = delta.add(product);
-                    else delta = delta.add(placeRows(product, p.target(), w[0], m));
+                    delta = delta.add(product);
                 }
             } catch (InvalidCheckpointException e) {
                 throw new InvalidLoraException("Cannot read the LoRA: " + e.getMessage());
@@ -210,16 +207,5 @@ public final class LoraPatcher {
             }
             slot.patch(delta);
         }
-    }
-
-    /** {@code rows} of a fused weight, zeros elsewhere. */
-    private static NDArray placeRows(NDArray rows, LoraTargets.Target t, long total, NDManager m) {
-        long cols = rows.getShape().get(1);
-        List<NDArray> pieces = new ArrayList<>();
-        if (t.rowStart() > 0) pieces.add(m.zeros(new Shape(t.rowStart(), cols), DataType.FLOAT32));
-        pieces.add(rows);
-        long after = total - t.rowStart() - t.rows();
-        if (after > 0) pieces.add(m.zeros(new Shape(after, cols), DataType.FLOAT32));
-        return pieces.size() == 1 ? rows : NDArrays.concat(new NDList(pieces.toArray(new NDArray[0])), 0);
     }
 }

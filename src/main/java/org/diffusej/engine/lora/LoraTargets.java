@@ -19,8 +19,8 @@ import java.util.Map;
  * {@code text_encoder.} + the path); kohya keys in LDM naming ({@code lora_unet_input_blocks_1_1_proj_in}, what
  * kohya's SDXL trainer writes) too. SDXL's encoders are {@code lora_te1_}/{@code text_encoder.} (CLIP ViT-L,
  * {@code conditioner.embedders.0.}) and {@code lora_te2_}/{@code text_encoder_2.} (OpenCLIP bigG,
- * {@code conditioner.embedders.1.}). OpenCLIP encoders in single files (SD2, SDXL's second) fuse q, k and v into
- * {@code in_proj_weight}: their LoRA modules patch a third of its rows each.
+ * {@code conditioner.embedders.1.}). OpenCLIP encoders in single files (SD2, SDXL's second) are seen under CLIP's
+ * names (the weights layer splits their fused {@code in_proj_weight} into q, k and v at load), so one table serves all.
  */
 final class LoraTargets {
     private static final String UNET = "model.diffusion_model.";
@@ -31,9 +31,10 @@ final class LoraTargets {
             new TextRoot("conditioner.embedders.0.", "lora_te1_", "text_encoder."),
             new TextRoot("conditioner.embedders.1.", "lora_te2_", "text_encoder_2."));
 
-    /** A weight, or rows {@code [rowStart, rowStart + rows)} of it (OpenCLIP's fused q/k/v). */
-    record Target(WeightSlot slot, long rowStart, long rows) {
-        static Target whole(WeightSlot s) { return new Target(s, 0, s.shape()[0]); }
+    /** The weight a LoRA module patches, whole. */
+    record Target(WeightSlot slot) {
+        static Target whole(WeightSlot s) { return new Target(s); }
+        long rows() { return slot.shape()[0]; }
     }
 
     private final Map<String, Target> byKey = new HashMap<>();
@@ -118,33 +119,13 @@ final class LoraTargets {
     private void addText(Map<String, WeightSlot> slots) {
         for (WeightSlot s : slots.values())
             for (TextRoot r : TEXT_ROOTS) {
-                String clip = r.root() + "transformer.text_model.", openClip = r.root() + "model.transformer.resblocks.";
+                String clip = r.root() + "transformer.text_model.";
                 String n = s.name();
                 if (n.startsWith(clip)) {
                     String module = n.substring(clip.length(), n.length() - ".weight".length());
                     putText(r, module, Target.whole(s));
-                } else if (n.startsWith(openClip)) {
-                    addOpenClip(r, s, n.substring(openClip.length()));
                 }
             }
-    }
-
-    /** {@code i.attn.in_proj_weight} → q/k/v thirds, {@code i.attn.out_proj}, {@code i.mlp.c_fc}/{@code c_proj}. */
-    private void addOpenClip(TextRoot r, WeightSlot s, String rest) {
-        String layer = rest.substring(0, rest.indexOf('.'));
-        String part = rest.substring(layer.length() + 1);
-        String hf = "encoder.layers." + layer + ".";
-        switch (part) {
-            case "attn.in_proj_weight" -> {
-                long h = s.shape()[0] / 3;
-                String[] qkv = {"q_proj", "k_proj", "v_proj"};
-                for (int i = 0; i < 3; i++) putText(r, hf + "self_attn." + qkv[i], new Target(s, i * h, h));
-            }
-            case "attn.out_proj.weight" -> putText(r, hf + "self_attn.out_proj", Target.whole(s));
-            case "mlp.c_fc.weight" -> putText(r, hf + "mlp.fc1", Target.whole(s));
-            case "mlp.c_proj.weight" -> putText(r, hf + "mlp.fc2", Target.whole(s));
-            default -> { }
-        }
     }
 
     /** {@code module} is a path below transformers' {@code text_model.}. */

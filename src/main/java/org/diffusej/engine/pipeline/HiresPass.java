@@ -68,13 +68,6 @@ final class HiresPass {
         return s;
     }
 
-    /** UNet calls the second pass makes per batch. */
-    static int steps(Request r, NoiseSchedule schedule) throws DiffusionException {
-        if (r.hires() == null || r.mode() != Mode.TXT2IMG) return 0;
-        Sampler s = sampler(r, schedule);
-        return s.timesteps().length - s.startIndex(r.hires().strength());
-    }
-
     /** The first pass's latents {@code [B,4,h,w]} at the hires latent size {@code [B,4,outH,outW]}. */
     static NDArray upscale(NDArray latents, Request.Hires h, int outH, int outW, LatentCodec codec, NoiseSource noise) {
         if (h.latent()) return bilinear(latents, outH, outW);

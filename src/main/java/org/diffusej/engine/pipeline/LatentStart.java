@@ -20,7 +20,7 @@ import org.diffusej.engine.Request;
  */
 record LatentStart(NDArray latents, DenoisingLoop.Inpainting inpainting) {
 
-    static LatentStart of(Request r, Job job, LatentCodec codec, Sampler sampler, int start, NoiseSource noise,
+    static LatentStart of(Request r, PreparedInput job, LatentCodec codec, Sampler sampler, int start, NoiseSource noise,
                           boolean inpaintingModel, NDManager m) {
         int b = r.batchSize();
         int f = codec.downscale();
@@ -58,7 +58,7 @@ record LatentStart(NDArray latents, DenoisingLoop.Inpainting inpainting) {
      * posterior with its unseeded global generator; the posterior mean is used here so the seeded noise stream is
      * untouched (for a flat image the posterior's spread is tiny).
      */
-    static DenoisingLoop.Inpainting wholeImage(Job job, LatentCodec codec, int b, NDManager m) {
+    static DenoisingLoop.Inpainting wholeImage(PreparedInput job, LatentCodec codec, int b, NDManager m) {
         int f = codec.downscale();
         NDArray grey = m.zeros(new Shape(1, 3, job.height(), job.width()));                // [1, 3, H, W]
         NDArray latents = codec.encode(grey, (shape, manager) -> manager.zeros(shape)).repeat(0, b); // [B, 4, h, w]
@@ -67,7 +67,7 @@ record LatentStart(NDArray latents, DenoisingLoop.Inpainting inpainting) {
     }
 
     /** The processing mask as 0/1 at pixel resolution (diffusers binarises at 0.5). */
-    private static NDArray binarized(Job job, NDManager m) {
+    private static NDArray binarized(PreparedInput job, NDManager m) {
         NDArray mask = ImageTensors.toTensor(job.inpaint().mask(), m);
         return mask.gte(0.5f).toType(mask.getDataType(), false);
     }

@@ -10,8 +10,6 @@ import org.diffusej.engine.nn.AttentionKernel;
 import org.diffusej.engine.runtime.MemoryBudget;
 import org.diffusej.engine.runtime.TorchOps;
 import org.diffusej.engine.sampler.Sampler;
-import org.diffusej.engine.sampler.NoiseSchedule;
-import org.diffusej.engine.sampler.Samplers;
 import org.diffusej.engine.text.DualPromptEncoder;
 import org.diffusej.engine.text.PromptEncoder;
 import org.diffusej.engine.text.PromptSyntaxException;
@@ -32,7 +30,6 @@ import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.infotext.Infotext;
 import org.diffusej.engine.InvalidRequestException;
-import org.diffusej.engine.Mode;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.NoiseSource;
 import org.diffusej.engine.Progress;
@@ -61,11 +58,26 @@ public final class Pipeline implements DiffusionEngine {
     private volatile LatentCodec codec;
     private volatile Taesd taesd; // previews (and final images when the codec uses it), or null
     private final SecureRandom seeds = new SecureRandom();
-    /** Test hooks: see every step's latents, wrap the UNet (package-private on purpose). */
-    DenoisingLoop.StepListener stepObserver = DenoisingLoop.StepListener.NONE;
-    UnaryOperator<DenoisingLoop.NoisePredictor> unetWrapper = UnaryOperator.identity();
-    /** Where the free memory is read before each job (a test hook: inject numbers). */
-    Supplier<MemoryBudget> memory = MemoryBudget::current;
+    private final Hooks hooks;
+
+    /**
+     * Test seams, given at construction (package-private on purpose).
+     *
+     * @param stepObserver sees every step's latents
+     * @param unetWrapper  wraps the UNet (recorded outputs, counting calls)
+     * @param memory       where the free memory is read before each job (inject numbers)
+     */
+    record Hooks(DenoisingLoop.StepListener stepObserver, UnaryOperator<DenoisingLoop.NoisePredictor> unetWrapper,
+                 Supplier<MemoryBudget> memory) {
+        /** Production: no observer, the UNet as is, the machine's memory. */
+        static final Hooks NONE = new Hooks(DenoisingLoop.StepListener.NONE, UnaryOperator.identity(), MemoryBudget::current);
+
+        Hooks observing(DenoisingLoop.StepListener o) { return new Hooks(o, unetWrapper, memory); }
+
+        Hooks wrapping(UnaryOperator<DenoisingLoop.NoisePredictor> w) { return new Hooks(stepObserver, w, memory); }
+
+        Hooks withMemory(Supplier<MemoryBudget> m) { return new Hooks(stepObserver, unetWrapper, m); }
+    }
 
     public Pipeline(StableDiffusionModel model) {
         this(model, NoiseSource::seeded, DEFAULT_MAX_PIXELS);
@@ -76,7 +88,13 @@ public final class Pipeline implements DiffusionEngine {
      * @param maxPixels    larger requests (width × height × batch size) are refused before anything is allocated
      */
     public Pipeline(StableDiffusionModel model, LongFunction<NoiseSource> noiseForSeed, long maxPixels) {
+        this(model, noiseForSeed, maxPixels, Hooks.NONE);
+    }
+
+    /** With test seams ({@link Hooks}). */
+    Pipeline(StableDiffusionModel model, LongFunction<NoiseSource> noiseForSeed, long maxPixels, Hooks hooks) {
         this.model = model;
+        this.hooks = hooks;
         this.noiseForSeed = noiseForSeed;
         this.maxPixels = maxPixels;
         StableDiffusionModel.Xl xl = model.xl();
@@ -112,11 +130,9 @@ public final class Pipeline implements DiffusionEngine {
     @Override
     public Result generate(Request request, ProgressListener listener, CancellationToken token) throws DiffusionException {
         long started = System.nanoTime();
-        // 1. check everything the user can get wrong before allocating
-        RequestCheck.validate(request, maxPixels, processingMultiple());
-        HiresPass.check(request, maxPixels, inpaintingModel());
-        checkMemory(outputSized(request));
-        Samplers.create(request.sampler(), request.scheduler(), schedule(request));
+        // 1. check everything the user can get wrong before allocating; build the samplers once
+        Plan plan = Plan.of(request, model.schedule(), maxPixels, processingMultiple(), inpaintingModel());
+        checkMemory(plan.output());
         long seed = request.seed() == -1 ? randomSeed() : request.seed();
         long variationSeed = request.hasVariation() && request.variationSeed() == -1 ? randomSeed() : request.variationSeed();
         Request r = request.toBuilder().seed(seed).variation(variationSeed, request.variationStrength()).build();
@@ -125,16 +141,16 @@ public final class Pipeline implements DiffusionEngine {
         Map<String, Object> extra = new LinkedHashMap<>();
         extra.put("Lora hashes", loras.hashesText());
         // 2. prepare the init image (img2img) or the inpaint input; an empty mask or strength 0 leave it unchanged
-        Job job = Job.prepare(r, processingMultiple());
+        PreparedInput job = PreparedInput.prepare(r, processingMultiple());
         if (job.unchangedReason() != null) return unchanged(r, extra, job.unchangedReason(), started);
-        int stepsPerBatch = job.stepsPerBatch(r, schedule(r));
+        int stepsPerBatch = plan.firstPassSteps();
         if (stepsPerBatch == 0 && r.strength() == 0)
             return unchanged(r, extra, "Denoising strength 0 runs no step: the image is returned unchanged.", started);
         if (stepsPerBatch == 0)  // e.g. SD-Turbo's 1 step at strength 0.5: diffusers fails on the empty schedule
             throw new InvalidRequestException("Denoising strength " + r.strength() + " with " + r.steps() + " steps "
                     + "runs no step: steps × strength must be at least 1 (use " + (int) Math.ceil(1 / r.strength())
                     + " steps, or a higher strength).");
-        stepsPerBatch += HiresPass.steps(r, model.schedule());
+        stepsPerBatch += plan.hiresSteps();
         // 3. denoise and decode batch after batch, each in its own manager
         List<RgbImage> images = new ArrayList<>();
         List<Long> usedSeeds = new ArrayList<>();
@@ -148,7 +164,7 @@ public final class Pipeline implements DiffusionEngine {
                 progress.token.check();
                 long first = seed + (long) b * r.batchSize();
                 try (NDManager batch = m.newSubManager()) {
-                    List<RgbImage> made = job.finish(runBatch(r, job, first, cond, batch, progress), outputSized(r));
+                    List<RgbImage> made = job.finish(runBatch(r, plan, job, first, cond, batch, progress), plan.output());
                     if (progress.endBatch()) for (int k = 0; k < made.size(); k++) unfinished.add(images.size() + k);
                     images.addAll(made);
                 }
@@ -170,17 +186,12 @@ public final class Pipeline implements DiffusionEngine {
      * tensors live in device memory, which this does not measure: only the heap is checked there.
      */
     private void checkMemory(Request r) throws InvalidRequestException {
-        MemoryBudget budget = memory.get();
+        MemoryBudget budget = hooks.memory().get();
         if (model.manager().getDevice().isGpu()) budget = new MemoryBudget(budget.heapFree(), MemoryBudget.UNKNOWN);
         AttentionKernel kernel = AttentionKernel.selected();
         boolean fused = kernel == AttentionKernel.NATIVE && TorchOps.available();
         MemoryEstimate.check(r, processingMultiple(), model.unet().config(), model.vae().config(), fused,
                 kernel == AttentionKernel.SLICED || kernel == AttentionKernel.NATIVE && !fused, budget);
-    }
-
-    /** The model's noise schedule with the request's timestep spacing, if it sets one. */
-    private NoiseSchedule schedule(Request r) {
-        return model.schedule().withSpacing(r.timestepSpacing());
     }
 
     /** A random seed in A1111's range [0, 2³²). */
@@ -209,7 +220,7 @@ public final class Pipeline implements DiffusionEngine {
     }
 
     /** One batch: seeds → noise, the starting latents for the mode, the denoising loop, the VAE decode. */
-    private List<RgbImage> runBatch(Request r, Job job, long firstSeed, Prompts prompts, NDManager m,
+    private List<RgbImage> runBatch(Request r, Plan plan, PreparedInput job, long firstSeed, Prompts prompts, NDManager m,
                                     StepProgress progress) throws DiffusionException {
         PromptEncoder.Conditioning cond = prompts.context();
         // 1. noise: batch item k draws from seed + k (leaning towards variation seed + k, A1111's subseed)
@@ -217,9 +228,8 @@ public final class Pipeline implements DiffusionEngine {
         for (int k = 0; k < r.batchSize(); k++) items.add(noiseFor(r, firstSeed + k));
         NoiseSource noise = NoiseSource.batch(items);
         // 2. sampler and the first step that runs (strength)
-        Sampler sampler = Samplers.create(r.sampler(), r.scheduler(), schedule(r));
-        sampler.setTimesteps(r.steps());
-        int start = r.mode() == Mode.TXT2IMG ? 0 : sampler.startIndex(r.strength());
+        Sampler sampler = plan.firstPass();
+        int start = plan.firstStart();
         // 3. starting latents (and inpaint inputs), drawing noise in diffusers' order
         LatentStart begin = LatentStart.of(r, job, codec, sampler, start, noise, inpaintingModel(), m);
         // 4. denoise
@@ -230,9 +240,9 @@ public final class Pipeline implements DiffusionEngine {
         NDArray guidance = condDim > 0 ? GuidanceEmbedding.forScale(r.cfgScale(), condDim, m).repeat(0, r.batchSize()) : null;
         DenoisingLoop.NoisePredictor unet = prompts.added() == null ? (s, t, c) -> model.unet().forward(s, t, c, null, guidance)
                 : prompts.added().predictor(model.unet(), r.batchSize(), job.width(), job.height(), guidance, m);
-        DenoisingLoop loop = new DenoisingLoop(unetWrapper.apply(unet), sampler, guidance != null ? 1 : r.cfgScale(),
+        DenoisingLoop loop = new DenoisingLoop(hooks.unetWrapper().apply(unet), sampler, guidance != null ? 1 : r.cfgScale(),
                 negative, positive);
-        DenoisingLoop.StepListener observer = stepObserver;
+        DenoisingLoop.StepListener observer = hooks.stepObserver();
         DenoisingLoop.StepListener listener = (step, total, x) -> {
             observer.afterStep(step, total, x);
             progress.afterStep(step, total, x);
@@ -240,26 +250,20 @@ public final class Pipeline implements DiffusionEngine {
         NDArray latents = loop.run(begin.latents(), start, begin.inpainting(), noise, listener);
         // 5. hires fix: upscale and denoise again as img2img (not after an interrupt or skip)
         boolean stopped = progress.token.keepsUnfinished() || progress.token.skipRequested();
-        if (r.hires() != null && r.mode() == Mode.TXT2IMG && !stopped) {
-            Sampler second = HiresPass.sampler(r, model.schedule());
+        if (plan.hasHires() && !stopped) {
+            Sampler second = plan.hiresPass();
             int f = codec.downscale();
             NDArray up = HiresPass.upscale(latents, r.hires(), Resampler.nearestMultiple(HiresPass.height(r),
                     processingMultiple()) / f, Resampler.nearestMultiple(HiresPass.width(r), processingMultiple()) / f,
                     codec, noise);                                                      // [B, 4, h', w']
-            int start2 = second.startIndex(r.hires().strength());
+            int start2 = plan.hiresStart();
             NDArray begin2 = start2 >= second.timesteps().length ? up
                     : second.addNoise(up, noise.next(up.getShape(), m), start2);
-            latents = new DenoisingLoop(unetWrapper.apply(unet), second, guidance != null ? 1 : r.cfgScale(), negative,
+            latents = new DenoisingLoop(hooks.unetWrapper().apply(unet), second, guidance != null ? 1 : r.cfgScale(), negative,
                     positive).run(begin2, start2, null, noise, listener);
         }
         // 6. decode
         return codec.decode(latents);
-    }
-
-    /** The request at the size of its output: the hires size when the hires fix runs, else itself. */
-    private static Request outputSized(Request r) {
-        if (r.hires() == null || r.mode() != Mode.TXT2IMG) return r;
-        return r.toBuilder().size(HiresPass.width(r), HiresPass.height(r)).build();
     }
 
     /** The noise of one image's seed; with a variation, its first draw slerped towards the variation seed's. */

@@ -119,7 +119,7 @@ public final class StableDiffusionModel implements AutoCloseable {
                 xl = loadXl(c, cfg, configFolder, textHeads, m, o);
             } else {
                 TextEncoder.Config textConfig = TextEncoder.Config.detect(c.weights(), textHeads,
-                        cfg != null ? cfg.textHiddenAct() : null);
+                        cfg != null ? cfg.textHiddenAct() : c.family().textHiddenAct());
                 text = TextEncoder.load(c.weights(), textConfig, m, o.precision());
             }
 

@@ -1,7 +1,6 @@
 package org.diffusej.engine.sampler;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusej.engine.PredictionType;
 
 /**
  * Base of the samplers that work on ᾱ_t directly (DDIM, PLMS, LCM): unit-variance latents, no input scaling,
@@ -28,16 +27,16 @@ abstract class AlphaSampler implements Sampler {
         return t >= 0 ? alphasCumprod[t] : (float) schedule.finalAlphaCumprod();
     }
 
-    protected PredictionType predictionType() {
-        return schedule.predictionType();
+    /** x0 from the model output at ᾱ = {@code alphaProd} ({@link Prediction#original}). */
+    protected NDArray predictOriginal(NDArray modelOutput, NDArray sample, float alphaProd) {
+        return Prediction.original(schedule.predictionType(), modelOutput, sample, Float32.sqrt(alphaProd),
+                Float32.sqrt(1f - alphaProd));
     }
 
-    /** x0 from the model output: eps → (x - sqrt(1-ᾱ)·eps)/sqrt(ᾱ); v → sqrt(ᾱ)·x - sqrt(1-ᾱ)·v. */
-    protected NDArray predictOriginal(NDArray modelOutput, NDArray sample, float alphaProd) {
-        float beta = 1f - alphaProd;
-        if (predictionType() == PredictionType.EPSILON)
-            return sample.sub(modelOutput.mul(Float32.sqrt(beta))).div(Float32.sqrt(alphaProd));
-        return sample.mul(Float32.sqrt(alphaProd)).sub(modelOutput.mul(Float32.sqrt(beta)));
+    /** ε from the model output at ᾱ = {@code alphaProd} ({@link Prediction#noise}). */
+    protected NDArray predictNoise(NDArray modelOutput, NDArray sample, float alphaProd) {
+        return Prediction.noise(schedule.predictionType(), modelOutput, sample, Float32.sqrt(alphaProd),
+                Float32.sqrt(1f - alphaProd));
     }
 
     @Override

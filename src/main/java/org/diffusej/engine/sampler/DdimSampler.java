@@ -2,7 +2,6 @@ package org.diffusej.engine.sampler;
 
 import ai.djl.ndarray.NDArray;
 import org.diffusej.engine.NoiseSource;
-import org.diffusej.engine.PredictionType;
 import org.diffusej.engine.SamplerNames;
 
 /** DDIM (Song et al. 2020, eta = 0): deterministic, like diffusers' {@code DDIMScheduler}. */
@@ -30,15 +29,12 @@ public final class DdimSampler extends AlphaSampler {
         // 1. previous timestep: t - T/n (formula (12) of the paper walks the schedule backwards)
         int t = (int) timesteps[index];
         int prevT = t - schedule.numTrainTimesteps() / inferenceSteps;
-        // 2. alphas and betas
+        // 2. alphas
         float alphaProd = alphaAt(t);
         float alphaProdPrev = alphaAt(prevT);
-        float beta = 1f - alphaProd;
         // 3. predicted x0 and the noise it implies
         NDArray predOriginal = predictOriginal(modelOutput, sample, alphaProd);
-        NDArray predEpsilon = schedule.predictionType() == PredictionType.EPSILON
-                ? modelOutput
-                : modelOutput.mul(Float32.sqrt(alphaProd)).add(sample.mul(Float32.sqrt(beta)));
+        NDArray predEpsilon = predictNoise(modelOutput, sample, alphaProd);
         // 4. direction pointing to x_t and x_{t-1} without random noise (eta = 0)
         NDArray direction = predEpsilon.mul(Float32.sqrt(1f - alphaProdPrev));
         NDArray prev = predOriginal.mul(Float32.sqrt(alphaProdPrev)).add(direction);

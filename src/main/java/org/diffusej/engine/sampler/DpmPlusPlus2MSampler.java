@@ -3,7 +3,6 @@ package org.diffusej.engine.sampler;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDScope;
 import org.diffusej.engine.NoiseSource;
-import org.diffusej.engine.PredictionType;
 import org.diffusej.engine.SamplerNames;
 
 /**
@@ -91,9 +90,8 @@ public final class DpmPlusPlus2MSampler implements Sampler {
         // 1. data prediction x0 at this step
         double alpha = alpha(sigmas[index]);
         double sigmaT = sigmas[index] * alpha;
-        NDArray x0 = schedule.predictionType() == PredictionType.EPSILON
-                ? sample.sub(modelOutput.mul((float) (sigmaT))).div((float) (alpha))
-                : sample.mul((float) (alpha)).sub(modelOutput.mul((float) (sigmaT)));
+        NDArray x0 = Prediction.original(schedule.predictionType(), modelOutput, sample, (float) alpha,
+                (float) sigmaT);
         // 2. update: first order (DPM-Solver++ 1 = DDIM) or second order with the previous x0
         NDArray prev = lowerOrderSteps < 1 || lastStep || previousX0 == null
                 ? firstOrder(x0, index, sample)

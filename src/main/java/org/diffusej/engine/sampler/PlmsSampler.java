@@ -6,7 +6,6 @@ import org.diffusej.engine.NoiseSource;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.diffusej.engine.PredictionType;
 import org.diffusej.engine.SamplerNames;
 
 /**
@@ -74,8 +73,7 @@ public final class PlmsSampler extends AlphaSampler {
         float aPrev = alphaAt(prevT);
         float b = 1f - a;
         float bPrev = 1f - aPrev;
-        if (schedule.predictionType() == PredictionType.V_PREDICTION)
-            modelOutput = modelOutput.mul(Float32.sqrt(a)).add(sample.mul(Float32.sqrt(b)));
+        modelOutput = predictNoise(modelOutput, sample, a);
         float sampleCoeff = Float32.sqrt(aPrev / a);
         float denom = a * Float32.sqrt(bPrev) + Float32.sqrt(a * b * aPrev);
         return sample.mul(sampleCoeff).sub(modelOutput.mul(aPrev - a).div(denom));

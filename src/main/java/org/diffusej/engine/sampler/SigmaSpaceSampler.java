@@ -1,7 +1,6 @@
 package org.diffusej.engine.sampler;
 
 import ai.djl.ndarray.NDArray;
-import org.diffusej.engine.PredictionType;
 
 /**
  * Base of the k-diffusion style samplers (Euler, Euler a) that work in sigma space: x = x0 + sigma·eps, latents
@@ -83,10 +82,8 @@ abstract class SigmaSpaceSampler implements Sampler {
         return sample.sub(predOriginal).div(sigma);
     }
 
-    /** x0 from the model output at noise level {@code sigma}: eps → x - σ·eps; v → -σ/sqrt(σ²+1)·v + x/(σ²+1). */
+    /** x0 from the model output at noise level {@code sigma} ({@link Prediction#originalAtSigma}). */
     protected NDArray predictOriginal(NDArray modelOutput, NDArray sample, float sigma) {
-        if (schedule.predictionType() == PredictionType.EPSILON) return sample.sub(modelOutput.mul(sigma));
-        float s2 = sigma * sigma + 1f;
-        return modelOutput.mul(-sigma / Float32.sqrt(s2)).add(sample.div(s2));
+        return Prediction.originalAtSigma(schedule.predictionType(), modelOutput, sample, sigma);
     }
 }

@@ -173,9 +173,6 @@ public final class ClipTokenizer {
 
     public int padId() { return padId; }
 
-    /** Vocabulary size (49408 for CLIP). */
-    public int vocabularySize() { return vocab.size(); }
-
     private String specialAt(String text, int pos) {
         for (String s : specialTokens) if (text.startsWith(s, pos)) return s;
         return null;

@@ -17,8 +17,8 @@ import java.util.Map;
  * ({@code conditioner.embedders.1.}). The cross-attention context is both encoders' penultimate hidden states
  * (no final layer norm) concatenated on the feature axis, ViT-L first (768 + 1280 = 2048 in the real model); the
  * pooled embedding is the second encoder's pooled output times its {@code text_projection} (1280 in the real model).
- * The projection is stored as OpenCLIP's {@code model.text_projection [H, P]} in single files and as transformers'
- * {@code text_projection.weight [P, H]} in diffusers folders; both load.
+ * The projection loads as transformers' {@code text_projection.weight [P, H]}; single files store OpenCLIP's
+ * {@code model.text_projection [H, P]}, which the weights layer renames and transposes at load.
  */
 public final class DualTextEncoder implements AutoCloseable {
     /** Root of the first (CLIP ViT-L) encoder's internal names. */
@@ -39,13 +39,13 @@ public final class DualTextEncoder implements AutoCloseable {
     }
 
     /**
-     * Loads both encoders. Heads 0 take the real models' 64-channel heads; a null activation takes the naming's
-     * default (quick_gelu for CLIP ViT-L, gelu for OpenCLIP bigG; a diffusers folder says gelu for its second encoder).
+     * Loads both encoders. Heads 0 take the real models' 64-channel heads; a null activation takes the model's
+     * (quick_gelu for CLIP ViT-L, gelu for OpenCLIP bigG; a diffusers folder says gelu for its second encoder).
      */
     public static DualTextEncoder load(WeightSource w, int heads1, String act1, int heads2, String act2,
                                        NDManager parent, DataType dtype) throws InvalidCheckpointException {
-        TextEncoder.Config c1 = TextEncoder.Config.detect(w, ROOT_1, heads1, act1, false);
-        TextEncoder.Config c2 = TextEncoder.Config.detect(w, ROOT_2, heads2, act2 != null ? act2 : "gelu", false);
+        TextEncoder.Config c1 = TextEncoder.Config.detect(w, ROOT_1, heads1, act1);
+        TextEncoder.Config c2 = TextEncoder.Config.detect(w, ROOT_2, heads2, act2 != null ? act2 : "gelu");
         if (c1.layers() < 2 || c2.layers() < 2)
             throw new InvalidCheckpointException("SDXL conditions on the penultimate layer of both text encoders, so "
                     + "each needs at least 2 layers (found " + c1.layers() + " and " + c2.layers() + ").");
@@ -61,18 +61,15 @@ public final class DualTextEncoder implements AutoCloseable {
     }
 
     private static NDArray projection(WeightSource w, int hidden, NDManager m) throws InvalidCheckpointException {
-        String openClip = ROOT_2 + "model.text_projection";
         String clip = ROOT_2 + "transformer.text_projection.weight";
         NDArray p;
-        if (w.contains(openClip) && w.shape(openClip).length == 2 && w.shape(openClip)[0] == hidden) {
-            p = w.load(openClip, m, DataType.FLOAT32);                                       // [H, P]
-        } else if (w.contains(clip) && w.shape(clip).length == 2 && w.shape(clip)[1] == hidden) {
+        if (w.contains(clip) && w.shape(clip).length == 2 && w.shape(clip)[1] == hidden) {
             try (NDArray stored = w.load(clip, m, DataType.FLOAT32)) {                      // [P, H]
                 p = stored.transpose().duplicate();
             }
         } else {
             throw new InvalidCheckpointException("The second SDXL text encoder has no text projection of width " + hidden
-                    + " ('" + openClip + "' or '" + clip + "').");
+                    + " ('" + clip + "', or OpenCLIP's 'model.text_projection').");
         }
         NDScope.unregister(p);
         return p;

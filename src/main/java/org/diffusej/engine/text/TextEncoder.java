@@ -25,10 +25,10 @@ import java.util.Map;
  * The text encoder that turns token ids into the UNet's conditioning: CLIP ViT-L/14 for SD1 (quick_gelu, last
  * layer) or OpenCLIP ViT-H/14 for SD2 (gelu, penultimate layer; an LDM single file's last resblock is never run),
  * both followed by the final layer norm. Causal self-attention and no padding mask, as in the diffusers pipelines.
- * Weights come under either internal naming: CLIP ({@code cond_stage_model.transformer.text_model.*}, SD1 files
- * and every diffusers folder) or OpenCLIP ({@code cond_stage_model.model.*}, SD2 single files); SDXL's two encoders
- * sit under other roots ({@code conditioner.embedders.0.} and {@code .1.}) with the same two namings below them,
- * and are used through {@link #hiddenState} and {@link #pooled} (see {@link DualTextEncoder}).
+ * Weights come under CLIP's internal naming ({@code cond_stage_model.transformer.text_model.*}): OpenCLIP's
+ * ({@code cond_stage_model.model.*}, SD2 and SDXL single files) is renamed at load by the weights layer
+ * ({@code OpenClipNames}). SDXL's two encoders sit under other roots ({@code conditioner.embedders.0.} and
+ * {@code .1.}) and are used through {@link #hiddenState} and {@link #pooled} (see {@link DualTextEncoder}).
  */
 public final class TextEncoder implements AutoCloseable {
     /** Root of the SD1/SD2 text encoder's internal names. */
@@ -37,17 +37,16 @@ public final class TextEncoder implements AutoCloseable {
     /**
      * Shape of a text encoder.
      *
-     * @param openClip   OpenCLIP naming (fused q/k/v) instead of CLIP naming
      * @param vocabulary token embedding rows (49408)
      * @param positions  position embedding rows (77)
      * @param hidden     width H
      * @param heads      attention heads (H/64 in the real models; not visible in weights)
      * @param mlp        feed-forward width
-     * @param layers     layers run for clipSkip 1 (SD2 single files: all resblocks but the last)
+     * @param layers     layers run for clipSkip 1 (SD2: all resblocks of the file but the last, see OpenClipNames)
      * @param quickGelu  x·sigmoid(1.702x) (CLIP) instead of the exact erf gelu (OpenCLIP)
      * @param eps        layer-norm epsilon
      */
-    public record Config(boolean openClip, int vocabulary, int positions, int hidden, int heads, int mlp, int layers,
+    public record Config(int vocabulary, int positions, int hidden, int heads, int mlp, int layers,
                          boolean quickGelu, float eps) {
         public Config {
             if (heads < 1 || hidden % heads != 0)
@@ -57,42 +56,36 @@ public final class TextEncoder implements AutoCloseable {
 
         /**
          * Reads the shape from the weights. {@code heads} 0 takes the real models' 64-channel heads; the activation
-         * is quick_gelu for CLIP naming and gelu for OpenCLIP naming unless {@code hiddenAct} (a diffusers
-         * {@code hidden_act}) says otherwise.
+         * is {@code hiddenAct} (a diffusers {@code hidden_act}: "gelu" for OpenCLIP, see
+         * {@code ModelFamily.textHiddenAct}), quick_gelu (CLIP) when null.
          */
         public static Config detect(WeightSource w, int heads, String hiddenAct) throws InvalidCheckpointException {
-            return detect(w, SD_ROOT, heads, hiddenAct, true);
+            return detect(w, SD_ROOT, heads, hiddenAct);
         }
 
-        /**
-         * Like {@link #detect(WeightSource, int, String)} for the encoder whose names start with {@code root}
-         * ({@code root + "transformer.text_model."} CLIP or {@code root + "model."} OpenCLIP naming).
-         * {@code dropLastOpenClip} leaves out an OpenCLIP stack's last resblock (SD2 files hold one layer more than
-         * SD2 runs); SDXL's OpenCLIP bigG uses all of its layers.
-         */
-        public static Config detect(WeightSource w, String root, int heads, String hiddenAct, boolean dropLastOpenClip)
+        /** Like {@link #detect(WeightSource, int, String)} for the encoder whose names start with {@code root}. */
+        public static Config detect(WeightSource w, String root, int heads, String hiddenAct)
                 throws InvalidCheckpointException {
-            String clip = root + "transformer.text_model.", openClip = root + "model.";
-            boolean open = w.contains(openClip + "token_embedding.weight");
-            String tokens = open ? openClip + "token_embedding.weight" : clip + "embeddings.token_embedding.weight";
+            String clip = root + "transformer.text_model.";
+            String tokens = clip + "embeddings.token_embedding.weight";
             if (!w.contains(tokens))
                 throw new InvalidCheckpointException("The checkpoint has no text encoder (no '" + tokens + "').");
             long[] emb = w.shape(tokens);
-            long[] pos = w.shape(open ? openClip + "positional_embedding" : clip + "embeddings.position_embedding.weight");
-            String layerPrefix = open ? openClip + "transformer.resblocks." : clip + "encoder.layers.";
+            long[] pos = w.shape(clip + "embeddings.position_embedding.weight");
+            String layerPrefix = clip + "encoder.layers.";
             int count = 0;
-            while (w.contains(layerPrefix + count + (open ? ".ln_1.weight" : ".layer_norm1.weight"))) count++;
-            if (open && dropLastOpenClip && count < 2)
-                throw new InvalidCheckpointException("The OpenCLIP text encoder has " + count + " layers; SD2 uses the "
-                        + "penultimate one, so it needs at least 2.");
-            long mlp = w.shape(layerPrefix + "0" + (open ? ".mlp.c_fc.weight" : ".mlp.fc1.weight"))[0];
+            while (w.contains(layerPrefix + count + ".layer_norm1.weight")) count++;
+            if (count == 0)
+                throw new InvalidCheckpointException("The text encoder has no layers (no '" + layerPrefix
+                        + "0.layer_norm1.weight'); SD2's OpenCLIP needs at least 2 resblocks, as it runs the penultimate.");
+            long mlp = w.shape(layerPrefix + "0.mlp.fc1.weight")[0];
             int hidden = (int) emb[1];
             if (heads <= 0 && hidden % 64 != 0)
                 throw new InvalidCheckpointException("The text encoder is " + hidden + " wide, not a multiple of the "
                         + "64-channel heads of the real models; its head count must be given (diffusers config or options).");
-            boolean quick = hiddenAct != null ? hiddenAct.equals("quick_gelu") : !open;
-            return new Config(open, (int) emb[0], (int) pos[0], hidden, heads > 0 ? heads : hidden / 64,
-                    (int) mlp, open && dropLastOpenClip ? count - 1 : count, quick, 1e-5f);
+            boolean quick = hiddenAct == null || hiddenAct.equals("quick_gelu");
+            return new Config((int) emb[0], (int) pos[0], hidden, heads > 0 ? heads : hidden / 64,
+                    (int) mlp, count, quick, 1e-5f);
         }
     }
 
@@ -127,15 +120,12 @@ public final class TextEncoder implements AutoCloseable {
         NDManager m = parent.newSubManager();
         try {
             Map<String, WeightSlot> slots = new LinkedHashMap<>();
-            Parameters root = Parameters.loading(w, m, dtype,
-                    c.openClip() ? rootName + "model." : rootName + "transformer.text_model.", slots);
-            NDArray tokens = c.openClip() ? root.get("token_embedding.weight", c.vocabulary(), c.hidden())
-                    : root.child("embeddings").get("token_embedding.weight", c.vocabulary(), c.hidden());
-            NDArray positions = c.openClip() ? root.get("positional_embedding", c.positions(), c.hidden())
-                    : root.child("embeddings").get("position_embedding.weight", c.positions(), c.hidden());
+            Parameters root = Parameters.loading(w, m, dtype, rootName + "transformer.text_model.", slots);
+            NDArray tokens = root.child("embeddings").get("token_embedding.weight", c.vocabulary(), c.hidden());
+            NDArray positions = root.child("embeddings").get("position_embedding.weight", c.positions(), c.hidden());
             EncoderLayer[] layers = new EncoderLayer[c.layers()];
             for (int i = 0; i < layers.length; i++) layers[i] = EncoderLayer.load(w, m, dtype, c, rootName, i, slots);
-            LayerNorm norm = LayerNorm.load(root.child(c.openClip() ? "ln_final" : "final_layer_norm"), c.hidden(), c.eps());
+            LayerNorm norm = LayerNorm.load(root.child("final_layer_norm"), c.hidden(), c.eps());
             return new TextEncoder(c, m, tokens, positions, layers, norm, slots);
         } catch (InvalidCheckpointException | RuntimeException e) {
             m.close();
@@ -213,18 +203,17 @@ public final class TextEncoder implements AutoCloseable {
     /** One pre-norm transformer layer: x + attn(ln1(x)), then x + mlp(ln2(x)). */
     private static final class EncoderLayer {
         private final LayerNorm norm1, norm2;
-        private final Linear q, k, v, qkv, out, fc1, fc2;
+        private final Linear q, k, v, out, fc1, fc2;
         private final int heads;
         private final boolean quickGelu;
 
-        private EncoderLayer(LayerNorm norm1, LayerNorm norm2, Linear q, Linear k, Linear v, Linear qkv, Linear out,
+        private EncoderLayer(LayerNorm norm1, LayerNorm norm2, Linear q, Linear k, Linear v, Linear out,
                              Linear fc1, Linear fc2, int heads, boolean quickGelu) {
             this.norm1 = norm1;
             this.norm2 = norm2;
             this.q = q;
             this.k = k;
             this.v = v;
-            this.qkv = qkv;
             this.out = out;
             this.fc1 = fc1;
             this.fc2 = fc2;
@@ -236,21 +225,11 @@ public final class TextEncoder implements AutoCloseable {
                                  Map<String, WeightSlot> slots)
                 throws InvalidCheckpointException {
             long h = c.hidden();
-            if (c.openClip()) {
-                String prefix = root + "model.transformer.resblocks." + i + ".";
-                Parameters p = Parameters.loading(w, m, dtype, prefix, slots);
-                // OpenCLIP fuses q;k;v as attn.in_proj_weight [3H, H] / in_proj_bias [3H]
-                Linear fused = Linear.load(Parameters.loading(w, m, dtype, prefix + "attn.in_proj_", slots), h, 3 * h);
-                return new EncoderLayer(LayerNorm.load(p.child("ln_1"), h, c.eps()), LayerNorm.load(p.child("ln_2"), h, c.eps()),
-                        null, null, null, fused, Linear.load(p.child("attn").child("out_proj"), h, h),
-                        Linear.load(p.child("mlp").child("c_fc"), h, c.mlp()), Linear.load(p.child("mlp").child("c_proj"), c.mlp(), h),
-                        c.heads(), c.quickGelu());
-            }
             Parameters p = Parameters.loading(w, m, dtype, root + "transformer.text_model.encoder.layers." + i + ".", slots);
             Parameters attn = p.child("self_attn");
             return new EncoderLayer(LayerNorm.load(p.child("layer_norm1"), h, c.eps()), LayerNorm.load(p.child("layer_norm2"), h, c.eps()),
                     Linear.load(attn.child("q_proj"), h, h), Linear.load(attn.child("k_proj"), h, h),
-                    Linear.load(attn.child("v_proj"), h, h), null, Linear.load(attn.child("out_proj"), h, h),
+                    Linear.load(attn.child("v_proj"), h, h), Linear.load(attn.child("out_proj"), h, h),
                     Linear.load(p.child("mlp").child("fc1"), h, c.mlp()), Linear.load(p.child("mlp").child("fc2"), c.mlp(), h),
                     c.heads(), c.quickGelu());
         }
@@ -267,17 +246,7 @@ public final class TextEncoder implements AutoCloseable {
 
         /** Causal multi-head self-attention (a token never attends to later tokens), through the shared kernel. */
         private NDArray attention(NDArray x) {
-            NDArray qs, ks, vs;
-            if (qkv != null) {
-                NDList parts = qkv.forward(x).split(3, 2);
-                qs = parts.get(0);
-                ks = parts.get(1);
-                vs = parts.get(2);
-            } else {
-                qs = q.forward(x);
-                ks = k.forward(x);
-                vs = v.forward(x);
-            }
+            NDArray qs = q.forward(x), ks = k.forward(x), vs = v.forward(x);
             Shape s = x.getShape();
             long n = s.get(0), length = s.get(1), hidden = s.get(2), d = hidden / heads;
             NDArray qh = qs.reshape(n, length, heads, d).transpose(0, 2, 1, 3);     // [N, h, L, d]

@@ -38,16 +38,6 @@ public final class BlendedTiles {
         this.overlap = overlap;
     }
 
-    /** Tile edge in input pixels. */
-    public int tile() {
-        return tile;
-    }
-
-    /** Overlap in input pixels. */
-    public int overlap() {
-        return overlap;
-    }
-
     /**
      * Applies {@code op} tile by tile. {@code input} is [N, C, H, W]; {@code op} maps [N, C, h, w] to
      * [N, C', h·scale, w·scale] (scale 8 for an SD decoder, 1/8 for an encoder; h·scale must be whole).

@@ -101,6 +101,9 @@ public final class CheckpointRecognizer {
         else throw new InvalidCheckpointException(path.getFileName() + " has a UNet and a VAE but no text encoder "
                     + "this program knows (neither CLIP 'cond_stage_model.transformer.text_model.*' of SD1 nor OpenCLIP "
                     + "'cond_stage_model.model.*' of SD2, nor SDXL's 'conditioner.embedders.0/1' pair with 'label_emb'). " + SUPPORTED);
+        // OpenCLIP text encoders are renamed to CLIP naming here, once (SD2 runs all resblocks but the last)
+        if (family == ModelFamily.SD2) weights = new OpenClipNames(weights, "cond_stage_model.", true);
+        if (family == ModelFamily.SDXL) weights = new OpenClipNames(weights, "conditioner.embedders.1.", false);
         return new Checkpoint(path, false, family, inChannels, weights, path, null,
                 declaredVPrediction(file));
     }

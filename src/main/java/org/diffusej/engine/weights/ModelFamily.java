@@ -7,5 +7,13 @@ public enum ModelFamily {
     /** SD 2.x: OpenCLIP ViT-H/14 text encoder (penultimate layer), linear projections, 64-channel heads. */
     SD2,
     /** SDXL: CLIP ViT-L + OpenCLIP ViT-bigG (penultimate layers concatenated, pooled projection), text_time embedding. */
-    SDXL
+    SDXL;
+
+    /**
+     * The (first) text encoder's activation as diffusers' {@code hidden_act}, for files without a config:
+     * "gelu" for SD2's OpenCLIP ViT-H, "quick_gelu" for CLIP ViT-L (SD1, SDXL's first encoder).
+     */
+    public String textHiddenAct() {
+        return this == SD2 ? "gelu" : "quick_gelu";
+    }
 }

@@ -117,20 +117,18 @@ class FewStepPipelineParityTest {
     /** Runs {@code r} with the recorded noise and compares steps, UNet calls and the image with {@code file}. */
     private static void check(StableDiffusionModel model, Taesd taesd, Request r, Path file, String mode, RgbImage init,
                               Mask mask) throws Exception {
+        List<Integer> seen = new ArrayList<>();
+        DenoisingLoopParityTest.RecordingUNet unet = new DenoisingLoopParityTest.RecordingUNet(null);
         try (SafetensorsFile ref = SafetensorsFile.open(file);
              NDManager m = NDManager.newBaseManager();
+             NDArray steps = ref.load("step_latents", m);
              Pipeline pipeline = new Pipeline(model, seed -> NoiseSource.replay(PipelineParityTest.noise(ref, mode, m)),
-                     Pipeline.DEFAULT_MAX_PIXELS)) {
+                     Pipeline.DEFAULT_MAX_PIXELS, Pipeline.Hooks.NONE.observing((step, total, x) -> {
+                         assertEquals(steps.getShape().get(0), total, "steps run");
+                         assertAllClose(steps.get(step - 1), x, ATOL, 0, file.getFileName() + " step " + step);
+                         seen.add(step);
+                     }).wrapping(unet::wrapping))) {
             if (taesd != null) pipeline.useTaesd(taesd, true);
-            NDArray steps = ref.load("step_latents", m);
-            List<Integer> seen = new ArrayList<>();
-            pipeline.stepObserver = (step, total, x) -> {
-                assertEquals(steps.getShape().get(0), total, "steps run");
-                assertAllClose(steps.get(step - 1), x, ATOL, 0, file.getFileName() + " step " + step);
-                seen.add(step);
-            };
-            DenoisingLoopParityTest.RecordingUNet unet = new DenoisingLoopParityTest.RecordingUNet(null);
-            pipeline.unetWrapper = unet::wrapping;
             Result result = pipeline.generate(r, ProgressListener.NONE, new CancellationToken());
             assertEquals(steps.getShape().get(0), seen.size(), "steps observed");
             unet.assertMatches(ref, m, ATOL);
@@ -187,12 +185,12 @@ class FewStepPipelineParityTest {
     @CsvSource({"0,1", "1,1", "1.5,2", "7,2"})
     void unetRunsOncePerStepWithTheBatchGuidanceNeeds(double cfg, int batch) throws Exception {
         int steps = 3;
-        try (Pipeline p = new Pipeline(StableDiffusionModel.load(Fixtures.diffusersDir("sd1-tiny"), ModelOptions.cpu()))) {
-            List<Long> batches = new ArrayList<>();
-            p.unetWrapper = inner -> (s, t, c) -> {
-                batches.add(s.getShape().get(0));
-                return inner.predict(s, t, c);
-            };
+        List<Long> batches = new ArrayList<>();
+        try (Pipeline p = new Pipeline(StableDiffusionModel.load(Fixtures.diffusersDir("sd1-tiny"), ModelOptions.cpu()),
+                NoiseSource::seeded, Pipeline.DEFAULT_MAX_PIXELS, Pipeline.Hooks.NONE.wrapping(inner -> (s, t, c) -> {
+                    batches.add(s.getShape().get(0));
+                    return inner.predict(s, t, c);
+                }))) {
             p.generate(Request.builder(Mode.TXT2IMG).prompt("a cat").cfgScale(cfg).steps(steps).sampler("Euler")
                     .size(64, 64).seed(1).build(), ProgressListener.NONE, new CancellationToken());
             assertEquals(steps, batches.size(), "UNet calls");

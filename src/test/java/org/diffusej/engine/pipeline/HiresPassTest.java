@@ -1,5 +1,6 @@
 package org.diffusej.engine.pipeline;
 
+import org.diffusej.engine.NoiseSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -37,8 +38,9 @@ class HiresPassTest {
 
     @BeforeAll
     static void load() throws Exception {
-        pipeline = new Pipeline(StableDiffusionModel.load(Fixtures.diffusersDir("sd1-tiny"), ModelOptions.cpu()));
-        pipeline.stepObserver = (step, total, x) -> calls.add(x.getShape());
+        pipeline = new Pipeline(StableDiffusionModel.load(Fixtures.diffusersDir("sd1-tiny"), ModelOptions.cpu()),
+                NoiseSource::seeded, Pipeline.DEFAULT_MAX_PIXELS,
+                Pipeline.Hooks.NONE.observing((step, total, x) -> calls.add(x.getShape())));
     }
 
     @AfterAll

@@ -1,5 +1,6 @@
 package org.diffusej.engine.pipeline;
 
+import org.diffusej.engine.NoiseSource;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -38,12 +39,12 @@ class InpaintingModelModesTest {
     @BeforeAll
     static void load() throws Exception {
         model = StableDiffusionModel.load(Fixtures.diffusersDir("sd1-inpaint-tiny"), ModelOptions.cpu());
-        pipeline = new Pipeline(model);
-        pipeline.unetWrapper = unet -> (sample, t, ctx) -> {
-            shapes.add(sample.getShape());
-            if (sample.getShape().get(1) == 9) extraInputs.add(sample.get(":, 4:9").toFloatArray());
-            return unet.predict(sample, t, ctx);
-        };
+        pipeline = new Pipeline(model, NoiseSource::seeded, Pipeline.DEFAULT_MAX_PIXELS,
+                Pipeline.Hooks.NONE.wrapping(unet -> (sample, t, ctx) -> {
+                    shapes.add(sample.getShape());
+                    if (sample.getShape().get(1) == 9) extraInputs.add(sample.get(":, 4:9").toFloatArray());
+                    return unet.predict(sample, t, ctx);
+                }));
     }
 
     @AfterAll

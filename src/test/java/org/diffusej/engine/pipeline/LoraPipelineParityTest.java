@@ -1,5 +1,6 @@
 package org.diffusej.engine.pipeline;
 
+import java.util.concurrent.atomic.AtomicReference;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.JsonObject;
@@ -45,10 +46,12 @@ class LoraPipelineParityTest {
         double multiplier = Double.parseDouble(RUN.substring(RUN.lastIndexOf("_m") + 2).replace('p', '.'));
         Path lora = Fixtures.lora(loraName + ".safetensors");
         StableDiffusionModel model = StableDiffusionModel.load(Fixtures.diffusersDir("sd1-tiny"), ModelOptions.cpu());
+        AtomicReference<DenoisingLoop.StepListener> observer = new AtomicReference<>(DenoisingLoop.StepListener.NONE);
         try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.lora("reference/pipelines/" + RUN + ".safetensors"));
              NDManager m = NDManager.newBaseManager();
              Pipeline pipeline = new Pipeline(model,
-                     seed -> NoiseSource.replay(PipelineParityTest.noise(ref, "txt2img", m)), Pipeline.DEFAULT_MAX_PIXELS)) {
+                     seed -> NoiseSource.replay(PipelineParityTest.noise(ref, "txt2img", m)), Pipeline.DEFAULT_MAX_PIXELS,
+                     Pipeline.Hooks.NONE.observing((step, total, x) -> observer.get().afterStep(step, total, x)))) {
             // 1. no library: the tag is refused with a sentence
             Request.Builder b = Request.builder(Mode.TXT2IMG)
                     .prompt(run.get("prompt").getAsString() + " <lora:" + loraName + ":" + multiplier + ">")
@@ -56,15 +59,14 @@ class LoraPipelineParityTest {
                     .cfgScale(run.get("guidance_scale").getAsDouble()).seed(run.get("generator_seed").getAsLong())
                     .steps(run.get("num_inference_steps").getAsInt()).sampler(run.get("scheduler").getAsString())
                     .size(run.get("width").getAsInt(), run.get("height").getAsInt());
-            pipeline.stepObserver = DenoisingLoop.StepListener.NONE;
             InvalidLoraException missing = assertThrows(InvalidLoraException.class,
                     () -> pipeline.generate(b.build(), ProgressListener.NONE, new CancellationToken()));
             assertTrue(missing.getMessage().contains(loraName), missing.getMessage());
             // 2. the LoRA's folder as library: the run matches diffusers'
             model.loras().setLibrary(LoraLibrary.of(List.of(lora.getParent())));
             NDArray steps = ref.load("step_latents", m);
-            pipeline.stepObserver = (step, total, x) ->
-                    assertAllClose(steps.get(step - 1), x, PipelineParityTest.ATOL, 0, RUN + " step " + step);
+            observer.set((step, total, x) ->
+                    assertAllClose(steps.get(step - 1), x, PipelineParityTest.ATOL, 0, RUN + " step " + step));
             Result result = pipeline.generate(b.build(), ProgressListener.NONE, new CancellationToken());
             float[] expected = ref.readFloats("image");
             RgbImage got = result.images().get(0);
@@ -81,7 +83,7 @@ class LoraPipelineParityTest {
             assertEquals(12, hash.length());
             assertEquals(1, model.loras().patcher().applied().size());
             // 3. the next request without a tag runs the base model
-            pipeline.stepObserver = DenoisingLoop.StepListener.NONE;
+            observer.set(DenoisingLoop.StepListener.NONE);
             Result plain = pipeline.generate(b.prompt(run.get("prompt").getAsString()).build(), ProgressListener.NONE,
                     new CancellationToken());
             assertEquals(0, model.loras().patcher().applied().size());

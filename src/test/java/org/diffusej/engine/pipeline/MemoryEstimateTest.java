@@ -1,5 +1,7 @@
 package org.diffusej.engine.pipeline;
 
+import org.diffusej.engine.NoiseSource;
+import java.util.concurrent.atomic.AtomicReference;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.InvalidRequestException;
@@ -32,11 +34,14 @@ class MemoryEstimateTest {
     private static final long GB = 1_000_000_000L;
     static StableDiffusionModel model;
     static Pipeline pipeline;
+    /** The free memory the pipeline reads before each job, set by each test. */
+    static final AtomicReference<MemoryBudget> budget = new AtomicReference<>();
 
     @BeforeAll
     static void load() throws Exception {
         model = StableDiffusionModel.load(Fixtures.diffusersDir("sd1-tiny"), ModelOptions.cpu());
-        pipeline = new Pipeline(model);
+        pipeline = new Pipeline(model, NoiseSource::seeded, Pipeline.DEFAULT_MAX_PIXELS,
+                Pipeline.Hooks.NONE.withMemory(budget::get));
     }
 
     @AfterAll
@@ -52,7 +57,7 @@ class MemoryEstimateTest {
 
     @Test
     void tinyModel512Img2ImgIsRefusedWithASizeThatFits() {
-        pipeline.memory = () -> new MemoryBudget(8 * GB, 20 * GB);
+        budget.set(new MemoryBudget(8 * GB, 20 * GB));
         long t0 = System.nanoTime();
         InvalidRequestException e = assertThrows(InvalidRequestException.class,
                 () -> pipeline.generate(img2img(512), ProgressListener.NONE, new CancellationToken()));
@@ -74,14 +79,14 @@ class MemoryEstimateTest {
 
     @Test
     void testSizesRunWithinOneGigabyte() throws Exception {
-        pipeline.memory = () -> new MemoryBudget(GB, GB);
+        budget.set(new MemoryBudget(GB, GB));
         for (int side : new int[] {64, 128})
             assertEquals(1, pipeline.generate(img2img(side), ProgressListener.NONE, new CancellationToken()).images().size());
     }
 
     @Test
     void heapIsCheckedEvenWhenRamIsUnknown() {
-        pipeline.memory = () -> new MemoryBudget(100_000, MemoryBudget.UNKNOWN);
+        budget.set(new MemoryBudget(100_000, MemoryBudget.UNKNOWN));
         InvalidRequestException e = assertThrows(InvalidRequestException.class,
                 () -> pipeline.generate(img2img(128), ProgressListener.NONE, new CancellationToken()));
         assertTrue(e.getMessage().contains("heap"), e.getMessage());

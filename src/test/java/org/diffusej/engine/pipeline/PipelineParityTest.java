@@ -63,10 +63,13 @@ class PipelineParityTest {
         int size = call.get("width").getAsInt();
         assertEquals(size, call.get("height").getAsInt(), "square reference images");
         String suffix = size == 64 ? "" : "_" + size;            // inputs/init_image.png or init_image_128.png
+        List<Integer> seen = new ArrayList<>();
+        DenoisingLoopParityTest.RecordingUNet unet = new DenoisingLoopParityTest.RecordingUNet(null);
         try (SafetensorsFile ref = SafetensorsFile.open(file);
              NDManager m = NDManager.newBaseManager();
              Pipeline pipeline = new Pipeline(load(variant), seed -> NoiseSource.replay(noise(ref, mode, m)),
-                     Pipeline.DEFAULT_MAX_PIXELS)) {
+                     Pipeline.DEFAULT_MAX_PIXELS,
+                     Pipeline.Hooks.NONE.observing(stepChecker(ref, m, run, seen)).wrapping(unet::wrapping))) {
             Request.Builder b = Request.builder(Mode.valueOf(mode.toUpperCase()))
                     .prompt(call.get("prompt").getAsString()).negativePrompt(call.get("negative_prompt").getAsString())
                     .cfgScale(call.get("guidance_scale").getAsDouble()).seed(call.get("generator_seed").getAsLong())
@@ -77,10 +80,6 @@ class PipelineParityTest {
             if (!mode.equals("txt2img")) b.initImage(init).strength(call.get("strength").getAsDouble());
             if (mode.equals("inpaint")) b.mask(mask).maskBlur(0);
             NDArray steps = ref.load("step_latents", m);
-            List<Integer> seen = new ArrayList<>();
-            pipeline.stepObserver = stepChecker(ref, m, run, seen);
-            DenoisingLoopParityTest.RecordingUNet unet = new DenoisingLoopParityTest.RecordingUNet(null);
-            pipeline.unetWrapper = inner -> unet.wrapping(inner);
             Result result = pipeline.generate(b.build(), ProgressListener.NONE, new CancellationToken());
             assertEquals(steps.getShape().get(0), seen.size(), "steps observed");
             if (ref.contains("unet_input")) unet.assertMatches(ref, m, ATOL);

@@ -1,5 +1,6 @@
 package org.diffusej.engine.pipeline;
 
+import org.diffusej.engine.NoiseSource;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -38,12 +39,12 @@ class RequestSpacingParityTest {
             "Euler,EulerDiscreteScheduler,trailing,1"})
     void unetSeesTheFixtureTimesteps(String sampler, String diffusersName, String spacing, int steps) throws Exception {
         double[] expected = expected(diffusersName, spacing, steps);
-        try (Pipeline p = new Pipeline(StableDiffusionModel.load(Fixtures.diffusersDir("sd1-tiny"), ModelOptions.cpu()))) {
-            List<Double> seen = new ArrayList<>();
-            p.unetWrapper = inner -> (s, t, c) -> {
-                seen.add(t.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray()[0]);
-                return inner.predict(s, t, c);
-            };
+        List<Double> seen = new ArrayList<>();
+        try (Pipeline p = new Pipeline(StableDiffusionModel.load(Fixtures.diffusersDir("sd1-tiny"), ModelOptions.cpu()),
+                NoiseSource::seeded, Pipeline.DEFAULT_MAX_PIXELS, Pipeline.Hooks.NONE.wrapping(inner -> (s, t, c) -> {
+                    seen.add(t.toType(ai.djl.ndarray.types.DataType.FLOAT64, false).toDoubleArray()[0]);
+                    return inner.predict(s, t, c);
+                }))) {
             Result r = p.generate(Request.builder(Mode.TXT2IMG).prompt("a cat").cfgScale(0).steps(steps)
                     .sampler(sampler).timestepSpacing(spacing).size(64, 64).seed(1).build(),
                     ProgressListener.NONE, new CancellationToken());

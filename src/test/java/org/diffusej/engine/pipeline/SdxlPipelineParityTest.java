@@ -51,10 +51,13 @@ class SdxlPipelineParityTest {
             "sdxl-inpaint-tiny,inpaint_EulerDiscreteScheduler_s099,5"})
     void matchesDiffusers(String variant, String run, int steps) throws Exception {
         String mode = run.substring(0, run.indexOf('_'));
+        List<Integer> seen = new ArrayList<>();
+        DenoisingLoopParityTest.RecordingUNet unet = new DenoisingLoopParityTest.RecordingUNet(null);
         try (SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference(variant, "pipelines/" + run + ".safetensors"));
              NDManager m = NDManager.newBaseManager();
              Pipeline pipeline = new Pipeline(load(variant), seed -> NoiseSource.replay(PipelineParityTest.noise(ref, mode, m)),
-                     Pipeline.DEFAULT_MAX_PIXELS)) {
+                     Pipeline.DEFAULT_MAX_PIXELS, Pipeline.Hooks.NONE
+                     .observing(PipelineParityTest.stepChecker(ref, m, run, seen)).wrapping(unet::wrapping))) {
             Request.Builder b = Request.builder(Mode.valueOf(mode.toUpperCase()))
                     .prompt("a photo of a cat").negativePrompt(run.endsWith("_negNone") ? "" : "blurry, low quality")
                     .cfgScale(5.0).seed(51).sampler("EulerDiscreteScheduler").size(64, 64).steps(steps);
@@ -63,10 +66,6 @@ class SdxlPipelineParityTest {
             if (mode.equals("img2img")) b.initImage(init).strength(0.6);
             if (mode.equals("inpaint")) b.initImage(init).mask(mask).maskBlur(0).strength(run.endsWith("_s099") ? 0.99 : 1.0);
             NDArray stepLatents = ref.load("step_latents", m);
-            List<Integer> seen = new ArrayList<>();
-            pipeline.stepObserver = PipelineParityTest.stepChecker(ref, m, run, seen);
-            DenoisingLoopParityTest.RecordingUNet unet = new DenoisingLoopParityTest.RecordingUNet(null);
-            pipeline.unetWrapper = unet::wrapping;
             Result result = pipeline.generate(b.build(), ProgressListener.NONE, new CancellationToken());
             assertEquals(stepLatents.getShape().get(0), seen.size(), "steps observed");
             assertRecordedCallsMatch(ref, unet, m, run);

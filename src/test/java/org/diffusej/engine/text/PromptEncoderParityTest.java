@@ -29,7 +29,8 @@ class PromptEncoderParityTest {
         try (Checkpoint c = CheckpointRecognizer.open(path);
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference(variant, "text_encoder.safetensors"));
              NDManager m = NDManager.newBaseManager()) {
-            TextEncoder.Config config = TextEncoder.Config.detect(c.weights(), Fixtures.textHeads(variant), null);
+            TextEncoder.Config config = TextEncoder.Config.detect(c.weights(), Fixtures.textHeads(variant),
+                    c.family().textHiddenAct());
             ClipTokenizer tok = variant.startsWith("sd2")
                     ? ClipTokenizer.fromFolder(Fixtures.diffusersDir(variant).resolve("tokenizer")) : ClipTokenizer.bundled();
             try (TextEncoder enc = TextEncoder.load(c.weights(), config, m, DataType.FLOAT32)) {

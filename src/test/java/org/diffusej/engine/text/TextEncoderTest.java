@@ -55,7 +55,7 @@ class TextEncoderTest {
              SafetensorsFile ref = SafetensorsFile.open(Fixtures.reference(variant, "text_encoder.safetensors"));
              NDManager m = NDManager.newBaseManager()) {
             int h = heads > 0 ? heads : c.config().textHeads();
-            String act = c.config() != null ? c.config().textHiddenAct() : null;
+            String act = c.config() != null ? c.config().textHiddenAct() : c.family().textHiddenAct();
             TextEncoder.Config config = TextEncoder.Config.detect(c.weights(), h, act);
             ClipTokenizer tok = c.folder() ? ClipTokenizer.fromFolder(path.resolve("tokenizer"))
                     : variant.startsWith("sd2") ? ClipTokenizer.fromFolder(Fixtures.diffusersDir(variant).resolve("tokenizer"))

@@ -11,10 +11,10 @@ package org.diffusej.cli;
  * @param loras      where {@code <lora:name:mult>} prompt tags find their files
  * @param taesd      a tiny autoencoder (TAESD file or folder) that decodes the final images and previews, or null
  */
-public record EngineSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config,
+public record LoaderSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config,
                              org.diffusej.engine.lora.LoraLibrary loras, java.nio.file.Path taesd) {
     /** Settings without a LoRA library or a tiny autoencoder. */
-    public EngineSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config) {
+    public LoaderSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config) {
         this(device, precision, threads, prediction, config, null, null);
     }
 }

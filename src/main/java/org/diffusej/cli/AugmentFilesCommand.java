@@ -20,7 +20,7 @@ import java.util.stream.Stream;
  */
 @Command(name = "augment", mixinStandardHelpOptions = true,
         description = "Make seeded variants of every image in a folder (data augmentation); keeps bit depth.")
-final class AugmentCommand extends GenerateCommand {
+final class AugmentFilesCommand extends GenerateCommand {
     @Parameters(paramLabel = "INPUT", arity = "1..*", description = "Image files or folders of images.")
     List<Path> inputs;
 
@@ -31,7 +31,7 @@ final class AugmentCommand extends GenerateCommand {
             description = "How much each variant may change, 0..1 (default: ${DEFAULT-VALUE}).")
     double strength;
 
-    AugmentCommand(CliContext ctx) { super(ctx); }
+    AugmentFilesCommand(CliContext ctx) { super(ctx); }
 
     @Override
     public Integer call() throws Exception {

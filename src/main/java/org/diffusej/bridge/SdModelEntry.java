@@ -14,11 +14,11 @@ import java.nio.file.Path;
  * @param hash      first 10 hex of the SHA-256, or null before the model was loaded
  * @param filename  where it lives
  */
-public record Checkpoint(String title, String modelName, String hash, String filename) {
+public record SdModelEntry(String title, String modelName, String hash, String filename) {
 
-    public static Checkpoint of(ModelInfo info) {
+    public static SdModelEntry of(ModelInfo info) {
         String hash = blankToNull(info.shortHash());
-        return new Checkpoint(titleOf(fileName(info.location(), info.name()), hash), info.name(), hash, info.location());
+        return new SdModelEntry(titleOf(fileName(info.location(), info.name()), hash), info.name(), hash, info.location());
     }
 
     /** A1111's checkpoint title: the file name with its extension, then the short hash in brackets when known. */

@@ -3,7 +3,7 @@ package org.diffusej.cli;
 import picocli.CommandLine.Option;
 
 /** Options that choose and load the model (shared by every generating command). */
-public final class ModelOptions {
+public final class ModelLoadOptions {
     @Option(names = {"-m", "--model"}, paramLabel = "ID|PATH",
             description = "Catalog id (see `diffusej models list`), a .safetensors checkpoint or a diffusers folder. "
                     + "Default: the mode's default catalog model (downloaded on first use).")

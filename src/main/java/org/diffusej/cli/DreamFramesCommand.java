@@ -19,7 +19,7 @@ import java.util.Locale;
  */
 @Command(name = "dream", mixinStandardHelpOptions = true,
         description = "Make animation frames that morph smoothly from one seed's image to another's (latent walk).")
-final class DreamCommand extends GenerateCommand {
+final class DreamFramesCommand extends GenerateCommand {
     @Option(names = "--to-seed", defaultValue = "-1", description = "Seed the walk ends at; -1 picks one.")
     long toSeed;
 
@@ -35,7 +35,7 @@ final class DreamCommand extends GenerateCommand {
     @Option(names = {"-H", "--height"}, description = "Frame height (default: 512).")
     Integer height;
 
-    DreamCommand(CliContext ctx) { super(ctx); }
+    DreamFramesCommand(CliContext ctx) { super(ctx); }
 
     @Override
     public Integer call() throws Exception {

@@ -1,0 +1,69 @@
+package org.diffusej.engine.pipeline;
+
+import org.diffusej.engine.DiffusionException;
+import org.diffusej.engine.Mode;
+import org.diffusej.engine.Request;
+import org.diffusej.engine.sampler.NoiseSchedule;
+import org.diffusej.engine.sampler.Sampler;
+import org.diffusej.engine.sampler.Samplers;
+
+/**
+ * What one request runs, decided once before anything is allocated: the request checked, its output size, and the
+ * sampler of each pass (built once, timesteps set) with the step it starts at. Batches reuse the samplers:
+ * {@link #firstPass()} and {@link #hiresPass()} clear their history ({@link Sampler#setTimesteps}) before each use.
+ *
+ * @param output     the request at the size of its output: the hires size when the hires fix runs, else the request
+ * @param first      the first pass's sampler (use {@link #firstPass()})
+ * @param firstStart index of the first step the first pass runs (strength; 0 for txt2img)
+ * @param hires      the hires pass's sampler, or null without the hires fix (use {@link #hiresPass()})
+ * @param hiresStart index of the first step the hires pass runs (its strength)
+ */
+record Plan(Request output, Sampler first, int firstStart, Sampler hires, int hiresStart) {
+
+    /**
+     * Checks {@code r} ({@link RequestCheck}, {@link HiresPass#check}, the sampler and scheduler names) and plans it.
+     *
+     * @param schedule the model's noise schedule: the first pass uses it with the request's timestep spacing, the
+     *                 hires pass as it is
+     */
+    static Plan of(Request r, NoiseSchedule schedule, long maxPixels, int multiple, boolean inpaintingModel)
+            throws DiffusionException {
+        RequestCheck.validate(r, maxPixels, multiple);
+        HiresPass.check(r, maxPixels, inpaintingModel);
+        Sampler first = Samplers.create(r.sampler(), r.scheduler(), schedule.withSpacing(r.timestepSpacing()));
+        first.setTimesteps(r.steps());
+        int start = r.mode() == Mode.TXT2IMG ? 0 : first.startIndex(r.strength());
+        boolean hiresRuns = r.hires() != null && r.mode() == Mode.TXT2IMG;
+        Sampler second = hiresRuns ? HiresPass.sampler(r, schedule) : null;
+        int secondStart = hiresRuns ? second.startIndex(r.hires().strength()) : 0;
+        Request output = hiresRuns ? r.toBuilder().size(HiresPass.width(r), HiresPass.height(r)).build() : r;
+        return new Plan(output, first, start, second, secondStart);
+    }
+
+    /** UNet steps of the first pass per batch (after strength); 0 means there is nothing to do. */
+    int firstPassSteps() {
+        return first.timesteps().length - firstStart;
+    }
+
+    /** UNet steps of the hires pass per batch, 0 without it. */
+    int hiresSteps() {
+        return hires == null ? 0 : hires.timesteps().length - hiresStart;
+    }
+
+    /** The first pass's sampler, history cleared for a new batch. */
+    Sampler firstPass() {
+        first.setTimesteps(first.inferenceSteps());
+        return first;
+    }
+
+    /** Whether the hires fix runs (txt2img with {@link Request#hires()}). */
+    boolean hasHires() {
+        return hires != null;
+    }
+
+    /** The hires pass's sampler, history cleared for a new batch, or null without the hires fix. */
+    Sampler hiresPass() {
+        if (hires != null) hires.setTimesteps(hires.inferenceSteps());
+        return hires;
+    }
+}
