@@ -14,6 +14,7 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
@@ -60,7 +61,7 @@ public final class ImageCodec {
     }
 
     private BufferedImage read(byte[] bytes, String field) throws ApiException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext())
                 throw ApiException.badRequest(field + " is not an image (PNG, JPEG, BMP or GIF expected).");
@@ -73,8 +74,11 @@ public final class ImageCodec {
             } finally {
                 reader.dispose();
             }
-        } catch (IOException | RuntimeException e) {
-            throw ApiException.badRequest(field + " could not be decoded as an image: " + e.getMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest(field + " could not be decoded as an image: "
+                    + ErrorReplies.withoutPaths(e.getMessage()));
+        } catch (RuntimeException e) { // the decoder tripped over a damaged file: its message names Java internals
+            throw ApiException.badRequest(field + " could not be decoded as an image (damaged or unsupported data).");
         }
     }
 
@@ -246,7 +250,7 @@ public final class ImageCodec {
     /** Every tEXt, zTXt and iTXt chunk of a PNG by keyword (empty for a PNG without text). */
     public static java.util.Map<String, String> readTextChunks(byte[] png) throws IOException {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(png))) {
             ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
             try {
                 reader.setInput(in);

@@ -187,7 +187,7 @@ public final class LoraPatcher {
                     else delta = delta.add(placeRows(product, p.target(), w[0], m));
                 }
             } catch (InvalidCheckpointException e) {
-                throw new InvalidLoraException("Cannot read the LoRA: " + e.getMessage());
+                throw new InvalidLoraException("Cannot read the LoRA: " + e.getMessage(), e);
             } finally {
                 for (SafetensorsFile f : open.values()) f.close();
             }

@@ -66,6 +66,8 @@ public final class Pipeline implements DiffusionEngine {
     UnaryOperator<DenoisingLoop.NoisePredictor> unetWrapper = UnaryOperator.identity();
     /** Where the free memory is read before each job (a test hook: inject numbers). */
     Supplier<MemoryBudget> memory = MemoryBudget::current;
+    /** Where a GPU's free memory is read (a test hook). */
+    java.util.function.ToLongFunction<ai.djl.Device> gpuMemory = MemoryBudget::gpuFree;
 
     public Pipeline(StableDiffusionModel model) {
         this(model, NoiseSource::seeded, DEFAULT_MAX_PIXELS);
@@ -166,12 +168,12 @@ public final class Pipeline implements DiffusionEngine {
     }
 
     /**
-     * Refuses a job whose estimated peak ({@link MemoryEstimate}) does not fit the free heap and RAM. On a GPU the
-     * tensors live in device memory, which this does not measure: only the heap is checked there.
+     * Refuses a job whose estimated peak ({@link MemoryEstimate}) does not fit the free heap and RAM; on a GPU the
+     * tensors are compared with the GPU's free memory instead of RAM (not yet tried on real GPU hardware).
      */
     private void checkMemory(Request r) throws InvalidRequestException {
-        MemoryBudget budget = memory.get();
-        if (model.manager().getDevice().isGpu()) budget = new MemoryBudget(budget.heapFree(), MemoryBudget.UNKNOWN);
+        ai.djl.Device device = model.manager().getDevice();
+        MemoryBudget budget = MemoryBudget.forDevice(memory.get(), device.isGpu(), () -> gpuMemory.applyAsLong(device));
         AttentionKernel kernel = AttentionKernel.selected();
         boolean fused = kernel == AttentionKernel.NATIVE && TorchOps.available();
         MemoryEstimate.check(r, processingMultiple(), model.unet().config(), model.vae().config(), fused,
