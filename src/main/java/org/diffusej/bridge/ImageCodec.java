@@ -14,11 +14,9 @@ import javax.imageio.metadata.IIOMetadata;
 import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
-import javax.imageio.stream.MemoryCacheImageInputStream;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -61,7 +59,7 @@ public final class ImageCodec {
     }
 
     private BufferedImage read(byte[] bytes, String field) throws ApiException {
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new BytesImageInputStream(bytes)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext())
                 throw ApiException.badRequest(field + " is not an image (PNG, JPEG, BMP or GIF expected).");
@@ -250,7 +248,7 @@ public final class ImageCodec {
     /** Every tEXt, zTXt and iTXt chunk of a PNG by keyword (empty for a PNG without text). */
     public static java.util.Map<String, String> readTextChunks(byte[] png) throws IOException {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
-        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(png))) {
+        try (ImageInputStream in = new BytesImageInputStream(png)) {
             ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
             try {
                 reader.setInput(in);
