@@ -65,9 +65,11 @@ public final class ImageCodec {
                 throw ApiException.badRequest(field + " is not an image (PNG, JPEG, BMP or GIF expected).");
             ImageReader reader = readers.next();
             try {
-                reader.setInput(in, true, true);
+                reader.setInput(in, true, false);
                 int w = reader.getWidth(0), h = reader.getHeight(0);
                 checkSize(w, h, field);
+                String problem = DecoderLimits.problem(reader);
+                if (problem != null) throw ApiException.badRequest(field + " has " + problem + ".");
                 return reader.read(0);
             } finally {
                 reader.dispose();

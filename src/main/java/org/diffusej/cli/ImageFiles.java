@@ -63,6 +63,8 @@ public final class ImageFiles {
         try {
             reader.setInput(in, true, false);
             checkPixels(name, reader.getWidth(0), reader.getHeight(0), maxPixels);
+            String problem = org.diffusej.bridge.DecoderLimits.problem(reader);
+            if (problem != null) throw new InputException("The image " + name + " has " + problem + ".");
             BufferedImage img = reader.read(0);
             IIOMetadata md = reader.getImageMetadata(0);
             String format = reader.getFormatName().toLowerCase(Locale.ROOT);

@@ -110,6 +110,21 @@ class CliHardeningTest {
     }
 
     @Test
+    void aTiffWith28BitSamplesIsRefusedBeforeDecoding() throws Exception {
+        // found by ImageReadFuzzTest: the JDK decoder would build a 2^28-entry table for each of its five bands
+        Path p = dir.resolve("t.tif");
+        try (var in = CliHardeningTest.class.getResourceAsStream("ImageReadFuzzTestInputs/read/tiff_28_bit_samples.tif")) {
+            Files.write(p, in.readAllBytes());
+        }
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        InputException e = assertThrows(InputException.class, () -> ImageFiles.read(p));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(e.getMessage().contains("28-bit samples"), e.getMessage());
+        assertTrue(allocated < 100_000_000, "allocated " + allocated / 1_000_000 + " MB for a 294-byte file");
+    }
+
+    @Test
     void outputWithAnotherImageExtensionIsRefusedWithoutMakingAFolder() {
         Path jpg = dir.resolve("x.jpg");
         assertEquals(ExitCode.INPUT, cli.run("txt2img", "-m", model.toString(), "-W", "16", "-H", "16",
