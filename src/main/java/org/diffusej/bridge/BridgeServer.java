@@ -186,20 +186,12 @@ public final class BridgeServer implements AutoCloseable {
             if (ex.getRequestMethod().equals("POST")) HttpIO.checkPostHeaders(ex);
             Routes.Reply reply = routes.find(ex.getRequestMethod(), ex.getRequestURI().getPath()).handle(ex);
             HttpIO.send(ex, reply.status(), reply.body());
-        } catch (ApiException e) {
-            HttpIO.sendError(ex, e);
-        } catch (InterruptedException e) {
-            HttpIO.sendError(ex, new ApiException(503, "ServiceUnavailable", "The server is stopping."));
         } catch (IOException e) {
             ex.close(); // the client went away while sending
-        } catch (OutOfMemoryError e) {
-            LOG.log(Level.SEVERE, "bridge request ran out of memory: " + ex.getRequestURI().getPath(), e);
-            HttpIO.sendError(ex, new ApiException(503, "OutOfMemory", "The server ran out of memory for this request; "
-                    + "try a smaller request."));
         } catch (Throwable e) { // NOPMD: no failure may leave a request unanswered or the server broken
-            LOG.log(Level.SEVERE, "bridge request failed: " + ex.getRequestURI().getPath(), e);
-            HttpIO.sendError(ex, new ApiException(500, "ServerError",
-                    "The server could not handle this request; its log has the details."));
+            if (!(e instanceof ApiException) && !(e instanceof InterruptedException))
+                LOG.log(Level.SEVERE, "bridge request failed: " + ex.getRequestURI().getPath(), e);
+            HttpIO.sendError(ex, ErrorReplies.of(e));
         }
     }
 

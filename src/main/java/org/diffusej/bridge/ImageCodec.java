@@ -17,7 +17,6 @@ import javax.imageio.stream.ImageOutputStream;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
-import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -60,21 +59,26 @@ public final class ImageCodec {
     }
 
     private BufferedImage read(byte[] bytes, String field) throws ApiException {
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream in = new BytesImageInputStream(bytes)) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
             if (!readers.hasNext())
                 throw ApiException.badRequest(field + " is not an image (PNG, JPEG, BMP or GIF expected).");
             ImageReader reader = readers.next();
             try {
-                reader.setInput(in, true, true);
+                reader.setInput(in, true, false);
                 int w = reader.getWidth(0), h = reader.getHeight(0);
                 checkSize(w, h, field);
+                String problem = DecoderLimits.problem(reader);
+                if (problem != null) throw ApiException.badRequest(field + " has " + problem + ".");
                 return reader.read(0);
             } finally {
                 reader.dispose();
             }
-        } catch (IOException | RuntimeException e) {
-            throw ApiException.badRequest(field + " could not be decoded as an image: " + e.getMessage());
+        } catch (IOException e) {
+            throw ApiException.badRequest(field + " could not be decoded as an image: "
+                    + ErrorReplies.withoutPaths(e.getMessage()));
+        } catch (RuntimeException e) { // the decoder tripped over a damaged file: its message names Java internals
+            throw ApiException.badRequest(field + " could not be decoded as an image (damaged or unsupported data).");
         }
     }
 
@@ -246,7 +250,7 @@ public final class ImageCodec {
     /** Every tEXt, zTXt and iTXt chunk of a PNG by keyword (empty for a PNG without text). */
     public static java.util.Map<String, String> readTextChunks(byte[] png) throws IOException {
         java.util.Map<String, String> out = new java.util.LinkedHashMap<>();
-        try (ImageInputStream in = ImageIO.createImageInputStream(new ByteArrayInputStream(png))) {
+        try (ImageInputStream in = new BytesImageInputStream(png)) {
             ImageReader reader = ImageIO.getImageReadersByFormatName("png").next();
             try {
                 reader.setInput(in);

@@ -143,15 +143,11 @@ final class JobQueue implements AutoCloseable {
             engineLock.lock();
             try {
                 run(job);
-            } catch (IllegalArgumentException e) {
-                LOG.log(Level.WARNING, "job " + job.id() + " refused by the engine", e);
-                error(job, ApiException.unprocessable(String.valueOf(e.getMessage())));
-            } catch (OutOfMemoryError e) {
-                LOG.log(Level.SEVERE, "job " + job.id() + " ran out of memory", e);
-                error(job, new ApiException(503, "OutOfMemory", "The generation ran out of memory; try a smaller size or batch."));
             } catch (RuntimeException | Error e) { // NOPMD: the worker must survive any failure of one job
-                LOG.log(Level.SEVERE, "job " + job.id() + " failed", e);
-                error(job, new ApiException(500, "GenerationFailed", "The generation failed unexpectedly; the server's log has the details."));
+                boolean refused = e instanceof IllegalArgumentException;
+                LOG.log(refused ? Level.WARNING : Level.SEVERE, "job " + job.id() + (refused ? " refused by the engine"
+                        : " failed"), e);
+                error(job, ErrorReplies.of(e, redact));
             } finally {
                 engineLock.unlock();
                 current = null;
@@ -181,11 +177,10 @@ final class JobQueue implements AutoCloseable {
         } catch (CancelledException e) {
             interrupted(job, "Interrupted.");
             return;
-        } catch (InvalidRequestException e) {
-            error(job, ApiException.unprocessable(redact.apply(e.getMessage())));
-            return;
         } catch (DiffusionException e) {
-            error(job, new ApiException(500, "GenerationFailed", e.getMessage()));
+            if (!(e instanceof InvalidRequestException) || ErrorReplies.readsAFile(e))
+                LOG.log(Level.WARNING, "job " + job.id() + " failed", e);
+            error(job, ErrorReplies.of(e, redact));
             return;
         } finally {
             try {

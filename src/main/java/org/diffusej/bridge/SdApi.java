@@ -155,7 +155,7 @@ final class SdApi {
                 return null;
             });
         } catch (ModelProvider.UnknownModelException e) {
-            throw ApiException.notFound(e.getMessage());
+            throw ErrorReplies.of(e);
         } catch (Exception | Error e) { // NOPMD: a failed load (even a StackOverflowError) is answered, never fatal
             LOG.log(Level.WARNING, "switching the model to '" + name + "' failed", e);
             // The loader's message may quote file bytes or paths: the client gets a sentence, the log the details.

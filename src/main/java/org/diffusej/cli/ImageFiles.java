@@ -10,7 +10,6 @@ import javax.imageio.ImageTypeSpecifier;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
 import javax.imageio.metadata.IIOMetadata;
-import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
 import javax.imageio.stream.ImageOutputStream;
 import java.awt.Transparency;
@@ -46,40 +45,53 @@ public final class ImageFiles {
     public static ImageFile read(Path file) throws InputException {
         if (!Files.isRegularFile(file)) throw new InputException("There is no image file " + file + ".");
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext())
-                throw new InputException(file + " is not an image this program can read (use PNG, TIFF or JPEG).");
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, false);
-                checkPixels(file, reader.getWidth(0), reader.getHeight(0));
-                BufferedImage img = reader.read(0);
-                IIOMetadata md = reader.getImageMetadata(0);
-                String format = reader.getFormatName().toLowerCase(Locale.ROOT);
-                Map<String, String> text = format.equals("png") ? PngText.read(md)
-                        : format.startsWith("tif") ? tiffDescription(md) : Map.of();
-                return toImageFile(img, normaliseFormat(format), text, file.toString());
-            } finally {
-                reader.dispose();
-            }
-        } catch (OutOfMemoryError e) {
-            throw new InputException("The image " + file + " does not fit in memory (the Java heap, -Xmx); use a "
-                    + "smaller image.", e);
+            return read(in, file.toString(), MAX_PIXELS);
         } catch (IOException | RuntimeException e) {
             throw new InputException("Cannot read the image " + file + ": " + e.getMessage() + ".", e);
         }
     }
 
     /**
-     * Refuses images above {@link #MAX_PIXELS} from their header, before any pixel is decoded (a 1 MB PNG can
+     * Decodes the image in {@code in} (named {@code name} in messages), refusing more than {@code maxPixels} from
+     * the header before any pixel is decoded. The fuzz test decodes from memory with a small limit through here.
+     */
+    static ImageFile read(ImageInputStream in, String name, long maxPixels) throws InputException {
+        Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
+        if (readers == null || !readers.hasNext())
+            throw new InputException(name + " is not an image this program can read (use PNG, TIFF or JPEG).");
+        ImageReader reader = readers.next();
+        try {
+            reader.setInput(in, true, false);
+            checkPixels(name, reader.getWidth(0), reader.getHeight(0), maxPixels);
+            String problem = org.diffusej.bridge.DecoderLimits.problem(reader);
+            if (problem != null) throw new InputException("The image " + name + " has " + problem + ".");
+            BufferedImage img = reader.read(0);
+            IIOMetadata md = reader.getImageMetadata(0);
+            String format = reader.getFormatName().toLowerCase(Locale.ROOT);
+            TiffFields tiff = TiffFields.of(format.startsWith("tif") ? md : null);
+            Map<String, String> text = format.equals("png") ? PngText.read(md) : tiff.text();
+            return toImageFile(img, normaliseFormat(format), text, name, tiff.signedIntegers());
+        } catch (OutOfMemoryError e) {
+            throw new InputException("The image " + name + " does not fit in memory (the Java heap, -Xmx); use a "
+                    + "smaller image.", e);
+        } catch (IOException | RuntimeException e) {
+            throw new InputException("Cannot read the image " + name + ": " + e.getMessage() + ".", e);
+        } finally {
+            reader.dispose();
+        }
+    }
+
+    /**
+     * Refuses images above {@code maxPixels} from their header, before any pixel is decoded (a 1 MB PNG can
      * declare 20000×20000 pixels).
      */
-    static void checkPixels(Path file, int width, int height) throws InputException {
+    static void checkPixels(String name, int width, int height, long maxPixels) throws InputException {
         if (width < 1 || height < 1)
-            throw new InputException("The image " + file + " declares an invalid size " + width + "x" + height + ".");
-        if ((long) width * height > MAX_PIXELS)
-            throw new InputException("The image " + file + " is " + width + "x" + height + " pixels; this program "
-                    + "reads at most " + MAX_PIXELS + " pixels (" + MAX_SIDE + "x" + MAX_SIDE + "). Use a smaller image.");
+            throw new InputException("The image " + name + " declares an invalid size " + width + "x" + height + ".");
+        if ((long) width * height > maxPixels)
+            throw new InputException("The image " + name + " is " + width + "x" + height + " pixels; this program "
+                    + "reads at most " + maxPixels + " pixels" + (maxPixels == MAX_PIXELS ? " (" + MAX_SIDE + "x"
+                    + MAX_SIDE + ")" : "") + ". Use a smaller image.");
     }
 
     /** Reads a mask (white = repaint); it must have the image's size. */
@@ -149,39 +161,11 @@ public final class ImageFiles {
             PngText.add(md, PngText.PARAMETERS, parameters);
             return;
         }
-        // TIFF: ImageDescription (tag 270), where ImageJ and others show it
-        String tiff = "javax_imageio_tiff_image_1.0";
-        IIOMetadataNode root = new IIOMetadataNode(tiff);
-        IIOMetadataNode ifd = new IIOMetadataNode("TIFFIFD");
-        IIOMetadataNode field = new IIOMetadataNode("TIFFField");
-        field.setAttribute("number", "270");
-        field.setAttribute("name", "ImageDescription");
-        IIOMetadataNode asciis = new IIOMetadataNode("TIFFAsciis");
-        IIOMetadataNode ascii = new IIOMetadataNode("TIFFAscii");
-        ascii.setAttribute("value", parameters);
-        asciis.appendChild(ascii);
-        field.appendChild(asciis);
-        ifd.appendChild(field);
-        root.appendChild(ifd);
-        md.mergeTree(tiff, root);
+        TiffFields.addDescription(md, parameters);
     }
 
-    private static Map<String, String> tiffDescription(IIOMetadata md) {
-        String tiff = "javax_imageio_tiff_image_1.0";
-        if (md == null || !java.util.Arrays.asList(md.getMetadataFormatNames()).contains(tiff)) return Map.of();
-        org.w3c.dom.NodeList fields = ((IIOMetadataNode) md.getAsTree(tiff)).getElementsByTagName("TIFFField");
-        for (int i = 0; i < fields.getLength(); i++) {
-            IIOMetadataNode f = (IIOMetadataNode) fields.item(i);
-            if (!"270".equals(f.getAttribute("number"))) continue;
-            org.w3c.dom.NodeList values = f.getElementsByTagName("TIFFAscii");
-            if (values.getLength() > 0)
-                return Map.of(PngText.PARAMETERS, ((IIOMetadataNode) values.item(0)).getAttribute("value"));
-        }
-        return Map.of();
-    }
-
-    private static ImageFile toImageFile(BufferedImage img, String format, Map<String, String> text, String file)
-            throws InputException {
+    private static ImageFile toImageFile(BufferedImage img, String format, Map<String, String> text, String file,
+                                         boolean signed) throws InputException {
         int w = img.getWidth(), h = img.getHeight();
         Raster r = img.getRaster();
         boolean indexed = img.getColorModel() instanceof IndexColorModel;
@@ -193,7 +177,7 @@ public final class ImageFiles {
         int plane = w * h;
         if (!indexed && (bits > 8 || r.getDataBuffer().getDataType() != DataBuffer.TYPE_BYTE)) {
             // 16-bit, 32-bit integer and floating point: written back as 16-bit
-            SampleScale scale = SampleScale.of(r, grey ? 1 : 3, file);
+            SampleScale scale = SampleScale.of(r, grey ? 1 : 3, signed, file);
             for (int y = 0; y < h; y++)
                 for (int x = 0; x < w; x++)
                     for (int c = 0; c < 3; c++)

@@ -84,16 +84,44 @@ class CliHardeningTest {
     }
 
     @Test
-    void int32TiffIsScaledAsUnsigned32Bit() throws Exception {
+    void unsignedInt32TiffIsScaledByTwoToThe32() throws Exception {
         int[] values = {0, 1 << 30, (int) (3L << 30), -1}; // unsigned 0, 2^30, 3·2^30, 2^32−1
-        BufferedImage img = greyImage(DataBuffer.TYPE_INT, values.length);
-        for (int i = 0; i < values.length; i++) img.getRaster().setSample(i, 0, 0, values[i]);
-        Path p = dir.resolve("i.tif");
-        assertTrue(ImageIO.write(img, "tif", p.toFile()));
-        float[] got = row(ImageFiles.read(p));
-        double max = 4294967295.0;
+        float[] got = row(ImageFiles.read(int32Tiff(dir.resolve("u.tif"), values, false)));
         for (int i = 0; i < values.length; i++)
-            assertEquals(Integer.toUnsignedLong(values[i]) / max, got[i], 1e-6, "sample " + i);
+            assertEquals(Integer.toUnsignedLong(values[i]) / 4294967295.0, got[i], 1e-6, "sample " + i);
+    }
+
+    @Test
+    void signedInt32TiffIsScaledOverItsSignedRange() throws Exception {
+        // SampleFormat 2: −2^31 is black, 2^31−1 white, 0 mid-grey; negative values must not read as large unsigned
+        int[] values = {Integer.MIN_VALUE, -1000, 0, 1000, Integer.MAX_VALUE};
+        ImageFile f = ImageFiles.read(int32Tiff(dir.resolve("s.tif"), values, true));
+        assertEquals(16, f.bitDepth());
+        float[] got = row(f);
+        for (int i = 0; i < values.length; i++)
+            assertEquals((values[i] + 2147483648.0) / 4294967295.0, got[i], 1e-6, "sample " + i);
+        assertTrue(got[1] < got[2] && got[2] < got[3], "order kept across zero: " + java.util.Arrays.toString(got));
+        // the JDK's own TIFF writer marks int rasters as signed: −5 is just below mid-grey, not near white
+        BufferedImage img = greyImage(DataBuffer.TYPE_INT, 1);
+        img.getRaster().setSample(0, 0, 0, -5);
+        Path jdk = dir.resolve("jdk.tif");
+        assertTrue(ImageIO.write(img, "tif", jdk.toFile()));
+        assertEquals(0.5, row(ImageFiles.read(jdk))[0], 1e-6);
+    }
+
+    @Test
+    void aTiffWith28BitSamplesIsRefusedBeforeDecoding() throws Exception {
+        // found by ImageReadFuzzTest: the JDK decoder would build a 2^28-entry table for each of its five bands
+        Path p = dir.resolve("t.tif");
+        try (var in = CliHardeningTest.class.getResourceAsStream("ImageReadFuzzTestInputs/read/tiff_28_bit_samples.tif")) {
+            Files.write(p, in.readAllBytes());
+        }
+        var threads = (com.sun.management.ThreadMXBean) java.lang.management.ManagementFactory.getThreadMXBean();
+        long before = threads.getCurrentThreadAllocatedBytes();
+        InputException e = assertThrows(InputException.class, () -> ImageFiles.read(p));
+        long allocated = threads.getCurrentThreadAllocatedBytes() - before;
+        assertTrue(e.getMessage().contains("28-bit samples"), e.getMessage());
+        assertTrue(allocated < 100_000_000, "allocated " + allocated / 1_000_000 + " MB for a 294-byte file");
     }
 
     @Test
@@ -160,6 +188,25 @@ class CliHardeningTest {
         for (int i = 0; i < values.length; i++) img.getRaster().setSample(i, 0, 0, values[i]);
         assertTrue(ImageIO.write(img, "tif", p.toFile()), "the JDK writes float TIFF");
         return p;
+    }
+
+    /** A one-row grey 32-bit integer TIFF written field by field, SampleFormat 2 (signed) or 1 (unsigned). */
+    static Path int32Tiff(Path p, int[] values, boolean signed) throws IOException {
+        short[][] fields = { // tag, type (3 SHORT, 4 LONG), value; 273 (StripOffsets) points after the IFD
+                {256, 4, (short) values.length}, {257, 4, 1}, {258, 3, 32}, {259, 3, 1}, {262, 3, 1}, {273, 4, 0},
+                {277, 3, 1}, {278, 4, 1}, {279, 4, (short) (4 * values.length)}, {339, 3, (short) (signed ? 2 : 1)}};
+        int dataOffset = 8 + 2 + 12 * fields.length + 4;
+        ByteBuffer b = ByteBuffer.allocate(dataOffset + 4 * values.length).order(ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'I').put((byte) 'I').putShort((short) 42).putInt(8).putShort((short) fields.length);
+        for (short[] f : fields) {
+            b.putShort(f[0]).putShort(f[1]).putInt(1);
+            int value = f[0] == 273 ? dataOffset : f[2];
+            if (f[1] == 3) b.putShort((short) value).putShort((short) 0);
+            else b.putInt(value);
+        }
+        b.putInt(0); // no next IFD
+        for (int v : values) b.putInt(v);
+        return Files.write(p, b.array());
     }
 
     /** An 8-bit grey PNG of zeros, deflated row by row (20000² compresses to well under 1 MB). */

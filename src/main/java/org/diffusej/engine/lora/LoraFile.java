@@ -66,7 +66,7 @@ public final class LoraFile {
         try {
             this.version = Files.size(path) + "|" + Files.getLastModifiedTime(path).toMillis();
         } catch (IOException e) {
-            throw new InvalidLoraException("Cannot read the LoRA " + path + ": " + e.getMessage());
+            throw new InvalidLoraException("Cannot read the LoRA " + path + ": " + e.getMessage(), e);
         }
         this.modules = List.copyOf(modules);
         this.metadata = Map.copyOf(metadata);
@@ -78,7 +78,7 @@ public final class LoraFile {
         try (SafetensorsFile f = SafetensorsFile.open(file)) {
             return read(file, f);
         } catch (InvalidCheckpointException e) {
-            throw new InvalidLoraException("Cannot read the LoRA " + file.getFileName() + ": " + e.getMessage());
+            throw new InvalidLoraException("Cannot read the LoRA " + file.getFileName() + ": " + e.getMessage(), e);
         }
     }
 
@@ -170,7 +170,7 @@ public final class LoraFile {
                 int r = in.readNBytes(head, 0, 2);
                 pickle = r == 2 && ((head[0] == 'P' && head[1] == 'K') || ((head[0] & 0xff) == 0x80 && head[1] >= 2 && head[1] <= 5));
             } catch (IOException e) {
-                throw new InvalidLoraException("Cannot read the LoRA " + file + ": " + e.getMessage());
+                throw new InvalidLoraException("Cannot read the LoRA " + file + ": " + e.getMessage(), e);
             }
         }
         if (pickle)
@@ -225,7 +225,7 @@ public final class LoraFile {
             }
             return h;
         } catch (IOException e) {
-            throw new InvalidLoraException("Cannot read the LoRA " + path + " to hash it: " + e.getMessage());
+            throw new InvalidLoraException("Cannot read the LoRA " + path + " to hash it: " + e.getMessage(), e);
         }
     }
 

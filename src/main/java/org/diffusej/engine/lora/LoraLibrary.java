@@ -52,7 +52,7 @@ public final class LoraLibrary {
                 walk.filter(p -> Files.isRegularFile(p) && isLora(p)).sorted()
                         .forEach(p -> all.putIfAbsent(stem(p), p));
             } catch (IOException e) {
-                throw new InvalidLoraException("Cannot list the LoRA folder " + folder + ": " + e.getMessage());
+                throw new InvalidLoraException("Cannot list the LoRA folder " + folder + ": " + e.getMessage(), e);
             }
         return all;
     }

@@ -201,7 +201,7 @@ public final class LoraPatcher {
                     delta = delta.add(product);
                 }
             } catch (InvalidCheckpointException e) {
-                throw new InvalidLoraException("Cannot read the LoRA: " + e.getMessage());
+                throw new InvalidLoraException("Cannot read the LoRA: " + e.getMessage(), e);
             } finally {
                 for (SafetensorsFile f : open.values()) f.close();
             }

@@ -72,20 +72,24 @@ final class MemoryEstimate {
                       MemoryBudget budget) throws InvalidRequestException {
         Bytes need = of(r, multiple, u, v, fused, sliced);
         if (fits(need, budget)) return;
+        boolean gpu = budget.deviceAvailable() != MemoryBudget.UNKNOWN;
         StringBuilder s = new StringBuilder("The size " + r.width() + "×" + r.height()
                 + (r.batchSize() > 1 ? " with batch size " + r.batchSize() : "") + " needs about "
-                + gb(need.nativeBytes()) + " of memory and " + gb(need.heapBytes()) + " of Java heap, but "
-                + (budget.ramAvailable() == MemoryBudget.UNKNOWN ? "" : gb(budget.ramAvailable()) + " of memory and ")
+                + gb(need.nativeBytes()) + (gpu ? " of GPU memory" : " of memory") + " and " + gb(need.heapBytes())
+                + " of Java heap, but " + (gpu ? gb(budget.deviceAvailable()) + " of GPU memory and "
+                : budget.ramAvailable() == MemoryBudget.UNKNOWN ? "" : gb(budget.ramAvailable()) + " of memory and ")
                 + gb(budget.heapFree()) + " of heap are available. ");
         int side = largestSquare(r, multiple, u, v, fused, sliced, budget);
         s.append(side > 0 ? "At most " + side + "×" + side + " fits with batch size 1; choose a smaller size or batch."
+                : gpu ? "Close other programs using the GPU, or use a GPU with more memory."
                 : "Close other programs or give Java more memory (-Xmx).");
         throw new InvalidRequestException(s.toString());
     }
 
     private static boolean fits(Bytes need, MemoryBudget budget) {
         return need.heapBytes() <= budget.heapFree()
-                && (budget.ramAvailable() == MemoryBudget.UNKNOWN || need.nativeBytes() <= budget.ramAvailable());
+                && (budget.ramAvailable() == MemoryBudget.UNKNOWN || need.nativeBytes() <= budget.ramAvailable())
+                && (budget.deviceAvailable() == MemoryBudget.UNKNOWN || need.nativeBytes() <= budget.deviceAvailable());
     }
 
     /** The largest square side (a multiple of {@code multiple}) that fits one image, or 0. */

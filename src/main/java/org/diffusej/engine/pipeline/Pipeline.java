@@ -182,12 +182,12 @@ public final class Pipeline implements DiffusionEngine {
     }
 
     /**
-     * Refuses a job whose estimated peak ({@link MemoryEstimate}) does not fit the free heap and RAM. On a GPU the
-     * tensors live in device memory, which this does not measure: only the heap is checked there.
+     * Refuses a job whose estimated peak ({@link MemoryEstimate}) does not fit the free heap and RAM; on a GPU the
+     * tensors are compared with the GPU's free memory instead of RAM (not yet tried on real GPU hardware).
      */
     private void checkMemory(Request r) throws InvalidRequestException {
-        MemoryBudget budget = hooks.memory().get();
-        if (model.manager().getDevice().isGpu()) budget = new MemoryBudget(budget.heapFree(), MemoryBudget.UNKNOWN);
+        ai.djl.Device device = model.manager().getDevice();
+        MemoryBudget budget = MemoryBudget.forDevice(hooks.memory().get(), device.isGpu(), () -> MemoryBudget.gpuFree(device));
         AttentionKernel kernel = AttentionKernel.selected();
         boolean fused = kernel == AttentionKernel.NATIVE && TorchOps.available();
         MemoryEstimate.check(r, processingMultiple(), model.unet().config(), model.vae().config(), fused,

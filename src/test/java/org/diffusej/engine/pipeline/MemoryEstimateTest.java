@@ -102,4 +102,26 @@ class MemoryEstimateTest {
                 true, false).nativeBytes();
         assertTrue(tiled < 12 * GB, "tiled VAE bounds a 2048² job: " + tiled / 1e9 + " GB");
     }
+
+    @Test
+    void onAGpuTheTensorsAreComparedWithTheGpusFreeMemoryNotRam() throws Exception {
+        // The decision with injected numbers; untested on real GPU hardware (this machine has none).
+        MemoryBudget host = new MemoryBudget(8 * GB, 64 * GB);
+        assertEquals(host, MemoryBudget.forDevice(host, false, () -> { throw new AssertionError("GPU read on a CPU"); }));
+        MemoryBudget gpu = MemoryBudget.forDevice(host, true, () -> GB / 2);
+        assertEquals(new MemoryBudget(8 * GB, MemoryBudget.UNKNOWN, GB / 2), gpu, "heap kept, RAM not checked, GPU free");
+
+        Request r = Request.builder(Mode.TXT2IMG).prompt("a cat").size(512, 512).build();
+        long need = MemoryEstimate.of(r, 64, UNetConfig.sd1(), VaeConfig.sd(), true, false).nativeBytes();
+        InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                () -> MemoryEstimate.check(r, 64, UNetConfig.sd1(), VaeConfig.sd(), true, false, gpu));
+        assertTrue(e.getMessage().contains("of GPU memory") && e.getMessage().contains("0.5 GB of GPU memory"),
+                e.getMessage());
+        // 64 GB of RAM do not help a GPU job; a GPU with the estimate free does
+        MemoryEstimate.check(r, 64, UNetConfig.sd1(), VaeConfig.sd(), true, false,
+                MemoryBudget.forDevice(host, true, () -> need));
+        // an unreadable GPU figure skips that check (heap only)
+        MemoryEstimate.check(r, 64, UNetConfig.sd1(), VaeConfig.sd(), true, false,
+                MemoryBudget.forDevice(host, true, () -> MemoryBudget.UNKNOWN));
+    }
 }
