@@ -37,7 +37,7 @@ final class PipelineEngineLoader {
         if (s.loras() != null) loaded.loras().setLibrary(s.loras());
         Pipeline pipeline = new Pipeline(loaded);
         if (s.taesd() != null) {
-            try (TaesdWeightSource w = TaesdWeightSource.open(s.taesd())) {
+            try (TaesdWeightSource w = TaesdWeightSource.open(s.taesd(), loaded.family())) {
                 pipeline.useTaesd(Taesd.load(w, loaded.manager(), o.precision()), true);
             } catch (DiffusionException | RuntimeException e) {
                 pipeline.close();

@@ -43,7 +43,7 @@ public final class PipelineEngineFactory implements EngineFactory {
         model.loras().setLibrary(settings.loraLibrary());
         Pipeline pipeline = new Pipeline(model);
         if (!settings.taesd().isEmpty()) {
-            try (TaesdWeightSource w = TaesdWeightSource.open(Path.of(settings.taesd()))) {
+            try (TaesdWeightSource w = TaesdWeightSource.open(Path.of(settings.taesd()), model.family())) {
                 pipeline.useTaesd(Taesd.load(w, model.manager(), r.options().precision()), false);
             } catch (DiffusionException | RuntimeException e) {
                 pipeline.close();

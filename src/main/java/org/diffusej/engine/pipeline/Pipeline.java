@@ -140,7 +140,8 @@ public final class Pipeline implements DiffusionEngine {
         List<Long> usedSeeds = new ArrayList<>();
         List<Integer> unfinished = new ArrayList<>();
         Map<String, Double> timings = new LinkedHashMap<>();
-        StepProgress progress = new StepProgress(listener, token, r.batchCount() * stepsPerBatch, started, taesd);
+        StepProgress progress = new StepProgress(listener, token, r.batchCount() * stepsPerBatch, started, taesd,
+                model.xl() != null);
         try (NDManager m = model.manager().newSubManager()) {
             Prompts cond = encodePrompts(r.toBuilder().prompt(loras.prompt()).build(), m);
             timings.put("encode", seconds(started));
@@ -319,11 +320,14 @@ public final class Pipeline implements DiffusionEngine {
         private final int total;
         private final long started;
         private final Taesd previewDecoder;
+        private final boolean sdxl;
         private int done;
         private boolean endedEarly;
 
-        StepProgress(ProgressListener listener, CancellationToken token, int total, long started, Taesd previewDecoder) {
+        StepProgress(ProgressListener listener, CancellationToken token, int total, long started, Taesd previewDecoder,
+                     boolean sdxl) {
             this.previewDecoder = previewDecoder;
+            this.sdxl = sdxl;
             this.listener = listener == null ? ProgressListener.NONE : listener;
             this.token = token == null ? new CancellationToken() : token;
             this.total = total;
@@ -336,7 +340,8 @@ public final class Pipeline implements DiffusionEngine {
             double elapsed = seconds(started);
             double eta = elapsed / done * (total - done);
             RgbImage preview = listener == ProgressListener.NONE ? null
-                    : previewDecoder != null ? TaesdPreview.of(previewDecoder, latents) : LatentPreview.of(latents);
+                    : previewDecoder != null ? TaesdPreview.of(previewDecoder, latents)
+                    : sdxl ? LatentPreview.ofSdxl(latents) : LatentPreview.of(latents);
             listener.onProgress(new Progress("denoise", done, total, elapsed, eta, preview));
             if (token.keepsUnfinished() || token.skipRequested()) {
                 if (step >= steps) return; // the batch is finished anyway
