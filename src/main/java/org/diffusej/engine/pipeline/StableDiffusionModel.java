@@ -155,6 +155,25 @@ public final class StableDiffusionModel implements AutoCloseable {
         return new Xl(tokenizer2, encoders, x);
     }
 
+    /**
+     * Distilled few-step models recognised by name: Stability's SD-Turbo / SDXL-Turbo (trained at 512²), other
+     * "turbo" fine-tunes (e.g. DreamShaper XL Turbo, 1024²) and SDXL-Lightning. They sample with trailing timestep
+     * spacing, as their model cards and scheduler configs say (a request's own spacing still wins).
+     */
+    enum FewStep {
+        NONE, TURBO_512, TURBO, LIGHTNING;
+
+        private static final java.util.regex.Pattern STABILITY_TURBO =
+                java.util.regex.Pattern.compile("(^|[^a-z0-9])sd[-_ ]?(xl[-_ ]?)?turbo([^a-z0-9]|$)");
+
+        static FewStep of(String modelName) {
+            String n = modelName.toLowerCase(java.util.Locale.ROOT);
+            if (STABILITY_TURBO.matcher(n).find()) return TURBO_512;
+            if (n.contains("turbo")) return TURBO;
+            return n.contains("lightning") ? LIGHTNING : NONE;
+        }
+    }
+
     private static ClipTokenizer tokenizer(Checkpoint c, Path configFolder) throws DiffusionException {
         if (configFolder != null && Files.isDirectory(configFolder.resolve("tokenizer")))
             return ClipTokenizer.fromFolder(configFolder.resolve("tokenizer"));
@@ -181,6 +200,9 @@ public final class StableDiffusionModel implements AutoCloseable {
         Path json = configFolder == null ? null : configFolder.resolve("scheduler").resolve("scheduler_config.json");
         boolean hasConfig = json != null && Files.isRegularFile(json);
         NoiseSchedule s = hasConfig ? NoiseSchedule.fromDiffusersConfig(json) : NoiseSchedule.sd();
+        // distilled few-step models sample with trailing spacing; a model folder's own scheduler config says so itself
+        if (!(c.folder() && hasConfig) && FewStep.of(ModelInfo.nameOf(c.location(), c.folder())) != FewStep.NONE)
+            s = s.withSpacing("trailing");
         if (o.predictionType() != null) return s.withPredictionType(o.predictionType());
         if (c.folder() && hasConfig) return s;
         if (c.declaresVPrediction() != null)
@@ -225,8 +247,11 @@ public final class StableDiffusionModel implements AutoCloseable {
         if (i == null) {
             Path location = checkpoint.location();
             String name = ModelInfo.nameOf(location, checkpoint.folder());
-            i = new ModelInfo(name, location.toString(), shortHash(checkpoint.hashFile()), checkpoint.family().name(),
-                    checkpoint.inpainting(), predictionType() == PredictionType.V_PREDICTION, precision);
+            boolean v = predictionType() == PredictionType.V_PREDICTION;
+            String family = checkpoint.family().name();
+            i = new ModelInfo(name, location.toString(), shortHash(checkpoint.hashFile()), family,
+                    checkpoint.inpainting(), v, precision,
+                    FewStep.of(name) == FewStep.TURBO_512 ? 512 : ModelInfo.familySize(family, v));
             info = i;
         }
         return i;
