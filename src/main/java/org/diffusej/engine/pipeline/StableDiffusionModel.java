@@ -21,6 +21,8 @@ import org.diffusej.engine.weights.DiffusersConfig;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.ModelFamily;
 import org.diffusej.engine.weights.XlConfig;
+import org.diffusej.engine.weights.VaeWeightSource;
+import org.diffusej.engine.weights.WeightSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -124,11 +126,7 @@ public final class StableDiffusionModel implements AutoCloseable {
             UNetConfig unetConfig = unetConfig(c, cfg, o);
             UNet unet = UNet.load(c.weights(), unetConfig, m, o.precision());
 
-            int vaeGroups = o.normGroups() != null ? o.normGroups() : cfg != null ? cfg.vaeNormGroups() : 32;
-            VaeConfig vaeConfig = VaeConfig.detect(c.weights(), vaeGroups);
-            if (cfg != null) vaeConfig = vaeConfig.withScalingFactor(cfg.vaeScalingFactor());
-            else if (c.family() == ModelFamily.SDXL) vaeConfig = vaeConfig.withScalingFactor(VaeConfig.SDXL_SCALING_FACTOR);
-            Vae vae = Vae.load(c.weights(), vaeConfig, m, Vae.precisionBeside(o.precision()));
+            Vae vae = vae(c, cfg, o, m);
 
             return new StableDiffusionModel(c, m, tokenizer, text, xl, unet, vae, schedule(c, configFolder, o), choice);
         } catch (DiffusionException | RuntimeException e) {
@@ -139,6 +137,21 @@ public final class StableDiffusionModel implements AutoCloseable {
                         + "configuration DiffuseJ derived for it (" + e.getMessage() + "). For a model with unusual "
                         + "heads or group norms, pass its diffusers config folder or the heads/groups in the options.", e);
             throw e;
+        }
+    }
+
+    /**
+     * The model's VAE, or the one {@link ModelOptions#vae()} names in its place (same architecture, e.g. the SDXL
+     * fp16-fix VAE); the scaling factor stays the model's, as in A1111.
+     */
+    private static Vae vae(Checkpoint c, DiffusersConfig cfg, ModelOptions o, NDManager m) throws DiffusionException {
+        int vaeGroups = o.normGroups() != null ? o.normGroups() : cfg != null ? cfg.vaeNormGroups() : 32;
+        try (VaeWeightSource other = o.vae() == null ? null : VaeWeightSource.open(o.vae())) {
+            WeightSource w = other != null ? other : c.weights();
+            VaeConfig vaeConfig = VaeConfig.detect(w, vaeGroups);
+            if (cfg != null) vaeConfig = vaeConfig.withScalingFactor(cfg.vaeScalingFactor());
+            else if (c.family() == ModelFamily.SDXL) vaeConfig = vaeConfig.withScalingFactor(VaeConfig.SDXL_SCALING_FACTOR);
+            return Vae.load(w, vaeConfig, m, Vae.precisionBeside(o.precision()));
         }
     }
 
