@@ -54,6 +54,7 @@ final class PipelineEngineLoader {
         if ("v".equals(s.prediction())) o = o.withPredictionType(PredictionType.V_PREDICTION);
         else if ("epsilon".equals(s.prediction())) o = o.withPredictionType(PredictionType.EPSILON);
         if (s.config() != null) o = o.withConfig(s.config());
+        if (s.vae() != null) o = o.withVae(s.vae());
         return o;
     }
 

@@ -97,6 +97,9 @@ public final class Pipeline implements DiffusionEngine {
         codec = finalImages ? new LatentCodec(model.vae(), tiny) : new LatentCodec(model.vae());
     }
 
+    /** The model (tests of this package). */
+    StableDiffusionModel modelForTests() { return model; }
+
     /** The model's LoRAs: its library can change between generations (no reload). */
     public org.diffusej.engine.lora.ModelLoras loras() { return model.loras(); }
 
@@ -253,7 +256,10 @@ public final class Pipeline implements DiffusionEngine {
             int start2 = second.startIndex(r.hires().strength());
             NDArray begin2 = start2 >= second.timesteps().length ? up
                     : second.addNoise(up, noise.next(up.getShape(), m), start2);
-            latents = new DenoisingLoop(unetWrapper.apply(unet), second, guidance != null ? 1 : r.cfgScale(), negative,
+            // SDXL: the second pass is conditioned on the size it makes (A1111's hr conds: original = target = hires size)
+            DenoisingLoop.NoisePredictor unet2 = prompts.added() == null ? unet : prompts.added().predictor(model.unet(),
+                    r.batchSize(), HiresPass.width(r), HiresPass.height(r), guidance, m);
+            latents = new DenoisingLoop(unetWrapper.apply(unet2), second, guidance != null ? 1 : r.cfgScale(), negative,
                     positive).run(begin2, start2, null, noise, listener);
         }
         // 6. decode
