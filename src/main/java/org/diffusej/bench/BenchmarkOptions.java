@@ -25,7 +25,7 @@ public record BenchmarkOptions(String device, String precision, int threads, Lis
         int warmup, Path checkpoint, Path json, boolean quick, String preset) {
     public static final String USAGE = "options: --device cpu|gpu  --precision fp32|fp16|bf16  --threads N  "
             + "--sizes 512,256  --steps N  --warmup N  --checkpoint FILE|FOLDER  --json FILE  --quick  "
-            + "--preset sd15-dpm|turbo-taesd|lcm-taesd";
+            + "--preset sd15-dpm|turbo-taesd|lcm-taesd|sdxl-euler";
 
     public BenchmarkOptions {
         device = device.toLowerCase(Locale.ROOT);
