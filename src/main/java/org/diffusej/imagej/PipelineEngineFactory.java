@@ -36,7 +36,8 @@ public final class PipelineEngineFactory implements EngineFactory {
         }, token);
         IJ.showStatus("DiffuseJ: loading " + path.getFileName());
         PrecisionResolver.Resolution r = PrecisionResolver.resolve(settings.device(), settings.precision());
-        StableDiffusionModel model = StableDiffusionModel.load(path, r.options(), r.choice());
+        ModelOptions options = settings.vae().isEmpty() ? r.options() : r.options().withVae(Path.of(settings.vae()));
+        StableDiffusionModel model = StableDiffusionModel.load(path, options, r.choice());
         PrecisionChoice choice = model.precisionChoice();
         if (choice.fellBack()) IJ.log("DiffuseJ: " + choice.reason());
         IJ.showStatus("DiffuseJ: loaded " + path.getFileName() + " (" + PrecisionChoice.name(choice.used()) + ")");
