@@ -27,7 +27,7 @@ public record BenchmarkOptions(String device, String precision, int threads, Lis
         int warmup, Path checkpoint, Path json, boolean quick, String preset, int loraRank) {
     public static final String USAGE = "options: --device cpu|gpu  --precision fp32|fp16|bf16  --threads N  "
             + "--sizes 512,256  --steps N  --warmup N  --checkpoint FILE|FOLDER  --json FILE  --quick  "
-            + "--preset sd15-dpm|turbo-taesd|lcm-taesd  --lora-rank N";
+            + "--preset sd15-dpm|turbo-taesd|lcm-taesd|sdxl-euler  --lora-rank N";
 
     public BenchmarkOptions {
         device = device.toLowerCase(Locale.ROOT);

@@ -54,6 +54,9 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
         static final Output PNG = new Output(false, DEFAULT_JPEG_QUALITY);
     }
 
+    /** A1111's API width and height when a txt2img payload gives none (whatever the model). */
+    public static final int A1111_DEFAULT_SIZE = 512;
+
     /** Parses a txt2img ({@code img2img == false}) or img2img payload with A1111's default options. */
     public static A1111Request parse(JsonObject body, boolean img2img, ImageCodec codec) throws ApiException {
         return parse(body, img2img, codec, new JsonObject());
@@ -65,6 +68,15 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
      */
     public static A1111Request parse(JsonObject body, boolean img2img, ImageCodec codec, JsonObject options)
             throws ApiException {
+        return parse(body, img2img, codec, options, A1111_DEFAULT_SIZE);
+    }
+
+    /**
+     * As {@link #parse(JsonObject, boolean, ImageCodec, JsonObject)}, with {@code defaultSize} as txt2img's width and
+     * height when the payload gives none (the model's own size: 1024 for SDXL, where A1111's API would say 512).
+     */
+    public static A1111Request parse(JsonObject body, boolean img2img, ImageCodec codec, JsonObject options,
+                                     int defaultSize) throws ApiException {
         Fields f = new Fields(body);
         List<String> warnings = new ArrayList<>(A1111Fields.warnings(body, img2img));
         JsonObject overrides = overrides(body);
@@ -90,7 +102,7 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
 
         String kind = "txt2img";
         if (!img2img) {
-            int w = width == null ? 512 : width, h = height == null ? 512 : height;
+            int w = width == null ? defaultSize : width, h = height == null ? defaultSize : height;
             codec.checkSize(w, h, "The requested size");
             b.size(w, h);
             if (f.bool("enable_hr", false)) b.hires(hires(f, w, h, codec));

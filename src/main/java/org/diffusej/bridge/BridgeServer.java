@@ -157,6 +157,15 @@ public final class BridgeServer implements AutoCloseable {
     ModelProvider models() { return models; }
     JobQueue queue() { return queue; }
     ImageCodec codec() { return codec; }
+
+    /**
+     * Width and height of a txt2img request that gives none: the loaded model's own size (1024 for SDXL, 768 for
+     * SD 2.x v-models, 512 for SD 1.x and Turbo), or A1111's API default 512 while no model is loaded.
+     */
+    int defaultSize() {
+        org.diffusej.engine.ModelInfo loaded = models().loadedModel();
+        return loaded == null ? A1111Request.A1111_DEFAULT_SIZE : loaded.defaultSize();
+    }
     long maxBodyBytes() { return maxBodyBytes; }
     SystemCheck systemCheck() { return systemCheck; }
     /** The LoRA library listed now (Fiji's may change while the server runs). */

@@ -55,7 +55,8 @@ final class NativeApi {
                 : body.has("init_images") ? "img2img" : "txt2img";
         if (!List.of("txt2img", "img2img", "inpaint").contains(mode))
             throw ApiException.unprocessable("mode must be txt2img, img2img or inpaint, got '" + mode + "'.");
-        A1111Request parsed = A1111Request.parse(body, !mode.equals("txt2img"), server.codec());
+        A1111Request parsed = A1111Request.parse(body, !mode.equals("txt2img"), server.codec(), new JsonObject(),
+                server.defaultSize());
         if (mode.equals("inpaint") && !parsed.kind().equals("inpaint"))
             throw ApiException.unprocessable("inpaint needs a mask (base64 image, white = repaint).");
         Job job = server.queue().submit(parsed.kind(), parsed.request());

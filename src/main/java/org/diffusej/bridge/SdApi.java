@@ -65,7 +65,7 @@ final class SdApi {
     /** Blocks until the job ends, like A1111; an interrupted job still answers 200 with what it has. */
     private Routes.Reply generate(HttpExchange ex, boolean img2img) throws ApiException, IOException, InterruptedException {
         JsonObject body = HttpIO.readJsonObject(ex, server.maxBodyBytes());
-        A1111Request parsed = A1111Request.parse(body, img2img, server.codec(), storedOptions());
+        A1111Request parsed = A1111Request.parse(body, img2img, server.codec(), storedOptions(), server.defaultSize());
         Job.Setup setup = checkpointSwitch(parsed);
         Job job = server.queue().submit(parsed.kind(), parsed.request(), setup);
         JobEvent last;

@@ -29,10 +29,10 @@ final class DreamFramesCommand extends GenerateCommand {
     @Option(names = "--frames", defaultValue = "8", description = "Frames, first and last included (default: 8).")
     int frames;
 
-    @Option(names = {"-W", "--width"}, description = "Frame width (default: 512).")
+    @Option(names = {"-W", "--width"}, description = "Frame width (default: the model's size, 512; SDXL 1024).")
     Integer width;
 
-    @Option(names = {"-H", "--height"}, description = "Frame height (default: 512).")
+    @Option(names = {"-H", "--height"}, description = "Frame height (default: the model's size, 512; SDXL 1024).")
     Integer height;
 
     DreamFramesCommand(CliContext ctx) { super(ctx); }
@@ -52,13 +52,13 @@ final class DreamFramesCommand extends GenerateCommand {
         String toPrompt = prompt2 == null || prompt2.isBlank() ? null : prompt2;
         double[] ts = LatentWalk.positions(frames);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
-            s.open(model, loras, Mode.TXT2IMG);
+            int side = s.open(model, loras, Mode.TXT2IMG).model().defaultSize();
             for (int i = 0; i < frames && !s.cancelled(); i++) {
                 double t = ts[i];
                 s.progress().message(String.format(Locale.ROOT, "Frame %d/%d (seed %d → %d, t = %.3f)", i + 1, frames,
                         from, to, t));
                 Request.Builder frame = request(Mode.TXT2IMG, from)
-                        .size(width == null ? 512 : width, height == null ? 512 : height).variation(to, t);
+                        .size(width == null ? side : width, height == null ? side : height).variation(to, t);
                 if (toPrompt != null) frame.secondPrompt(toPrompt, t);
                 Result r = s.generate(frame.build());
                 s.write(r, files.subList(i, i + 1), 8, false, null);

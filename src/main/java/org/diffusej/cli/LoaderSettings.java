@@ -10,9 +10,16 @@ package org.diffusej.cli;
  * @param config     a diffusers folder describing a single-file checkpoint (group norms, heads, scheduler), or null
  * @param loras      where {@code <lora:name:mult>} prompt tags find their files
  * @param taesd      a tiny autoencoder (TAESD file or folder) that decodes the final images and previews, or null
+ * @param vae        a VAE file or folder used instead of the model's own (e.g. the SDXL fp16-fix VAE), or null
  */
 public record LoaderSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config,
-                             org.diffusej.engine.lora.LoraLibrary loras, java.nio.file.Path taesd) {
+                             org.diffusej.engine.lora.LoraLibrary loras, java.nio.file.Path taesd, java.nio.file.Path vae) {
+    /** Without a VAE override. */
+    public LoaderSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config,
+                          org.diffusej.engine.lora.LoraLibrary loras, java.nio.file.Path taesd) {
+        this(device, precision, threads, prediction, config, loras, taesd, null);
+    }
+
     /** Settings without a LoRA library or a tiny autoencoder. */
     public LoaderSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config) {
         this(device, precision, threads, prediction, config, null, null);

@@ -19,6 +19,12 @@ public final class ModelLoadOptions {
                     + "diffusers AutoencoderTiny folder. Also gives full-size --preview images.")
     java.nio.file.Path taesd;
 
+    @Option(names = "--vae", paramLabel = "FILE|FOLDER",
+            description = "Use this VAE instead of the model's own (same architecture), e.g. the SDXL fp16-fix VAE "
+                    + "(madebyollin/sdxl-vae-fp16-fix): a .safetensors file (original or diffusers naming) or a "
+                    + "diffusers AutoencoderKL folder.")
+    java.nio.file.Path vae;
+
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
             description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when there is one).")
     String device;

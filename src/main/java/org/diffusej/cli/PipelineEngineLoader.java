@@ -37,7 +37,7 @@ final class PipelineEngineLoader {
         if (s.loras() != null) loaded.loras().setLibrary(s.loras());
         Pipeline pipeline = new Pipeline(loaded);
         if (s.taesd() != null) {
-            try (TaesdWeightSource w = TaesdWeightSource.open(s.taesd())) {
+            try (TaesdWeightSource w = TaesdWeightSource.open(s.taesd(), loaded.family())) {
                 pipeline.useTaesd(Taesd.load(w, loaded.manager(), o.precision()), true);
             } catch (DiffusionException | RuntimeException e) {
                 pipeline.close();
@@ -54,6 +54,7 @@ final class PipelineEngineLoader {
         if ("v".equals(s.prediction())) o = o.withPredictionType(PredictionType.V_PREDICTION);
         else if ("epsilon".equals(s.prediction())) o = o.withPredictionType(PredictionType.EPSILON);
         if (s.config() != null) o = o.withConfig(s.config());
+        if (s.vae() != null) o = o.withVae(s.vae());
         return o;
     }
 

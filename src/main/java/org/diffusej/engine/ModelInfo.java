@@ -14,9 +14,17 @@ import java.nio.file.Path;
  * @param vPrediction     true when the model predicts v instead of epsilon
  * @param precision       how its compute precision was chosen; null where unknown (engines that are not a
  *                        loaded StableDiffusionModel)
+ * @param defaultSize     the side length the model was trained at, where it generates best (the faces' default
+ *                        width and height): see {@link #familySize}; 512 for SD-Turbo and SDXL-Turbo
  */
 public record ModelInfo(String name, String location, String shortHash, String family, boolean inpainting,
-                        boolean vPrediction, PrecisionChoice precision) {
+                        boolean vPrediction, PrecisionChoice precision, int defaultSize) {
+    /** With the family's default size ({@link #familySize}). */
+    public ModelInfo(String name, String location, String shortHash, String family, boolean inpainting,
+                     boolean vPrediction, PrecisionChoice precision) {
+        this(name, location, shortHash, family, inpainting, vPrediction, precision, familySize(family, vPrediction));
+    }
+
     /** Without a precision choice. */
     public ModelInfo(String name, String location, String shortHash, String family, boolean inpainting,
                      boolean vPrediction) {
@@ -46,10 +54,10 @@ public record ModelInfo(String name, String location, String shortHash, String f
     }
 
     /**
-     * The side length the model was trained at, where it generates best: 1024 for SDXL, 768 for SD 2.x v-prediction
-     * models (stable-diffusion-2 / 2.1), 512 for SD 1.x, SD 2.x base (epsilon) and unknown families.
+     * The side length a family was trained at: 1024 for SDXL, 768 for SD 2.x v-prediction models (stable-diffusion-2
+     * / 2.1), 512 for SD 1.x, SD 2.x base (epsilon) and unknown families.
      */
-    public int defaultSize() {
+    public static int familySize(String family, boolean vPrediction) {
         if ("SDXL".equalsIgnoreCase(family)) return 1024;
         return "SD2".equalsIgnoreCase(family) && vPrediction ? 768 : 512;
     }

@@ -22,9 +22,16 @@ import java.nio.file.Path;
  * @param unetHeads        UNet heads per attention block (SD1 style), overriding the default
  * @param unetHeadChannels UNet channels per head (SD2 style), overriding the default
  * @param textHeads        text encoder heads (real models: width / 64)
+ * @param vae              a VAE file or folder used instead of the model's own (e.g. the SDXL fp16-fix VAE), or null
  */
 public record ModelOptions(Device device, DataType precision, PredictionType predictionType, Integer normGroups,
-                           Path config, Integer unetHeads, Integer unetHeadChannels, Integer textHeads) {
+                           Path config, Integer unetHeads, Integer unetHeadChannels, Integer textHeads, Path vae) {
+
+    /** Without a VAE override. */
+    public ModelOptions(Device device, DataType precision, PredictionType predictionType, Integer normGroups,
+                        Path config, Integer unetHeads, Integer unetHeadChannels, Integer textHeads) {
+        this(device, precision, predictionType, normGroups, config, unetHeads, unetHeadChannels, textHeads, null);
+    }
 
     public ModelOptions {
         if (precision != DataType.FLOAT32 && precision != DataType.FLOAT16 && precision != DataType.BFLOAT16)
@@ -59,35 +66,41 @@ public record ModelOptions(Device device, DataType precision, PredictionType pre
     }
 
     public ModelOptions withDevice(Device d) {
-        return new ModelOptions(d, precision, predictionType, normGroups, config, unetHeads, unetHeadChannels, textHeads);
+        return new ModelOptions(d, precision, predictionType, normGroups, config, unetHeads, unetHeadChannels, textHeads, vae);
     }
 
     public ModelOptions withPrecision(DataType p) {
-        return new ModelOptions(device, p, predictionType, normGroups, config, unetHeads, unetHeadChannels, textHeads);
+        return new ModelOptions(device, p, predictionType, normGroups, config, unetHeads, unetHeadChannels, textHeads, vae);
     }
 
     public ModelOptions withPredictionType(PredictionType p) {
-        return new ModelOptions(device, precision, p, normGroups, config, unetHeads, unetHeadChannels, textHeads);
+        return new ModelOptions(device, precision, p, normGroups, config, unetHeads, unetHeadChannels, textHeads, vae);
     }
 
     public ModelOptions withNormGroups(int groups) {
-        return new ModelOptions(device, precision, predictionType, groups, config, unetHeads, unetHeadChannels, textHeads);
+        return new ModelOptions(device, precision, predictionType, groups, config, unetHeads, unetHeadChannels, textHeads, vae);
     }
 
     public ModelOptions withConfig(Path diffusersFolder) {
         return new ModelOptions(device, precision, predictionType, normGroups, diffusersFolder, unetHeads, unetHeadChannels,
-                textHeads);
+                textHeads, vae);
     }
 
     public ModelOptions withUNetHeads(int heads) {
-        return new ModelOptions(device, precision, predictionType, normGroups, config, heads, null, textHeads);
+        return new ModelOptions(device, precision, predictionType, normGroups, config, heads, null, textHeads, vae);
     }
 
     public ModelOptions withUNetHeadChannels(int channels) {
-        return new ModelOptions(device, precision, predictionType, normGroups, config, null, channels, textHeads);
+        return new ModelOptions(device, precision, predictionType, normGroups, config, null, channels, textHeads, vae);
     }
 
     public ModelOptions withTextHeads(int heads) {
-        return new ModelOptions(device, precision, predictionType, normGroups, config, unetHeads, unetHeadChannels, heads);
+        return new ModelOptions(device, precision, predictionType, normGroups, config, unetHeads, unetHeadChannels, heads, vae);
+    }
+
+    /** This with the VAE of {@code fileOrFolder} in place of the model's own (null: the model's). */
+    public ModelOptions withVae(Path fileOrFolder) {
+        return new ModelOptions(device, precision, predictionType, normGroups, config, unetHeads, unetHeadChannels,
+                textHeads, fileOrFolder);
     }
 }

@@ -26,7 +26,7 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
 
     private static final String PREF_MODEL = "model", PREF_DEVICE = "device", PREF_PRECISION = "precision",
             PREF_LORAS = "loras",
-            PREF_TAESD = "taesd";
+            PREF_TAESD = "taesd", PREF_VAE = "vae";
 
     @Parameter(required = false)
     private LogService log;
@@ -52,7 +52,8 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
                 prefs.get(DiffusionService.class, PREF_DEVICE, EngineSettings.DEFAULT.device()),
                 prefs.get(DiffusionService.class, PREF_PRECISION, EngineSettings.DEFAULT.precision()),
                 prefs.get(DiffusionService.class, PREF_LORAS, EngineSettings.DEFAULT.loras()),
-                prefs.get(DiffusionService.class, PREF_TAESD, ""));
+                prefs.get(DiffusionService.class, PREF_TAESD, ""),
+                prefs.get(DiffusionService.class, PREF_VAE, ""));
     }
 
     @Override
@@ -81,6 +82,7 @@ public class DefaultDiffusionService extends AbstractService implements Diffusio
             prefs.put(DiffusionService.class, PREF_DEVICE, newSettings.device());
             prefs.put(DiffusionService.class, PREF_PRECISION, newSettings.precision());
             prefs.put(DiffusionService.class, PREF_TAESD, newSettings.taesd());
+            prefs.put(DiffusionService.class, PREF_VAE, newSettings.vae());
         }
     }
 

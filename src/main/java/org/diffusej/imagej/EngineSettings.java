@@ -19,8 +19,10 @@ import java.util.Locale;
  *                  {@code DIFFUSEJ_LORAS} and the cache's {@code loras} folder, see {@link LoraFolders})
  * @param taesd     a TAESD file ({@code taesd_decoder.safetensors}) or diffusers folder for live previews at full
  *                  size while a generation runs; empty = none (cheap latent previews)
+ * @param vae       a VAE file or folder used instead of the model's own (e.g. the SDXL fp16-fix VAE); empty = the
+ *                  model's
  */
-public record EngineSettings(String model, String device, String precision, String loras, String taesd) {
+public record EngineSettings(String model, String device, String precision, String loras, String taesd, String vae) {
     /** Defaults: catalog model {@code sd15}, automatic device and precision, no LoRA folder, no TAESD. */
     public static final EngineSettings DEFAULT = new EngineSettings("sd15", "auto", "auto");
 
@@ -29,12 +31,18 @@ public record EngineSettings(String model, String device, String precision, Stri
         this(model, device, precision, "", "");
     }
 
+    /** Settings with the model's own VAE. */
+    public EngineSettings(String model, String device, String precision, String loras, String taesd) {
+        this(model, device, precision, loras, taesd, "");
+    }
+
     public EngineSettings {
         loras = loras == null ? "" : loras.trim();
         model = model == null || model.isBlank() ? DEFAULT_MODEL : model.trim();
         device = normalise(device, "auto", "cpu", "gpu");
         precision = normalise(precision, "auto", "fp32", "fp16", "bf16");
         taesd = taesd == null ? "" : taesd.trim();
+        vae = vae == null ? "" : vae.trim();
     }
 
     /** Where prompt tags find LoRAs with these settings (the folders that exist). */
@@ -44,12 +52,12 @@ public record EngineSettings(String model, String device, String precision, Stri
     }
 
     /**
-     * The same model, device, precision and TAESD, so the loaded pipeline can stay (a LoRA folder change needs no
+     * The same model, device, precision, TAESD and VAE, so the loaded pipeline can stay (a LoRA folder change needs no
      * other model).
      */
     public boolean sameModel(EngineSettings o) {
         return o != null && model.equals(o.model) && device.equals(o.device) && precision.equals(o.precision)
-                && taesd.equals(o.taesd);
+                && taesd.equals(o.taesd) && vae.equals(o.vae);
     }
 
     private static final String DEFAULT_MODEL = "sd15";

@@ -45,6 +45,10 @@ public class ModelAndDeviceCommand extends DiffuseJCommand {
     @Parameter(label = "TAESD for live previews (file or folder, empty = none)", required = false)
     private String taesd = "";
 
+    @Parameter(label = "VAE instead of the model's (file or folder, e.g. SDXL fp16-fix; empty = the model's)",
+            required = false)
+    private String vae = "";
+
     @Parameter(label = "Action", choices = {LOAD, REMEMBER, UNLOAD})
     private String action = LOAD;
 
@@ -65,7 +69,7 @@ public class ModelAndDeviceCommand extends DiffuseJCommand {
         if (!folder.isEmpty() && !new File(folder).isDirectory())
             throw new org.diffusej.engine.InvalidRequestException("The LoRA folder " + folder + " does not exist "
                     + "(choose the folder that holds your LoRA .safetensors files, or leave it empty).");
-        diffusion.configure(new EngineSettings(model, device, precision, folder, taesd));
+        diffusion.configure(new EngineSettings(model, device, precision, folder, taesd, vae));
         if (LOAD.equals(action)) {
             ModelInfo info = diffusion.model();
             report("DiffuseJ: loaded " + info.title() + " (" + info.family() + (info.inpainting() ? ", inpainting" : "") + ")");

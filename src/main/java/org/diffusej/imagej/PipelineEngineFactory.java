@@ -36,14 +36,15 @@ public final class PipelineEngineFactory implements EngineFactory {
         }, token);
         IJ.showStatus("DiffuseJ: loading " + path.getFileName());
         PrecisionResolver.Resolution r = PrecisionResolver.resolve(settings.device(), settings.precision());
-        StableDiffusionModel model = StableDiffusionModel.load(path, r.options(), r.choice());
+        ModelOptions options = settings.vae().isEmpty() ? r.options() : r.options().withVae(Path.of(settings.vae()));
+        StableDiffusionModel model = StableDiffusionModel.load(path, options, r.choice());
         PrecisionChoice choice = model.precisionChoice();
         if (choice.fellBack()) IJ.log("DiffuseJ: " + choice.reason());
         IJ.showStatus("DiffuseJ: loaded " + path.getFileName() + " (" + PrecisionChoice.name(choice.used()) + ")");
         model.loras().setLibrary(settings.loraLibrary());
         Pipeline pipeline = new Pipeline(model);
         if (!settings.taesd().isEmpty()) {
-            try (TaesdWeightSource w = TaesdWeightSource.open(Path.of(settings.taesd()))) {
+            try (TaesdWeightSource w = TaesdWeightSource.open(Path.of(settings.taesd()), model.family())) {
                 pipeline.useTaesd(Taesd.load(w, model.manager(), r.options().precision()), false);
             } catch (DiffusionException | RuntimeException e) {
                 pipeline.close();

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BenchmarkPresetQuickTest {
 
     @ParameterizedTest(name = "{0}")
-    @ValueSource(strings = {"sd15-dpm", "turbo-taesd", "lcm-taesd"})
+    @ValueSource(strings = {"sd15-dpm", "turbo-taesd", "lcm-taesd", "sdxl-euler"})
     void quickPresetTimesWholeGenerations(String name) throws Exception {
         BenchmarkOptions o = BenchmarkOptions.parse("--quick", "--preset", name, "--warmup", "0", "--threads", "1");
         List<String> log = new ArrayList<>();
@@ -54,9 +54,19 @@ class BenchmarkPresetQuickTest {
         assertEquals(20, sd15.steps());
         assertEquals(2, sd15.batch(), "CFG 7: uncond + cond");
         assertEquals(List.of(512), BenchmarkOptions.parse("--preset", "turbo-taesd").sizes());
+        EndToEndPreset xl = EndToEndPreset.named("sdxl-euler", false);
+        long params = 0;
+        for (long[] shape : org.diffusej.engine.unet.UNet.parameterShapes(xl.unet()).values())
+            params += java.util.Arrays.stream(shape).reduce(1, (x, y) -> x * y);
+        assertEquals(2_567_463_684L, params, "SDXL base's published UNet parameter count");
+        assertEquals(2048, xl.unet().contextDim(), "768 + 1280");
+        assertEquals(1280, xl.text2().hidden());
+        assertEquals(32, xl.text2().layers());
+        assertEquals(1, xl.steps());
+        assertEquals(2, xl.batch(), "CFG 5: uncond + cond");
         for (String name : EndToEndPreset.NAMES) assertTrue(BenchmarkOptions.USAGE.contains(name), BenchmarkOptions.USAGE);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> BenchmarkOptions.parse("--preset", "sdxl"));
+                () -> BenchmarkOptions.parse("--preset", "sdxl-turbo"));
         assertTrue(e.getMessage().contains("turbo-taesd"), e.getMessage());
     }
 

@@ -33,7 +33,12 @@ final class SlowTestEngine implements DiffusionEngine {
     private final long stepMillis;
 
     SlowTestEngine(String name, long stepMillis) {
-        this.model = new ModelInfo(name, "/models/" + name + ".safetensors", "0123456789", "SD1", false, false);
+        this(name, stepMillis, "SD1", false);
+    }
+
+    /** An engine that says it is a model of {@code family} ("SD1", "SD2", "SDXL"). */
+    SlowTestEngine(String name, long stepMillis, String family, boolean vPrediction) {
+        this.model = new ModelInfo(name, "/models/" + name + ".safetensors", "0123456789", family, false, vPrediction);
         this.stepMillis = stepMillis;
     }
 

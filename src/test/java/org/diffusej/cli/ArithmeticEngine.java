@@ -24,6 +24,8 @@ import java.util.function.IntConsumer;
 final class ArithmeticEngine implements DiffusionEngine {
     static final ModelInfo INFO = new ModelInfo("arith", "memory", "abcdef0123", "SD1", true, false);
 
+    /** What this engine says it is (tests set another family to see the defaults follow). */
+    volatile ModelInfo info = INFO;
     final List<Request> requests = new CopyOnWriteArrayList<>();
     /** Called with the number of images finished so far, before each image (tests cancel from here). */
     volatile IntConsumer beforeImage = n -> { };
@@ -82,6 +84,6 @@ final class ArithmeticEngine implements DiffusionEngine {
         return out;
     }
 
-    @Override public ModelInfo model() { return INFO; }
+    @Override public ModelInfo model() { return info; }
     @Override public void close() { closed = true; }
 }

@@ -23,6 +23,8 @@ import org.diffusej.engine.RgbImage;
 final class PatternEngine implements DiffusionEngine {
     static final ModelInfo INFO = new ModelInfo("pattern", "memory", "0123456789", "SD1", false, false);
 
+    /** What this engine says it is (tests set another family to see the faces' defaults follow). */
+    volatile ModelInfo info = INFO;
     final AtomicInteger generations = new AtomicInteger();
     volatile long stepDelayMillis;
     volatile boolean closed;
@@ -84,6 +86,6 @@ final class PatternEngine implements DiffusionEngine {
         try { Thread.sleep(stepDelayMillis); } catch (InterruptedException e) { Thread.currentThread().interrupt(); }
     }
 
-    @Override public ModelInfo model() { return INFO; }
+    @Override public ModelInfo model() { return info; }
     @Override public void close() { closed = true; }
 }

@@ -28,8 +28,11 @@ import java.util.Set;
  * shape) before any weight changes: a LoRA is applied completely or not at all.
  */
 public final class LoraPatcher {
-    private final LoraTargets targets;
+    private LoraTargets targets;
     private final NDManager manager;
+    private final UNet unet;
+    private final DualTextEncoder dual;   // SDXL's encoders, which reload after a release; null for SD1/SD2
+    private int textLoads;                // dual's load count when targets were built
     private final Set<WeightSlot> patched = new LinkedHashSet<>();
     private List<LoraUse> applied = List.of();
     private double lastSeconds;
@@ -38,12 +41,24 @@ public final class LoraPatcher {
     public LoraPatcher(UNet unet, TextEncoder text, NDManager manager) {
         this.targets = new LoraTargets(unet, text.weightSlots(), text.config().hidden());
         this.manager = manager;
+        this.unet = unet;
+        this.dual = null;
     }
 
     /** For an SDXL model: {@code lora_te1_} / {@code lora_te2_} modules patch its first and second text encoder. */
     public LoraPatcher(UNet unet, DualTextEncoder text, NDManager manager) {
-        this.targets = new LoraTargets(unet, text.weightSlots(), text.firstConfig().hidden());
         this.manager = manager;
+        this.unet = unet;
+        this.dual = text;
+        refreshTargets();
+    }
+
+    /** SDXL's encoders were released and loaded again since the table was built: their slots are new objects. */
+    private void refreshTargets() {
+        if (dual == null || (targets != null && dual.loadCount() == textLoads)) return;
+        var slots = dual.weightSlots();   // loads them first if released
+        targets = new LoraTargets(unet, slots, dual.firstConfig().hidden());
+        textLoads = dual.loadCount();
     }
 
     /** The set in effect (empty: the base model). */
@@ -71,6 +86,7 @@ public final class LoraPatcher {
             return;
         }
         long started = System.nanoTime();
+        refreshTargets();
         Map<WeightSlot, List<Part>> plan = plan(uses);
         try {
             for (Map.Entry<WeightSlot, List<Part>> e : plan.entrySet()) patch(e.getKey(), e.getValue());

@@ -115,6 +115,9 @@ public final class Pipeline implements DiffusionEngine {
         codec = finalImages ? new LatentCodec(model.vae(), tiny) : new LatentCodec(model.vae());
     }
 
+    /** The model (tests of this package). */
+    StableDiffusionModel modelForTests() { return model; }
+
     /** The model's LoRAs: its library can change between generations (no reload). */
     public org.diffusej.engine.lora.ModelLoras loras() { return model.loras(); }
 
@@ -156,7 +159,8 @@ public final class Pipeline implements DiffusionEngine {
         List<Long> usedSeeds = new ArrayList<>();
         List<Integer> unfinished = new ArrayList<>();
         Map<String, Double> timings = new LinkedHashMap<>();
-        StepProgress progress = new StepProgress(listener, token, r.batchCount() * stepsPerBatch, started, taesd);
+        StepProgress progress = new StepProgress(listener, token, r.batchCount() * stepsPerBatch, started, taesd,
+                model.xl() != null);
         try (NDManager m = model.manager().newSubManager()) {
             Prompts cond = encodePrompts(r.toBuilder().prompt(loras.prompt()).build(), m);
             timings.put("encode", seconds(started));
@@ -216,6 +220,9 @@ public final class Pipeline implements DiffusionEngine {
             return new Prompts(c.context(), new AddedConditioning(c.pooledNegative(), c.pooledPositive()));
         } catch (PromptSyntaxException e) {
             throw new InvalidRequestException(e.getMessage());
+        } finally {
+            // SDXL's encoders (~1.6 GB in fp16) are not needed while denoising: freed now, reloaded for the next prompt
+            if (model.xl() != null) model.xl().textEncoders().release();
         }
     }
 
@@ -259,7 +266,10 @@ public final class Pipeline implements DiffusionEngine {
             int start2 = plan.hiresStart();
             NDArray begin2 = start2 >= second.timesteps().length ? up
                     : second.addNoise(up, noise.next(up.getShape(), m), start2);
-            latents = new DenoisingLoop(hooks.unetWrapper().apply(unet), second, guidance != null ? 1 : r.cfgScale(), negative,
+            // SDXL: the second pass is conditioned on the size it makes (A1111's hr conds: original = target = hires size)
+            DenoisingLoop.NoisePredictor unet2 = prompts.added() == null ? unet : prompts.added().predictor(model.unet(),
+                    r.batchSize(), HiresPass.width(r), HiresPass.height(r), guidance, m);
+            latents = new DenoisingLoop(hooks.unetWrapper().apply(unet2), second, guidance != null ? 1 : r.cfgScale(), negative,
                     positive).run(begin2, start2, null, noise, listener);
         }
         // 6. decode
@@ -320,11 +330,14 @@ public final class Pipeline implements DiffusionEngine {
         private final int total;
         private final long started;
         private final Taesd previewDecoder;
+        private final boolean sdxl;
         private int done;
         private boolean endedEarly;
 
-        StepProgress(ProgressListener listener, CancellationToken token, int total, long started, Taesd previewDecoder) {
+        StepProgress(ProgressListener listener, CancellationToken token, int total, long started, Taesd previewDecoder,
+                     boolean sdxl) {
             this.previewDecoder = previewDecoder;
+            this.sdxl = sdxl;
             this.listener = listener == null ? ProgressListener.NONE : listener;
             this.token = token == null ? new CancellationToken() : token;
             this.total = total;
@@ -337,7 +350,8 @@ public final class Pipeline implements DiffusionEngine {
             double elapsed = seconds(started);
             double eta = elapsed / done * (total - done);
             RgbImage preview = listener == ProgressListener.NONE ? null
-                    : previewDecoder != null ? TaesdPreview.of(previewDecoder, latents) : LatentPreview.of(latents);
+                    : previewDecoder != null ? TaesdPreview.of(previewDecoder, latents)
+                    : sdxl ? LatentPreview.ofSdxl(latents) : LatentPreview.of(latents);
             listener.onProgress(new Progress("denoise", done, total, elapsed, eta, preview));
             if (token.keepsUnfinished() || token.skipRequested()) {
                 if (step >= steps) return; // the batch is finished anyway

@@ -22,6 +22,8 @@ import org.diffusej.engine.weights.DiffusersConfig;
 import org.diffusej.engine.weights.InvalidCheckpointException;
 import org.diffusej.engine.weights.ModelFamily;
 import org.diffusej.engine.weights.XlConfig;
+import org.diffusej.engine.weights.VaeWeightSource;
+import org.diffusej.engine.weights.WeightSource;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -126,11 +128,7 @@ public final class StableDiffusionModel implements AutoCloseable {
             UNetConfig unetConfig = unetConfig(c, cfg, o);
             UNet unet = UNet.load(c.weights(), unetConfig, m, o.precision());
 
-            int vaeGroups = o.normGroups() != null ? o.normGroups() : cfg != null ? cfg.vaeNormGroups() : 32;
-            VaeConfig vaeConfig = VaeConfig.detect(c.weights(), vaeGroups);
-            if (cfg != null) vaeConfig = vaeConfig.withScalingFactor(cfg.vaeScalingFactor());
-            else if (c.family() == ModelFamily.SDXL) vaeConfig = vaeConfig.withScalingFactor(VaeConfig.SDXL_SCALING_FACTOR);
-            Vae vae = Vae.load(c.weights(), vaeConfig, m, Vae.precisionBeside(o.precision()));
+            Vae vae = vae(c, cfg, o, m);
 
             return new StableDiffusionModel(c, m, tokenizer, text, xl, unet, vae, schedule(c, configFolder, o), choice);
         } catch (DiffusionException | RuntimeException e) {
@@ -141,6 +139,21 @@ public final class StableDiffusionModel implements AutoCloseable {
                         + "configuration DiffuseJ derived for it (" + e.getMessage() + "). For a model with unusual "
                         + "heads or group norms, pass its diffusers config folder or the heads/groups in the options.", e);
             throw e;
+        }
+    }
+
+    /**
+     * The model's VAE, or the one {@link ModelOptions#vae()} names in its place (same architecture, e.g. the SDXL
+     * fp16-fix VAE); the scaling factor stays the model's, as in A1111.
+     */
+    private static Vae vae(Checkpoint c, DiffusersConfig cfg, ModelOptions o, NDManager m) throws DiffusionException {
+        int vaeGroups = o.normGroups() != null ? o.normGroups() : cfg != null ? cfg.vaeNormGroups() : 32;
+        try (VaeWeightSource other = o.vae() == null ? null : VaeWeightSource.open(o.vae())) {
+            WeightSource w = other != null ? other : c.weights();
+            VaeConfig vaeConfig = VaeConfig.detect(w, vaeGroups);
+            if (cfg != null) vaeConfig = vaeConfig.withScalingFactor(cfg.vaeScalingFactor());
+            else if (c.family() == ModelFamily.SDXL) vaeConfig = vaeConfig.withScalingFactor(VaeConfig.SDXL_SCALING_FACTOR);
+            return Vae.load(w, vaeConfig, m, Vae.precisionBeside(o.precision()));
         }
     }
 
@@ -155,6 +168,25 @@ public final class StableDiffusionModel implements AutoCloseable {
         DualTextEncoder encoders = DualTextEncoder.load(c.weights(), textHeads, cfg != null ? cfg.textHiddenAct() : null,
                 x.text2Heads(), x.text2HiddenAct(), m, o.precision());
         return new Xl(tokenizer2, encoders, x);
+    }
+
+    /**
+     * Distilled few-step models recognised by name: Stability's SD-Turbo / SDXL-Turbo (trained at 512²), other
+     * "turbo" fine-tunes (e.g. DreamShaper XL Turbo, 1024²) and SDXL-Lightning. They sample with trailing timestep
+     * spacing, as their model cards and scheduler configs say (a request's own spacing still wins).
+     */
+    enum FewStep {
+        NONE, TURBO_512, TURBO, LIGHTNING;
+
+        private static final java.util.regex.Pattern STABILITY_TURBO =
+                java.util.regex.Pattern.compile("(^|[^a-z0-9])sd[-_ ]?(xl[-_ ]?)?turbo([^a-z0-9]|$)");
+
+        static FewStep of(String modelName) {
+            String n = modelName.toLowerCase(java.util.Locale.ROOT);
+            if (STABILITY_TURBO.matcher(n).find()) return TURBO_512;
+            if (n.contains("turbo")) return TURBO;
+            return n.contains("lightning") ? LIGHTNING : NONE;
+        }
     }
 
     private static ClipTokenizer tokenizer(Checkpoint c, Path configFolder) throws DiffusionException {
@@ -183,6 +215,9 @@ public final class StableDiffusionModel implements AutoCloseable {
         Path json = configFolder == null ? null : configFolder.resolve("scheduler").resolve("scheduler_config.json");
         boolean hasConfig = json != null && Files.isRegularFile(json);
         NoiseSchedule s = hasConfig ? NoiseSchedule.fromDiffusersConfig(json) : NoiseSchedule.sd();
+        // distilled few-step models sample with trailing spacing; a model folder's own scheduler config says so itself
+        if (!(c.folder() && hasConfig) && FewStep.of(ModelInfo.nameOf(c.location(), c.folder())) != FewStep.NONE)
+            s = s.withSpacing("trailing");
         if (o.predictionType() != null) return s.withPredictionType(o.predictionType());
         if (c.folder() && hasConfig) return s;
         if (c.declaresVPrediction() != null)
@@ -227,8 +262,11 @@ public final class StableDiffusionModel implements AutoCloseable {
         if (i == null) {
             Path location = checkpoint.location();
             String name = ModelInfo.nameOf(location, checkpoint.folder());
-            i = new ModelInfo(name, location.toString(), shortHash(checkpoint.hashFile()), checkpoint.family().name(),
-                    checkpoint.inpainting(), predictionType() == PredictionType.V_PREDICTION, precision);
+            boolean v = predictionType() == PredictionType.V_PREDICTION;
+            String family = checkpoint.family().name();
+            i = new ModelInfo(name, location.toString(), shortHash(checkpoint.hashFile()), family,
+                    checkpoint.inpainting(), v, precision,
+                    FewStep.of(name) == FewStep.TURBO_512 ? 512 : ModelInfo.familySize(family, v));
             info = i;
         }
         return i;

@@ -19,6 +19,9 @@ import java.util.Map;
  * pooled embedding is the second encoder's pooled output times its {@code text_projection} (1280 in the real model).
  * The projection loads as transformers' {@code text_projection.weight [P, H]}; single files store OpenCLIP's
  * {@code model.text_projection [H, P]}, which the weights layer renames and transposes at load.
+ * <p>The encoders can be {@link #release released} after a prompt is encoded (their arrays freed, their file
+ * mappings unmapped: ~1.6 GB for the real model in fp16) and come back on their own, from the still open weights,
+ * the next time they encode. Encoders patched by a LoRA are kept (a reload would lose the patch).
  */
 public final class DualTextEncoder implements AutoCloseable {
     /** Root of the first (CLIP ViT-L) encoder's internal names. */
@@ -26,21 +29,32 @@ public final class DualTextEncoder implements AutoCloseable {
     /** Root of the second (OpenCLIP ViT-bigG) encoder's internal names. */
     public static final String ROOT_2 = "conditioner.embedders.1.";
 
-    private final TextEncoder first;
-    private final TextEncoder second;
-    private final NDManager manager;
-    private final NDArray projection;   // [H2, P]
+    private final WeightSource weights;
+    private final TextEncoder.Config config1, config2;
+    private final NDManager parent;
+    private final DataType dtype;
+    private final int pooledWidth;
+    private Loaded loaded;    // null while released
+    private int loads;
 
-    private DualTextEncoder(TextEncoder first, TextEncoder second, NDManager manager, NDArray projection) {
-        this.first = first;
-        this.second = second;
-        this.manager = manager;
-        this.projection = projection;
+    /** The two encoders and the projection, in one manager that {@link #release} closes. */
+    private record Loaded(TextEncoder first, TextEncoder second, NDManager manager, NDArray projection) { }
+
+    private DualTextEncoder(WeightSource weights, TextEncoder.Config c1, TextEncoder.Config c2, NDManager parent,
+                            DataType dtype) throws InvalidCheckpointException {
+        this.weights = weights;
+        this.config1 = c1;
+        this.config2 = c2;
+        this.parent = parent;
+        this.dtype = dtype;
+        this.loaded = loadNow();
+        this.pooledWidth = (int) loaded.projection().getShape().get(1);
     }
 
     /**
      * Loads both encoders. Heads 0 take the real models' 64-channel heads; a null activation takes the model's
      * (quick_gelu for CLIP ViT-L, gelu for OpenCLIP bigG; a diffusers folder says gelu for its second encoder).
+     * {@code w} must stay open while this encoder is used: a released encoder reloads from it.
      */
     public static DualTextEncoder load(WeightSource w, int heads1, String act1, int heads2, String act2,
                                        NDManager parent, DataType dtype) throws InvalidCheckpointException {
@@ -49,16 +63,50 @@ public final class DualTextEncoder implements AutoCloseable {
         if (c1.layers() < 2 || c2.layers() < 2)
             throw new InvalidCheckpointException("SDXL conditions on the penultimate layer of both text encoders, so "
                     + "each needs at least 2 layers (found " + c1.layers() + " and " + c2.layers() + ").");
+        return new DualTextEncoder(w, c1, c2, parent, dtype);
+    }
+
+    private Loaded loadNow() throws InvalidCheckpointException {
         NDManager m = parent.newSubManager();
         try {
-            TextEncoder first = TextEncoder.load(w, ROOT_1, c1, m, dtype);
-            TextEncoder second = TextEncoder.load(w, ROOT_2, c2, m, dtype);
-            return new DualTextEncoder(first, second, m, projection(w, c2.hidden(), m));
+            TextEncoder first = TextEncoder.load(weights, ROOT_1, config1, m, dtype);
+            TextEncoder second = TextEncoder.load(weights, ROOT_2, config2, m, dtype);
+            loads++;
+            return new Loaded(first, second, m, projection(weights, config2.hidden(), m));
         } catch (InvalidCheckpointException | RuntimeException e) {
             m.close();
             throw e;
         }
     }
+
+    /** The encoders, loaded again from the weights if they were released. */
+    private synchronized Loaded loaded() {
+        if (loaded == null) {
+            try {
+                loaded = loadNow();
+            } catch (InvalidCheckpointException e) {  // the same weights loaded before: the file changed under us
+                throw new IllegalStateException("Cannot reload the SDXL text encoders: " + e.getMessage(), e);
+            }
+        }
+        return loaded;
+    }
+
+    /**
+     * Frees both encoders (arrays closed, zero-copy file mappings unmapped); the next encoding loads them again.
+     * Does nothing while a LoRA patches them.
+     * Encodings made before stay valid (they belong to their callers' managers).
+     */
+    public synchronized void release() {
+        if (loaded == null || weightSlots().values().stream().anyMatch(WeightSlot::patched)) return;
+        loaded.manager().close();
+        loaded = null;
+    }
+
+    /** True while the encoders are in memory (after loading or encoding, until {@link #release}). */
+    public synchronized boolean isLoaded() { return loaded != null; }
+
+    /** How many times the encoders were loaded (1 after {@link #load}, one more per encoding after a release). */
+    public synchronized int loadCount() { return loads; }
 
     private static NDArray projection(WeightSource w, int hidden, NDManager m) throws InvalidCheckpointException {
         String clip = ROOT_2 + "transformer.text_projection.weight";
@@ -75,40 +123,47 @@ public final class DualTextEncoder implements AutoCloseable {
         return p;
     }
 
-    /** Both encoders' linear weights by internal name (under {@link #ROOT_1} and {@link #ROOT_2}), patchable (LoRA). */
+    /**
+     * Both encoders' linear weights by internal name (under {@link #ROOT_1} and {@link #ROOT_2}), patchable (LoRA).
+     * Loads the encoders if they were released: slots taken before a release are stale after it ({@link #loadCount}).
+     */
     public Map<String, WeightSlot> weightSlots() {
-        Map<String, WeightSlot> all = new LinkedHashMap<>(first.weightSlots());
-        all.putAll(second.weightSlots());
+        Loaded l = loaded();
+        Map<String, WeightSlot> all = new LinkedHashMap<>(l.first().weightSlots());
+        all.putAll(l.second().weightSlots());
         return Collections.unmodifiableMap(all);
     }
 
-    public TextEncoder.Config firstConfig() { return first.config(); }
+    public TextEncoder.Config firstConfig() { return config1; }
 
-    public TextEncoder.Config secondConfig() { return second.config(); }
+    public TextEncoder.Config secondConfig() { return config2; }
 
     /** Width of the cross-attention context: both encoders' widths. */
-    public int contextWidth() { return first.config().hidden() + second.config().hidden(); }
+    public int contextWidth() { return config1.hidden() + config2.hidden(); }
 
     /** Width of the pooled, projected embedding. */
-    public int pooledWidth() { return (int) projection.getShape().get(1); }
+    public int pooledWidth() { return pooledWidth; }
 
     /**
      * The first encoder's context part for A1111 clip skip {@code clipSkip} (1 = the penultimate layer, as SDXL
      * uses; each step further goes one layer back, like diffusers' {@code clip_skip} + 1): {@code [N, L, H1]}.
      */
     public NDArray firstContext(NDArray ids, int clipSkip) {
+        TextEncoder first = loaded().first();
         return first.hiddenState(ids, layersFor(first, clipSkip));
     }
 
     /** The second encoder's context part, as {@link #firstContext}: {@code [N, L, H2]}. */
     public NDArray secondContext(NDArray ids, int clipSkip) {
+        TextEncoder second = loaded().second();
         return second.hiddenState(ids, layersFor(second, clipSkip));
     }
 
     /** The pooled, projected embedding of the second encoder's ids {@code [N, L]}: {@code [N, P]} float32. */
     public NDArray pooled(NDArray ids2) {
-        try (NDArray pooled = second.pooled(ids2)) {
-            return pooled.matMul(projection.toDevice(pooled.getDevice(), false));
+        Loaded l = loaded();
+        try (NDArray pooled = l.second().pooled(ids2)) {
+            return pooled.matMul(l.projection().toDevice(pooled.getDevice(), false));
         }
     }
 
@@ -120,5 +175,5 @@ public final class DualTextEncoder implements AutoCloseable {
     }
 
     @Override
-    public void close() { manager.close(); }
+    public void close() { release(); }
 }

@@ -34,6 +34,8 @@ public final class SafetensorsFile implements AutoCloseable {
     /** Real headers nest 3 deep ({@code {"name": {"shape": [..]}}}); this bounds the parser's recursion. */
     private static final int MAX_HEADER_DEPTH = 64;
     private static final int MAX_QUOTED_CHARS = 1000;
+    /** Names the unmapping resources that zero-copy loads attach to their manager. */
+    private static final java.util.concurrent.atomic.AtomicLong MAPPINGS = new java.util.concurrent.atomic.AtomicLong();
 
     private final Path path;
     private final FileChannel channel;
@@ -191,7 +193,7 @@ public final class SafetensorsFile implements AutoCloseable {
 
     /**
      * Loads a tensor as {@code type} (for float tensors FLOAT32 or FLOAT16). Stored in that type, it wraps the mapped
-     * file (zero-copy); otherwise it is converted into an array of its own and the mapping is released at once, so
+     * file (zero-copy) and the mapping is released when {@code manager} closes; otherwise it is converted into an array of its own and the mapping is released at once, so
      * that a half-precision file run in float32 costs the float32 copy only, not also the file's pages (they would
      * otherwise stay resident until the garbage collector unmaps them).
      */
@@ -201,7 +203,10 @@ public final class SafetensorsFile implements AutoCloseable {
             throw bad(path, "tensor '" + name + "' is " + t.dtype() + "; a network weight must be F32, F16 or BF16");
         ByteBuffer mapped = map(t);
         if (t.dtype() != TensorDType.BF16 && t.dtype().loadedAs() == type) {
-            return manager.create(mapped, t.djlShape(), type); // zero-copy: the array is the mapped file
+            NDArray wrapped = manager.create(mapped, t.djlShape(), type); // zero-copy: the array is the mapped file
+            // closing the manager unmaps the file's pages at once, not when the garbage collector gets to the buffer
+            manager.attachInternal("unmap-" + MAPPINGS.incrementAndGet(), () -> MappedBuffers.unmap(mapped));
+            return wrapped;
         }
         try {
             if (t.dtype() == TensorDType.BF16) {

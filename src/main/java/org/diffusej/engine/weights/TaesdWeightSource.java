@@ -42,6 +42,67 @@ public final class TaesdWeightSource extends RenamedTensors {
 
     /** Opens a TAESD file or folder (see the class comment); anything else is refused with what was expected. */
     public static TaesdWeightSource open(Path fileOrFolder) throws InvalidCheckpointException {
+        return open(fileOrFolder, null);
+    }
+
+    /**
+     * Opens the tiny autoencoder for a model of {@code family} (null: any): in a folder holding several, the one
+     * trained on that family's latents ({@code taesdxl_*} for SDXL, {@code taesd_*} for SD1/SD2); a file or folder
+     * whose name says it is for another family (TAESD on SDXL, TAESDXL on SD1/SD2, TAESD3/TAEF1 anywhere) is
+     * refused with a sentence, because its colours would be wrong. Same network either way: only the name tells.
+     */
+    public static TaesdWeightSource open(Path fileOrFolder, ModelFamily family) throws InvalidCheckpointException {
+        if (family != null && Files.isDirectory(fileOrFolder)) {
+            String wanted = family == ModelFamily.SDXL ? "taesdxl" : "taesd";
+            for (String half : new String[] {"decoder", "encoder"}) {
+                Path p = fileOrFolder.resolve(wanted + "_" + half + ".safetensors");
+                if (Files.isRegularFile(p)) return open(p, family);
+            }
+        }
+        checkFits(fileOrFolder, family);
+        TaesdWeightSource w = openAny(fileOrFolder);
+        try {
+            checkFits(w.location(), family);   // a folder's file (e.g. ComfyUI's vae_approx/taesd_decoder.safetensors)
+        } catch (InvalidCheckpointException e) {
+            w.close();
+            throw e;
+        }
+        return w;
+    }
+
+    private static void checkFits(Path fileOrFolder, ModelFamily family) throws InvalidCheckpointException {
+        String kind = kindOf(fileOrFolder);
+        if (family == null || kind == null || kind.equals(family == ModelFamily.SDXL ? "taesdxl" : "taesd")) return;
+        throw new InvalidCheckpointException(fileOrFolder.getFileName() + " looks like "
+                + kind.toUpperCase(java.util.Locale.ROOT) + ", the tiny autoencoder for " + latentsOf(kind)
+                + " latents, but the model is " + family + ": use " + (family == ModelFamily.SDXL
+                ? "TAESDXL (taesdxl_decoder.safetensors, madebyollin/taesdxl)"
+                : "TAESD (taesd_decoder.safetensors, madebyollin/taesd)") + ", or no tiny autoencoder.");
+    }
+
+    /** "taesd", "taesdxl", "taesd3", "taef1" from a file or folder name (madebyollin's names), or null. */
+    static String kindOf(Path fileOrFolder) {
+        Path name = fileOrFolder.toAbsolutePath().normalize().getFileName();
+        if (name == null) return null;
+        String n = name.toString().toLowerCase(java.util.Locale.ROOT);
+        if (n.equals("vae") && fileOrFolder.toAbsolutePath().normalize().getParent() != null)
+            return kindOf(fileOrFolder.toAbsolutePath().normalize().getParent());
+        for (String kind : new String[] {"taesdxl", "taesd3", "taef1", "taesd"})
+            if (n.startsWith(kind + "_") || n.equals(kind) || n.startsWith(kind + "-") || n.startsWith(kind + "."))
+                return kind;
+        return null;
+    }
+
+    private static String latentsOf(String kind) {
+        return switch (kind) {
+            case "taesdxl" -> "SDXL";
+            case "taesd3" -> "SD3";
+            case "taef1" -> "Flux";
+            default -> "SD 1.x/2.x";
+        };
+    }
+
+    private static TaesdWeightSource openAny(Path fileOrFolder) throws InvalidCheckpointException {
         if (Files.isDirectory(fileOrFolder)) {
             Path config = fileOrFolder.resolve("config.json");
             if (Files.isRegularFile(config) && isAutoencoderTiny(config)) return diffusers(fileOrFolder);

@@ -26,4 +26,19 @@ class LatentPreviewTest {
             assertEquals((-0.473f + 1) / 2, p.get(2, 1, 0), 1e-6f);
         }
     }
+
+    @Test
+    void sdxlLatentsUseTheirOwnColours() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            float[] z = new float[8];
+            z[0] = 1f;   // pixel 0: channel 0 only
+            z[7] = 1f;   // pixel 1: channel 3 only
+            RgbImage xl = LatentPreview.ofSdxl(m.create(z, new Shape(1, 4, 1, 2)));
+            RgbImage sd = LatentPreview.of(m.create(z, new Shape(1, 4, 1, 2)));
+            assertEquals((0.3448f + 1) / 2, xl.get(0, 0, 0), 1e-6f);
+            assertEquals((0.4395f + 1) / 2, xl.get(2, 0, 0), 1e-6f);
+            assertEquals((-0.2088f + 1) / 2, xl.get(2, 1, 0), 1e-6f);
+            assertNotEquals(sd.get(1, 0, 0), xl.get(1, 0, 0), 0.05f);
+        }
+    }
 }
