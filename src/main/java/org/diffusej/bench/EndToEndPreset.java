@@ -34,14 +34,14 @@ public record EndToEndPreset(String name, UNetConfig unet, TextEncoder.Config te
     static final int LCM_COND_DIM = 256;
 
     /** OpenCLIP ViT-bigG's text tower as SDXL uses it (32 layers, width 1280, 20 heads), in CLIP naming. */
-    static final TextEncoder.Config SDXL_TEXT2 = new TextEncoder.Config(false, 49408, 77, 1280, 20, 5120, 32, false, 1e-5f);
+    static final TextEncoder.Config SDXL_TEXT2 = new TextEncoder.Config(49408, 77, 1280, 20, 5120, 32, false, 1e-5f);
     /** SDXL base 1.0's UNet: 2,567,463,684 parameters (levels 320/640/1280, depths 0/2/10, vector conditioning 2816). */
     static final UNetConfig SDXL_UNET = new UNetConfig(4, 320, List.of(1, 2, 4), 2, List.of(1, 2), 0,
             UNetConfig.SD2_HEAD_CHANNELS, 2048, true, 32, 2, List.of(2, 2, 10), 2816);
     /** The SDXL topology at small widths: text 32 + 32, pooled 32, 6 time ids of 8. */
     static final UNetConfig QUICK_SDXL_UNET = new UNetConfig(4, 32, List.of(1, 2, 2), 2, List.of(1, 2), 0, 8, 64,
             true, 32, 1, List.of(1, 1, 2), 32 + 6 * 8);
-    static final TextEncoder.Config QUICK_TEXT2 = new TextEncoder.Config(false, 49408, 77, 32, 4, 128, 3, false, 1e-5f);
+    static final TextEncoder.Config QUICK_TEXT2 = new TextEncoder.Config(49408, 77, 32, 4, 128, 3, false, 1e-5f);
 
     /** The names {@code --preset} accepts. */
     public static final List<String> NAMES = List.of("sd15-dpm", "turbo-taesd", "lcm-taesd", "sdxl-euler");

@@ -115,9 +115,6 @@ public final class Pipeline implements DiffusionEngine {
         codec = finalImages ? new LatentCodec(model.vae(), tiny) : new LatentCodec(model.vae());
     }
 
-    /** The model (tests of this package). */
-    StableDiffusionModel modelForTests() { return model; }
-
     /** The model's LoRAs: its library can change between generations (no reload). */
     public org.diffusej.engine.lora.ModelLoras loras() { return model.loras(); }
 

@@ -33,20 +33,20 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class SdxlHiresOutpaintTest {
     @Test
     void hiresPassIsConditionedOnTheTargetSize() throws Exception {
+        List<DenoisingLoop.NoisePredictor> passes = new ArrayList<>();
+        List<NDArray[]> hiresCall = new ArrayList<>();
+        StableDiffusionModel model = SdxlPipelineParityTest.load("sdxl-tiny");
         try (NDManager m = NDManager.newBaseManager();
-             Pipeline pipeline = new Pipeline(SdxlPipelineParityTest.load("sdxl-tiny"))) {
-            StableDiffusionModel model = pipeline.modelForTests();
-            List<DenoisingLoop.NoisePredictor> passes = new ArrayList<>();
-            List<NDArray[]> hiresCall = new ArrayList<>();
-            pipeline.unetWrapper = p -> {
-                int pass = passes.size();
-                passes.add(p);
-                return (s, t, c) -> {
-                    NDArray out = p.predict(s, t, c);
-                    if (pass == 1 && hiresCall.isEmpty()) hiresCall.add(kept(m, s, t, c, out));
-                    return out;
-                };
-            };
+             Pipeline pipeline = new Pipeline(model, NoiseSource::seeded, Pipeline.DEFAULT_MAX_PIXELS,
+                     Pipeline.Hooks.NONE.wrapping(p -> {
+                         int pass = passes.size();
+                         passes.add(p);
+                         return (s, t, c) -> {
+                             NDArray out = p.predict(s, t, c);
+                             if (pass == 1 && hiresCall.isEmpty()) hiresCall.add(kept(m, s, t, c, out));
+                             return out;
+                         };
+                     }))) {
             Request r = Request.builder(Mode.TXT2IMG).prompt("a photo of a cat").negativePrompt("blurry").size(64, 64)
                     .steps(2).sampler("Euler").cfgScale(5).seed(9).hires(new Request.Hires(2, "Latent", 2, 0.6)).build();
             Result res = pipeline.generate(r, ProgressListener.NONE, new CancellationToken());
