@@ -53,9 +53,9 @@ public final class LoraPatcher {
         refreshTargets();
     }
 
-    /** SDXL's encoders were released and loaded again since the table was built: their slots are new objects. */
+    /** SDXL's encoders were released (and maybe loaded again) since the table was built: their slots are new objects. */
     private void refreshTargets() {
-        if (dual == null || (targets != null && dual.loadCount() == textLoads)) return;
+        if (dual == null || (targets != null && dual.isLoaded() && dual.loadCount() == textLoads)) return;
         var slots = dual.weightSlots();   // loads them first if released
         targets = new LoraTargets(unet, slots, dual.firstConfig().hidden());
         textLoads = dual.loadCount();
