@@ -197,6 +197,7 @@ public final class Benchmark {
         env.put("precision", options.precision() + (options.precision().equals("fp16") ? " (VAE fp32)"
                 : options.precision().equals("bf16") ? bf16Note() : ""));
         env.put("memory", TorchRuntime.hugePagesStatus());
+        env.put("openmp", "wait policy " + TorchRuntime.ompWaitPolicy());
         env.put("attention", TorchOps.available() ? "native SDPA" : "sliced explicit (" + TorchOps.status() + ")");
         env.put("model", modelDescription);
         env.put("libtorch", TorchRuntime.engine().getVersion());
