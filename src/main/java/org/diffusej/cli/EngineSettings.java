@@ -10,9 +10,17 @@ package org.diffusej.cli;
  * @param config     a diffusers folder describing a single-file checkpoint (group norms, heads, scheduler), or null
  * @param loras      where {@code <lora:name:mult>} prompt tags find their files
  * @param taesd      a tiny autoencoder (TAESD file or folder) that decodes the final images and previews, or null
+ * @param taesdPreviewsOnly the tiny autoencoder decodes only the previews; the final images stay the VAE's
  */
 public record EngineSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config,
-                             org.diffusej.engine.lora.LoraLibrary loras, java.nio.file.Path taesd) {
+                             org.diffusej.engine.lora.LoraLibrary loras, java.nio.file.Path taesd,
+                             boolean taesdPreviewsOnly) {
+    /** Settings whose tiny autoencoder (if any) decodes the final images too. */
+    public EngineSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config,
+                          org.diffusej.engine.lora.LoraLibrary loras, java.nio.file.Path taesd) {
+        this(device, precision, threads, prediction, config, loras, taesd, false);
+    }
+
     /** Settings without a LoRA library or a tiny autoencoder. */
     public EngineSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config) {
         this(device, precision, threads, prediction, config, null, null);

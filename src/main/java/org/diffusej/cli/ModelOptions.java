@@ -19,6 +19,11 @@ public final class ModelOptions {
                     + "diffusers AutoencoderTiny folder. Also gives full-size --preview images.")
     java.nio.file.Path taesd;
 
+    @Option(names = "--taesd-previews", paramLabel = "FILE|FOLDER",
+            description = "Use the tiny autoencoder TAESD for the step previews only (--preview, the bridge's progress "
+                    + "images); the final images stay the full VAE's. Same files as --taesd; give one of the two.")
+    java.nio.file.Path taesdPreviews;
+
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
             description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when there is one).")
     String device;
@@ -32,4 +37,13 @@ public final class ModelOptions {
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
             description = "CPU threads for the engine (0 = all cores).")
     int threads;
+
+    /** The settings these options load with: prediction from the catalog (or null) and the LoRA library. */
+    EngineSettings settings(String prediction, org.diffusej.engine.lora.LoraLibrary loras) throws InputException {
+        if (taesd != null && taesdPreviews != null)
+            throw new InputException("Give --taesd (final images and previews) or --taesd-previews (previews only), "
+                    + "not both.");
+        return new EngineSettings(device, precision, threads, prediction, config, loras,
+                taesd != null ? taesd : taesdPreviews, taesdPreviews != null);
+    }
 }

@@ -9,6 +9,7 @@ import org.diffusej.engine.sampler.Samplers;
 import java.util.ArrayList;
 import java.util.List;
 import org.diffusej.engine.DiffusionException;
+import org.diffusej.engine.InvalidRequestException;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.RgbImage;
@@ -44,9 +45,16 @@ record Job(int width, int height, RgbImage image, InpaintInput inpaint, String u
     /** Denoising steps one batch runs (after strength); 0 means there is nothing to do. */
     int stepsPerBatch(Request r, NoiseSchedule schedule) throws DiffusionException {
         Sampler s = Samplers.create(r.sampler(), r.scheduler(), schedule);
-        s.setTimesteps(r.steps());
-        int start = r.mode() == Mode.TXT2IMG ? 0 : s.startIndex(r.strength());
-        return s.timesteps().length - start;
+        if (r.mode() == Mode.TXT2IMG) {
+            s.setTimesteps(r.steps());
+            return s.timesteps().length;
+        }
+        try {
+            int start = s.setTimesteps(r.steps(), r.strength());
+            return s.timesteps().length - start;
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage() + ".");
+        }
     }
 
     /** Generated images (processing size) → what the caller gets: pasted back for inpaint, else at the requested size. */

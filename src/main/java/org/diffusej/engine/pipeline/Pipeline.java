@@ -218,8 +218,9 @@ public final class Pipeline implements DiffusionEngine {
         NoiseSource noise = NoiseSource.batch(items);
         // 2. sampler and the first step that runs (strength)
         Sampler sampler = Samplers.create(r.sampler(), r.scheduler(), schedule(r));
-        sampler.setTimesteps(r.steps());
-        int start = r.mode() == Mode.TXT2IMG ? 0 : sampler.startIndex(r.strength());
+        int start = 0;
+        if (r.mode() == Mode.TXT2IMG) sampler.setTimesteps(r.steps());
+        else start = sampler.setTimesteps(r.steps(), r.strength());
         // 3. starting latents (and inpaint inputs), drawing noise in diffusers' order
         LatentStart begin = LatentStart.of(r, job, codec, sampler, start, noise, inpaintingModel(), m);
         // 4. denoise
