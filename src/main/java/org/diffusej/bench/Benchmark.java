@@ -208,18 +208,21 @@ public final class Benchmark {
         List<Double> seconds = new ArrayList<>();
         for (int i = 0; i < options.warmup() + options.steps(); i++) {
             long start = System.nanoTime();
+            long cpuStart = ProcessMemory.cpuNanos();
             try (NDScope scope = new NDScope()) {
                 run.get().sum().getFloat(); // reading back forces the work to finish (GPU)
             }
             double elapsed = (System.nanoTime() - start) / 1e9;
+            double cpu = (ProcessMemory.cpuNanos() - cpuStart) / 1e9;
             if (device.isGpu()) {
                 deviceBytes = Math.max(deviceBytes, CudaUtils.getGpuMemory(device).getCommitted());
             }
             if (i >= options.warmup()) {
                 seconds.add(elapsed);
             }
-            log.accept(String.format("%s%s run %d: %.3f s%s", stage, size > 0 ? " " + size + "²" : "", i + 1,
-                    elapsed, i < options.warmup() ? " (warm-up)" : ""));
+            // CPU seconds of the process beside the wall time: on a shared machine the wall time also counts waiting
+            log.accept(String.format("%s%s run %d: %.3f s (process CPU %.2f s)%s", stage, size > 0 ? " " + size + "²" : "",
+                    i + 1, elapsed, cpu, i < options.warmup() ? " (warm-up)" : ""));
         }
         long peak = notePeakRss();
         double stageReference = median(referenceRuns(referenceAround));
@@ -245,6 +248,7 @@ public final class Benchmark {
         env.put("precision", options.precision() + (options.precision().equals("fp16") ? " (VAE fp32)"
                 : options.precision().equals("bf16") ? bf16Note() : ""));
         env.put("memory", TorchRuntime.hugePagesStatus());
+        env.put("openmp", "wait policy " + TorchRuntime.ompWaitPolicy());
         env.put("attention", TorchOps.available() ? "native SDPA" : "sliced explicit (" + TorchOps.status() + ")");
         env.put("model", modelDescription);
         env.put("libtorch", TorchRuntime.engine().getVersion());

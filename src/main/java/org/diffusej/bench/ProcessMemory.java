@@ -17,6 +17,12 @@ public final class ProcessMemory {
     private ProcessMemory() {
     }
 
+    /** CPU time of the whole process (all threads, user and system) in nanoseconds, or -1 where the JVM cannot say. */
+    public static long cpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        return os instanceof com.sun.management.OperatingSystemMXBean sun ? sun.getProcessCpuTime() : -1;
+    }
+
     /** Peak resident set size in bytes since start or the last {@link #resetPeak()}, or -1. */
     public static long peakResidentBytes() {
         return field("VmHWM:");

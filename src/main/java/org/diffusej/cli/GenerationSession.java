@@ -59,8 +59,8 @@ final class GenerationSession implements AutoCloseable {
                 : m.model;
         String prediction = resolver.catalog().find(name).map(CatalogEntry::prediction).orElse(null);
         bar.message("Loading " + path + " ...");
-        engine = ctx.engines().load(path, new LoaderSettings(m.device, m.precision, m.threads, prediction, m.config,
-                loras.library(System.getenv(), resolver.cache().root()), m.taesd, m.vae), bar::engine);
+        engine = ctx.engines().load(path, m.settings(prediction, loras.library(System.getenv(), resolver.cache().root())),
+                bar::engine);
         ModelInfo info = engine.model();
         PipelineEngineLoader.tellPrecisionFallback(ctx.err(), info);
         bar.message("Model: " + info.title() + (info.inpainting() ? " (inpainting)" : ""));

@@ -11,13 +11,15 @@ package org.diffusej.cli;
  * @param loras      where {@code <lora:name:mult>} prompt tags find their files
  * @param taesd      a tiny autoencoder (TAESD file or folder) that decodes the final images and previews, or null
  * @param vae        a VAE file or folder used instead of the model's own (e.g. the SDXL fp16-fix VAE), or null
+ * @param taesdPreviewsOnly the tiny autoencoder decodes only the previews; the final images stay the VAE's
  */
 public record LoaderSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config,
-                             org.diffusej.engine.lora.LoraLibrary loras, java.nio.file.Path taesd, java.nio.file.Path vae) {
-    /** Without a VAE override. */
+                             org.diffusej.engine.lora.LoraLibrary loras, java.nio.file.Path taesd, java.nio.file.Path vae,
+                             boolean taesdPreviewsOnly) {
+    /** Without a VAE override; the tiny autoencoder (if any) decodes the final images too. */
     public LoaderSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config,
                           org.diffusej.engine.lora.LoraLibrary loras, java.nio.file.Path taesd) {
-        this(device, precision, threads, prediction, config, loras, taesd, null);
+        this(device, precision, threads, prediction, config, loras, taesd, null, false);
     }
 
     /** Settings without a LoRA library or a tiny autoencoder. */

@@ -24,6 +24,10 @@ public final class ModelLoadOptions {
                     + "(madebyollin/sdxl-vae-fp16-fix): a .safetensors file (original or diffusers naming) or a "
                     + "diffusers AutoencoderKL folder.")
     java.nio.file.Path vae;
+    @Option(names = "--taesd-previews", paramLabel = "FILE|FOLDER",
+            description = "Use the tiny autoencoder TAESD for the step previews only (--preview, the bridge's progress "
+                    + "images); the final images stay the full VAE's. Same files as --taesd; give one of the two.")
+    java.nio.file.Path taesdPreviews;
 
     @Option(names = "--device", defaultValue = "auto", paramLabel = "auto|cpu|gpu",
             description = "Where to run (default: ${DEFAULT-VALUE}: the GPU when there is one).")
@@ -38,4 +42,13 @@ public final class ModelLoadOptions {
     @Option(names = "--threads", defaultValue = "0", paramLabel = "N",
             description = "CPU threads for the engine (0 = all cores).")
     int threads;
+
+    /** The settings these options load with: prediction from the catalog (or null) and the LoRA library. */
+    LoaderSettings settings(String prediction, org.diffusej.engine.lora.LoraLibrary loras) throws InputException {
+        if (taesd != null && taesdPreviews != null)
+            throw new InputException("Give --taesd (final images and previews) or --taesd-previews (previews only), "
+                    + "not both.");
+        return new LoaderSettings(device, precision, threads, prediction, config, loras,
+                taesd != null ? taesd : taesdPreviews, vae, taesdPreviews != null);
+    }
 }

@@ -38,7 +38,7 @@ final class PipelineEngineLoader {
         Pipeline pipeline = new Pipeline(loaded);
         if (s.taesd() != null) {
             try (TaesdWeightSource w = TaesdWeightSource.open(s.taesd(), loaded.family())) {
-                pipeline.useTaesd(Taesd.load(w, loaded.manager(), o.precision()), true);
+                pipeline.useTaesd(Taesd.load(w, loaded.manager(), o.precision()), !s.taesdPreviewsOnly());
             } catch (DiffusionException | RuntimeException e) {
                 pipeline.close();
                 throw e;

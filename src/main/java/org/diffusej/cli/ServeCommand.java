@@ -71,8 +71,7 @@ final class ServeCommand implements Callable<Integer> {
             throw new InputException("--loras " + lorasFolder + ": there is no such folder.");
         org.diffusej.engine.lora.LoraLibrary loras = LoraOptions.folders(lorasFolder, System.getenv(),
                 ctx.models().get().cache().root());
-        LoaderSettings settings = new LoaderSettings(model.device, model.precision, model.threads, null, model.config, loras, model.taesd,
-                model.vae);
+        LoaderSettings settings = model.settings(null, loras);
         ModelProvider provider;
         if (modelsFolder != null) {
             if (!Files.isDirectory(modelsFolder)) throw new InputException("There is no folder " + modelsFolder + ".");

@@ -1,6 +1,7 @@
 package org.diffusej.engine.pipeline;
 
 import org.diffusej.engine.DiffusionException;
+import org.diffusej.engine.InvalidRequestException;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.sampler.NoiseSchedule;
@@ -17,8 +18,10 @@ import org.diffusej.engine.sampler.Samplers;
  * @param firstStart index of the first step the first pass runs (strength; 0 for txt2img)
  * @param hires      the hires pass's sampler, or null without the hires fix (use {@link #hiresPass()})
  * @param hiresStart index of the first step the hires pass runs (its strength)
+ * @param strength   the first pass's denoising strength (img2img, inpaint), NaN for txt2img: a reset repeats it,
+ *                   since some samplers pick their timesteps from it ({@link Sampler#setTimesteps(int, double)})
  */
-record Plan(Request output, Sampler first, int firstStart, Sampler hires, int hiresStart) {
+record Plan(Request output, Sampler first, int firstStart, Sampler hires, int hiresStart, double strength) {
 
     /**
      * Checks {@code r} ({@link RequestCheck}, {@link HiresPass#check}, the sampler and scheduler names) and plans it.
@@ -31,13 +34,26 @@ record Plan(Request output, Sampler first, int firstStart, Sampler hires, int hi
         RequestCheck.validate(r, maxPixels, multiple);
         HiresPass.check(r, maxPixels, inpaintingModel);
         Sampler first = Samplers.create(r.sampler(), r.scheduler(), schedule.withSpacing(r.timestepSpacing()));
-        first.setTimesteps(r.steps());
-        int start = r.mode() == Mode.TXT2IMG ? 0 : first.startIndex(r.strength());
+        double strength = r.mode() == Mode.TXT2IMG ? Double.NaN : r.strength();
+        int start = setTimesteps(first, r.steps(), strength);
         boolean hiresRuns = r.hires() != null && r.mode() == Mode.TXT2IMG;
         Sampler second = hiresRuns ? HiresPass.sampler(r, schedule) : null;
         int secondStart = hiresRuns ? second.startIndex(r.hires().strength()) : 0;
         Request output = hiresRuns ? r.toBuilder().size(HiresPass.width(r), HiresPass.height(r)).build() : r;
-        return new Plan(output, first, start, second, secondStart);
+        return new Plan(output, first, start, second, secondStart, strength);
+    }
+
+    /** Timesteps for {@code steps} (at {@code strength} unless NaN); the index of the first step run. */
+    private static int setTimesteps(Sampler s, int steps, double strength) throws InvalidRequestException {
+        if (Double.isNaN(strength)) {
+            s.setTimesteps(steps);
+            return 0;
+        }
+        try {
+            return s.setTimesteps(steps, strength);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage() + ".");
+        }
     }
 
     /** UNet steps of the first pass per batch (after strength); 0 means there is nothing to do. */
@@ -51,8 +67,8 @@ record Plan(Request output, Sampler first, int firstStart, Sampler hires, int hi
     }
 
     /** The first pass's sampler, history cleared for a new batch. */
-    Sampler firstPass() {
-        first.setTimesteps(first.inferenceSteps());
+    Sampler firstPass() throws InvalidRequestException {
+        setTimesteps(first, first.inferenceSteps(), strength);
         return first;
     }
 

@@ -27,6 +27,13 @@ import java.util.logging.Logger;
  * capping the instruction set of oneDNN's kernels (libtorch's convolutions and bf16 matrix products). On AMD Zen 5 with
  * libtorch 2.5.1 its AVX-512 bf16 convolutions give wrong results and AVX2 gives right ones (README, "bf16 on AVX-512
  * CPUs"); the cap is not the default because it also makes fp32 convolutions use AVX2 kernels.
+ *
+ * <p>OpenMP threads: libtorch's libgomp makes idle worker threads spin after every parallel region. DJL issues one
+ * native call per op, with Java in between, so the workers spin most of the time: the text encoder burned 2.1
+ * CPU-seconds for 0.45 of work, and on a shared machine the spinners take cores from the threads that compute
+ * (README, "Where the CPU time goes"). {@value #OMP_WAIT_VARIABLE} is therefore set to PASSIVE before libtorch
+ * loads (libgomp reads it once, when it is loaded); an exported value wins, {@code -D}{@value #OMP_WAIT_PROPERTY}
+ * {@code =ACTIVE} (or any libgomp value) chooses another.
  */
 public final class TorchRuntime {
     /** libtorch's switch for huge-page CPU allocations. */
@@ -37,11 +44,16 @@ public final class TorchRuntime {
     public static final String ONEDNN_ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA";
     /** System property: a value for {@value #ONEDNN_ISA_VARIABLE}, set before libtorch loads; unset by default. */
     public static final String ONEDNN_ISA_PROPERTY = "diffusej.onednn.isa";
+    /** libgomp's choice between spinning and sleeping idle worker threads. */
+    public static final String OMP_WAIT_VARIABLE = "OMP_WAIT_POLICY";
+    /** System property: the {@value #OMP_WAIT_VARIABLE} to set before libtorch loads (default PASSIVE). */
+    public static final String OMP_WAIT_PROPERTY = "diffusej.omp.wait";
 
     private static final Logger LOG = Logger.getLogger(TorchRuntime.class.getName());
     private static final Object LOCK = new Object();
     private static volatile String hugePages;
     private static volatile String oneDnnIsa;
+    private static volatile String ompWait;
 
     private TorchRuntime() {
     }
@@ -79,8 +91,28 @@ public final class TorchRuntime {
         synchronized (LOCK) {
             if (hugePages == null) {
                 oneDnnIsa = capOneDnnIsa();
+                ompWait = chooseOmpWait();
                 hugePages = requestHugePages();
             }
+        }
+    }
+
+    /** libgomp's wait policy in this process, for logs and benchmark reports: "PASSIVE (default)", or the exported value. */
+    public static String ompWaitPolicy() {
+        configureAllocator();
+        return ompWait;
+    }
+
+    private static String chooseOmpWait() {
+        String exported = System.getenv(OMP_WAIT_VARIABLE);
+        if (exported != null && !exported.isBlank()) return exported + " (from the environment)";
+        String wanted = System.getProperty(OMP_WAIT_PROPERTY, "PASSIVE").trim().toUpperCase(Locale.ROOT);
+        try {
+            setNativeEnvironment(OMP_WAIT_VARIABLE, wanted);
+            return wanted;
+        } catch (UnsatisfiedLinkError | RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot set " + OMP_WAIT_VARIABLE + ": " + e.getMessage(), e);
+            return "libgomp's default (" + e.getMessage() + ")";
         }
     }
 

@@ -28,14 +28,20 @@ public final class LcmSampler extends AlphaSampler {
 
     /**
      * {@code steps} timesteps picked from the first {@code strength} of the distillation grid (LCM img2img: the
-     * whole run happens below the noise level of {@code strength}, diffusers' {@code set_timesteps(n, strength=s)}).
+     * whole run happens below the noise level of {@code strength}, diffusers' {@code set_timesteps(n, strength=s)},
+     * and every one of them runs: the first step index is 0). Strength 0 runs nothing (returns {@code steps}).
      */
-    public void setTimesteps(int steps, double strength) {
+    @Override
+    public int setTimesteps(int steps, double strength) {
         requirePositive(steps);
         int origin = (int) (ORIGINAL_STEPS * strength);
+        if (strength == 0) {
+            setTimesteps(steps);
+            return steps;
+        }
         if (steps > origin)
             throw new IllegalArgumentException("LCM runs at most " + ORIGINAL_STEPS + " × strength = " + origin
-                    + " steps, asked for " + steps);
+                    + " steps at strength " + strength + ", asked for " + steps + " (fewer steps or a higher strength)");
         inferenceSteps = steps;
         int k = schedule.numTrainTimesteps() / ORIGINAL_STEPS;
         // distillation timesteps k-1, 2k-1, ..., origin·k-1 (descending), of which every (origin/n)-th is used
@@ -44,6 +50,7 @@ public final class LcmSampler extends AlphaSampler {
             int j = (int) Math.floor(i * ((double) origin / steps));
             timesteps[i] = (origin - j) * k - 1;
         }
+        return 0;
     }
 
     @Override

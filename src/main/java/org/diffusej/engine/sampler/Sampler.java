@@ -51,4 +51,14 @@ public interface Sampler {
         int init = Math.min((int) (n * strength), n);
         return Math.max(n - init, 0);
     }
+
+    /**
+     * img2img and inpaint: sets the timesteps of {@code steps} at denoising {@code strength} and returns the index of
+     * the first step run ({@link #setTimesteps}, then {@link #startIndex}; {@link LcmSampler} picks its timesteps
+     * below the strength's noise level instead and runs them all). Bad combinations throw IllegalArgumentException.
+     */
+    default int setTimesteps(int steps, double strength) {
+        setTimesteps(steps);
+        return startIndex(strength);
+    }
 }

@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The allocator switch reaches the native environment that libtorch reads (not Java's cached copy of it), and a value
  * the user exported is left alone. (The Maven build exports {@value TorchRuntime#THP_VARIABLE}=1 to every test JVM, so
- * the setting mechanism itself is checked with a variable of its own.)
+ * the setting mechanism itself is checked with a variable of its own; the same holds for
+ * {@value TorchRuntime#OMP_WAIT_VARIABLE}=PASSIVE.)
  */
 class TorchRuntimeTest {
 
@@ -38,6 +39,21 @@ class TorchRuntimeTest {
         } else {
             assertEquals(exported, nativeGetenv(TorchRuntime.THP_VARIABLE), "the user's own value is kept");
             assertTrue(status.endsWith("(from the environment)"), status);
+        }
+    }
+
+    @Test
+    void openMpWorkersSleepUnlessTheUserChoseOtherwise() {
+        assumeTrue(System.getProperty("os.name").toLowerCase().contains("linux"), "setenv: Linux only here");
+        TorchRuntime.engine();
+        String exported = System.getenv(TorchRuntime.OMP_WAIT_VARIABLE);
+        String policy = TorchRuntime.ompWaitPolicy();
+        if (exported == null) {
+            assertEquals("PASSIVE", nativeGetenv(TorchRuntime.OMP_WAIT_VARIABLE), "libgomp reads the C environment");
+            assertEquals("PASSIVE", policy);
+        } else {
+            assertEquals(exported, nativeGetenv(TorchRuntime.OMP_WAIT_VARIABLE), "the user's own value is kept");
+            assertTrue(policy.endsWith("(from the environment)"), policy);
         }
     }
 
