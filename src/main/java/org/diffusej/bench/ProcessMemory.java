@@ -33,12 +33,6 @@ public final class ProcessMemory {
         return field("VmRSS:");
     }
 
-    /** CPU time of the whole process (all threads, libtorch's included) in nanoseconds, or -1. */
-    public static long cpuNanos() {
-        java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
-        return os instanceof com.sun.management.OperatingSystemMXBean b ? b.getProcessCpuTime() : -1;
-    }
-
     /** Makes the peak start again from the current resident size; false where the kernel does not allow it. */
     public static boolean resetPeak() {
         try {

@@ -8,6 +8,7 @@ import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.InvalidRequestException;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.ModelOptions;
+import org.diffusej.engine.NoiseSource;
 import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
@@ -20,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -60,9 +62,17 @@ class LcmImg2ImgTest {
         throw new IllegalStateException("no LCM img2img entry for " + steps + " steps in schedules.json");
     }
 
-    private static float[] unetTimesteps(Pipeline p, Request r) throws Exception {
+    /** The recorder of the next run (the pipeline's UNet wrapper hands each run to the current one). */
+    private final AtomicReference<DenoisingLoopParityTest.RecordingUNet> recorder = new AtomicReference<>();
+
+    private Pipeline recordingPipeline(Path folder) throws Exception {
+        return new Pipeline(StableDiffusionModel.load(folder, ModelOptions.cpu()), NoiseSource::seeded,
+                Pipeline.DEFAULT_MAX_PIXELS, Pipeline.Hooks.NONE.wrapping(inner -> recorder.get().wrapping(inner)));
+    }
+
+    private float[] unetTimesteps(Pipeline p, Request r) throws Exception {
         DenoisingLoopParityTest.RecordingUNet unet = new DenoisingLoopParityTest.RecordingUNet(null);
-        p.unetWrapper = unet::wrapping;
+        recorder.set(unet);
         Result result = p.generate(r, ProgressListener.NONE, new CancellationToken());
         assertEquals(64, result.images().get(0).width());
         float[] out = new float[unet.timesteps.size()];
@@ -73,7 +83,7 @@ class LcmImg2ImgTest {
     @Test
     void timestepsComeFromTheStrengthAndAllRun(@TempDir Path dir) throws Exception {
         Path folder = FewStepPipelineParityTest.assembled("sd1-lcm-tiny", "sd1-tiny", dir);
-        try (Pipeline p = new Pipeline(StableDiffusionModel.load(folder, ModelOptions.cpu()))) {
+        try (Pipeline p = recordingPipeline(folder)) {
             float[] expected = fixtureImg2ImgTimesteps(STEPS);
             assertEquals(STEPS, expected.length, "LCM img2img runs every step (diffusers: 4 steps at strength 0.5, not 2)");
             org.junit.jupiter.api.Assertions.assertArrayEquals(expected, unetTimesteps(p, img2img(0.5, STEPS)), 0f,
