@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.diffusej.engine.image.LatentPreview;
 import org.diffusej.engine.image.Resampler;
+import org.diffusej.engine.lora.LoraPrompt;
 import org.diffusej.engine.lora.ModelLoras;
 import org.diffusej.engine.image.TaesdPreview;
 import org.diffusej.engine.nn.AttentionKernel;
@@ -114,7 +115,7 @@ public final class Pipeline implements DiffusionEngine {
         long started = System.nanoTime();
         // 1. check everything the user can get wrong before allocating
         RequestCheck.validate(request, maxPixels, processingMultiple());
-        HiresPass.check(request, maxPixels, inpaintingModel());
+        HiresPass.check(request, maxPixels);
         checkMemory(outputSized(request));
         Samplers.create(request.sampler(), request.scheduler(), schedule(request));
         long seed = request.seed() == -1 ? randomSeed() : request.seed();
@@ -134,7 +135,7 @@ public final class Pipeline implements DiffusionEngine {
             throw new InvalidRequestException("Denoising strength " + r.strength() + " with " + r.steps() + " steps "
                     + "runs no step: steps × strength must be at least 1 (use " + (int) Math.ceil(1 / r.strength())
                     + " steps, or a higher strength).");
-        stepsPerBatch += HiresPass.steps(r, model.schedule());
+        stepsPerBatch += HiresPass.steps(r, schedule(r));
         // 3. denoise and decode batch after batch, each in its own manager
         List<RgbImage> images = new ArrayList<>();
         List<Long> usedSeeds = new ArrayList<>();
@@ -143,12 +144,13 @@ public final class Pipeline implements DiffusionEngine {
         StepProgress progress = new StepProgress(listener, token, r.batchCount() * stepsPerBatch, started, taesd);
         try (NDManager m = model.manager().newSubManager()) {
             Prompts cond = encodePrompts(r.toBuilder().prompt(loras.prompt()).build(), m);
+            Prompts hiresCond = hiresPrompts(r, cond, m);
             timings.put("encode", seconds(started));
             for (int b = 0; b < r.batchCount(); b++) {
                 progress.token.check();
                 long first = seed + (long) b * r.batchSize();
                 try (NDManager batch = m.newSubManager()) {
-                    List<RgbImage> made = job.finish(runBatch(r, job, first, cond, batch, progress), outputSized(r));
+                    List<RgbImage> made = job.finish(runBatch(r, job, first, cond, hiresCond, batch, progress), outputSized(r));
                     if (progress.endBatch()) for (int k = 0; k < made.size(); k++) unfinished.add(images.size() + k);
                     images.addAll(made);
                 }
@@ -208,10 +210,20 @@ public final class Pipeline implements DiffusionEngine {
         }
     }
 
+    /**
+     * The hires pass's prompts: the first pass's, or A1111's {@code hr_prompt} / {@code hr_negative_prompt} encoded
+     * (LoRA tags in them are taken out of the text; the LoRAs of the prompt stay in effect for both passes).
+     */
+    private Prompts hiresPrompts(Request r, Prompts first, NDManager m) throws DiffusionException {
+        Request.Hires h = r.mode() == Mode.TXT2IMG ? r.hires() : null;
+        if (h == null || !h.ownPrompts(r)) return first;
+        return encodePrompts(r.toBuilder().prompt(LoraPrompt.parse(h.promptFor(r)).prompt())
+                .negativePrompt(h.negativePromptFor(r)).secondPrompt("", 0).build(), m);
+    }
+
     /** One batch: seeds → noise, the starting latents for the mode, the denoising loop, the VAE decode. */
-    private List<RgbImage> runBatch(Request r, Job job, long firstSeed, Prompts prompts, NDManager m,
-                                    StepProgress progress) throws DiffusionException {
-        PromptEncoder.Conditioning cond = prompts.context();
+    private List<RgbImage> runBatch(Request r, Job job, long firstSeed, Prompts prompts, Prompts hiresPrompts,
+                                    NDManager m, StepProgress progress) throws DiffusionException {
         // 1. noise: batch item k draws from seed + k (leaning towards variation seed + k, A1111's subseed)
         List<NoiseSource> items = new ArrayList<>();
         for (int k = 0; k < r.batchSize(); k++) items.add(noiseFor(r, firstSeed + k));
@@ -223,37 +235,42 @@ public final class Pipeline implements DiffusionEngine {
         // 3. starting latents (and inpaint inputs), drawing noise in diffusers' order
         LatentStart begin = LatentStart.of(r, job, codec, sampler, start, noise, inpaintingModel(), m);
         // 4. denoise
-        NDArray negative = cond.negative().repeat(0, r.batchSize());
-        NDArray positive = cond.positive().repeat(0, r.batchSize());
         // LCM-distilled UNets take the guidance scale as an embedding and run without classifier-free guidance
         int condDim = model.unet().config().timeCondProjDim();
         NDArray guidance = condDim > 0 ? GuidanceEmbedding.forScale(r.cfgScale(), condDim, m).repeat(0, r.batchSize()) : null;
-        DenoisingLoop.NoisePredictor unet = prompts.added() == null ? (s, t, c) -> model.unet().forward(s, t, c, null, guidance)
-                : prompts.added().predictor(model.unet(), r.batchSize(), job.width(), job.height(), guidance, m);
-        DenoisingLoop loop = new DenoisingLoop(unetWrapper.apply(unet), sampler, guidance != null ? 1 : r.cfgScale(),
-                negative, positive);
+        DenoisingLoop loop = loop(prompts, sampler, r, job, guidance, m);
         DenoisingLoop.StepListener observer = stepObserver;
         DenoisingLoop.StepListener listener = (step, total, x) -> {
             observer.afterStep(step, total, x);
             progress.afterStep(step, total, x);
         };
         NDArray latents = loop.run(begin.latents(), start, begin.inpainting(), noise, listener);
-        // 5. hires fix: upscale and denoise again as img2img (not after an interrupt or skip)
+        // 5. hires fix: upscale and denoise again as img2img (not after an interrupt or skip); an inpainting model
+        //    gets its whole-image conditioning at the hires size
         boolean stopped = progress.token.keepsUnfinished() || progress.token.skipRequested();
         if (r.hires() != null && r.mode() == Mode.TXT2IMG && !stopped) {
-            Sampler second = HiresPass.sampler(r, model.schedule());
-            int f = codec.downscale();
-            NDArray up = HiresPass.upscale(latents, r.hires(), Resampler.nearestMultiple(HiresPass.height(r),
-                    processingMultiple()) / f, Resampler.nearestMultiple(HiresPass.width(r), processingMultiple()) / f,
-                    codec, noise);                                                      // [B, 4, h', w']
+            Sampler second = HiresPass.sampler(r, schedule(r));
+            NDArray up = HiresPass.start(latents, r, codec, noise, processingMultiple());      // [B, 4, h', w']
             int start2 = second.startIndex(r.hires().strength());
             NDArray begin2 = start2 >= second.timesteps().length ? up
                     : second.addNoise(up, noise.next(up.getShape(), m), start2);
-            latents = new DenoisingLoop(unetWrapper.apply(unet), second, guidance != null ? 1 : r.cfgScale(), negative,
-                    positive).run(begin2, start2, null, noise, listener);
+            int f = codec.downscale();
+            DenoisingLoop.Inpainting whole = inpaintingModel() ? LatentStart.wholeImage((int) up.getShape().get(3) * f,
+                    (int) up.getShape().get(2) * f, codec, r.batchSize(), m) : null;
+            latents = loop(hiresPrompts, second, r, job, guidance, m).run(begin2, start2, whole, noise, listener);
         }
         // 6. decode
         return codec.decode(latents);
+    }
+
+    /** The denoising loop for {@code prompts} (classifier-free guidance unless the UNet embeds the guidance). */
+    private DenoisingLoop loop(Prompts prompts, Sampler sampler, Request r, Job job, NDArray guidance, NDManager m) {
+        PromptEncoder.Conditioning cond = prompts.context();
+        NDArray negative = cond.negative().repeat(0, r.batchSize());
+        NDArray positive = cond.positive().repeat(0, r.batchSize());
+        DenoisingLoop.NoisePredictor unet = prompts.added() == null ? (s, t, c) -> model.unet().forward(s, t, c, null, guidance)
+                : prompts.added().predictor(model.unet(), r.batchSize(), job.width(), job.height(), guidance, m);
+        return new DenoisingLoop(unetWrapper.apply(unet), sampler, guidance != null ? 1 : r.cfgScale(), negative, positive);
     }
 
     /** The request at the size of its output: the hires size when the hires fix runs, else itself. */
