@@ -110,15 +110,15 @@ class A1111ConformanceTest {
 
     @Test
     void unsupportedFieldsAreReportedInInfoWarnings() throws Exception {
-        HttpTestClient.Answer a = txt2img("\"hr_sampler_name\":\"Euler\",\"restore_faces\":true,\"tiling\":true,"
+        HttpTestClient.Answer a = txt2img("\"hr_checkpoint_name\":\"other.safetensors\",\"restore_faces\":true,\"tiling\":true,"
                 + "\"styles\":[\"cinematic\"],\"script_name\":\"x/y/z plot\",\"alwayson_scripts\":{\"ControlNet\":{\"args\":[]}},"
                 + "\"no_such_field\":1");
         assertEquals(200, a.status(), a.body());
         List<String> w = warnings(a);
-        for (String field : List.of("hr_sampler_name", "restore_faces", "tiling", "styles", "script_name", "alwayson_scripts", "no_such_field"))
+        for (String field : List.of("hr_checkpoint_name", "restore_faces", "tiling", "styles", "script_name", "alwayson_scripts", "no_such_field"))
             assertTrue(w.stream().anyMatch(s -> s.startsWith(field + ":")), field + " not reported in " + w);
         assertEquals(7, w.size(), w.toString());
-        assertEquals("hr_sampler_name, restore_faces, tiling, styles, script_name, alwayson_scripts, no_such_field",
+        assertEquals("hr_checkpoint_name, restore_faces, tiling, styles, script_name, alwayson_scripts, no_such_field",
                 a.headers().get(SdApi.WARNINGS_HEADER), "the same list as a header, in request order");
         assertNull(txt2img("").headers().get(SdApi.WARNINGS_HEADER), "no header when nothing is reported");
     }
@@ -138,6 +138,25 @@ class A1111ConformanceTest {
         HttpTestClient.Answer bad = txt2img("\"enable_hr\":true,\"hr_upscaler\":\"R-ESRGAN 4x+\"");
         assertEquals(422, bad.status(), bad.body());
         assertTrue(bad.body().contains("Lanczos"), bad.body());
+    }
+
+    @Test
+    void hiresTargetSizeSamplerAndPromptsAreApplied() throws Exception {
+        engine.requests.clear();
+        HttpTestClient.Answer a = txt2img("\"enable_hr\":true,\"hr_resize_x\":32,\"hr_resize_y\":0,"
+                + "\"hr_sampler_name\":\"DPM++ 2M\",\"hr_scheduler\":\"Karras\",\"hr_prompt\":\"a dog\","
+                + "\"hr_negative_prompt\":\"blurry\",\"denoising_strength\":0.5");
+        assertEquals(200, a.status(), a.body());
+        assertEquals(List.of(), warnings(a), "all hires fields are applied");
+        assertEquals(new Request.Hires(2.0, "Latent", 0, 0.5, 32, 0, "DPM++ 2M", "Karras", "a dog", "blurry"),
+                engine.requests.get(0).hires());
+        engine.requests.clear();
+        txt2img("\"enable_hr\":true,\"hr_sampler_name\":\"Use same sampler\",\"hr_scheduler\":\"Use same scheduler\"");
+        assertEquals(new Request.Hires(2.0, "Latent", 0, 0.75), engine.requests.get(0).hires(), "\"Use same …\" = none");
+        HttpTestClient.Answer bad = txt2img("\"enable_hr\":true,\"hr_sampler_name\":\"Restart\"");
+        assertEquals(422, bad.status(), bad.body());
+        assertTrue(bad.body().contains("hr_sampler_name") && bad.body().contains("Euler a"), bad.body());
+        assertEquals(422, txt2img("\"enable_hr\":true,\"hr_resize_x\":-1").status());
     }
 
     @Test
@@ -253,8 +272,53 @@ class A1111ConformanceTest {
         assertEquals(1f, engine.requests.get(0).initImage().get(1, 0, 10), 0.02, "crop and resize: the red edge is cropped off");
         assertEquals(200, client.post("/sdapi/v1/img2img", body + "0}").status());
         assertEquals(0f, engine.requests.get(1).initImage().get(1, 0, 10), 0.02, "just resize: the red edge is squashed in");
-        HttpTestClient.Answer fill = client.post("/sdapi/v1/img2img", body + "2}");
-        assertTrue(warnings(fill).stream().anyMatch(s -> s.startsWith("resize_mode")), fill.body());
+    }
+
+    @Test
+    void resizeModeTwoFillsTheBarsWithTheStretchedEdges() throws Exception {
+        // wide 40×20, red left quarter → 20×20: fitted to 20×10 at rows 5–14, rows 0–4 and 15–19 repeat the edge rows
+        BufferedImage wide = new BufferedImage(40, 20, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = wide.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 40, 20);
+        g.setColor(Color.RED);
+        g.fillRect(0, 0, 10, 20);
+        g.dispose();
+        String body = "{\"init_images\":[\"" + png(wide) + "\"],\"width\":20,\"height\":20,\"steps\":1,\"resize_mode\":2}";
+        HttpTestClient.Answer a = client.post("/sdapi/v1/img2img", body);
+        assertEquals(200, a.status(), a.body());
+        assertEquals(List.of(), warnings(a), "mode 2 is applied");
+        org.diffusej.engine.RgbImage r = engine.requests.get(0).initImage();
+        assertEquals(0f, r.get(1, 2, 0), 0.02, "top bar: the red edge stretched up");
+        assertEquals(1f, r.get(1, 15, 0), 0.02, "top bar: the white edge stretched up (not a blank bar)");
+        assertEquals(0f, r.get(1, 2, 19), 0.02, "bottom bar");
+        for (int y = 0; y < 5; y++) assertEquals(r.get(0, 12, 5), r.get(0, 12, y), 0f, "row " + y + " = the edge row");
+        // tall 20×40, red top quarter → bars left and right, columns repeated
+        BufferedImage tall = new BufferedImage(20, 40, BufferedImage.TYPE_INT_RGB);
+        g = tall.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 20, 40);
+        g.setColor(Color.RED);
+        g.fillRect(0, 0, 20, 10);
+        g.dispose();
+        assertEquals(200, client.post("/sdapi/v1/img2img", body.replace(png(wide), png(tall))).status());
+        r = engine.requests.get(1).initImage();
+        assertEquals(0f, r.get(1, 0, 2), 0.02, "left bar: red top");
+        assertEquals(1f, r.get(1, 0, 15), 0.02, "left bar: white below");
+        assertEquals(0f, r.get(1, 19, 2), 0.02, "right bar");
+    }
+
+    @Test
+    void resizeModeThreeIsAJustResizeAndSaysSo() throws Exception {
+        String init = png(SdApiTest.square(40, 20, Color.WHITE, Color.RED, 0, 0, 10, BufferedImage.TYPE_INT_RGB));
+        String body = "{\"init_images\":[\"" + init + "\"],\"width\":20,\"height\":20,\"steps\":1,\"resize_mode\":";
+        HttpTestClient.Answer three = client.post("/sdapi/v1/img2img", body + "3}");
+        assertEquals(200, three.status(), three.body());
+        assertTrue(warnings(three).stream().anyMatch(s -> s.startsWith("resize_mode")), three.body());
+        client.post("/sdapi/v1/img2img", body + "0}");
+        assertEquals(engine.requests.get(1).initImage(), engine.requests.get(0).initImage(), "mode 3 = mode 0 here");
+        HttpTestClient.Answer same = client.post("/sdapi/v1/img2img", body.replace("\"width\":20,\"height\":20,", "") + "3}");
+        assertEquals(List.of(), warnings(same), "no resize, nothing to report");
     }
 
     // -- interrupt and skip keep images --
