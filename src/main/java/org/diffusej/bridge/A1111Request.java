@@ -131,11 +131,20 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
                 yield new Output(true, quality);
             }
             case "webp", "avif", "gif" -> {
-                warnings.add("samples_format: " + format + " cannot be written here; the images are PNG");
+                warnings.add("samples_format: " + format + " cannot be written here (" + whyNot(format) + "); the images are PNG");
                 yield Output.PNG;
             }
             default -> throw ApiException.unprocessable("samples_format must be png, jpg or webp, got '"
                     + OriginPolicy.quote(format) + "'.");
+        };
+    }
+
+    /** Why a format A1111 can save is not offered: Java's ImageIO has PNG, JPEG and GIF writers only. */
+    private static String whyNot(String format) {
+        return switch (format) {
+            case "webp" -> "no WebP encoder in this server's Java image libraries";
+            case "avif" -> "no AVIF encoder in this server's Java image libraries";
+            default -> "GIF's 256 colours would lose most of the image";
         };
     }
 
