@@ -19,7 +19,7 @@ public interface NoiseSource {
      * Standard-normal noise for a stochastic sampler's step from noise level {@code sigma} to {@code sigmaNext}, in a
      * run whose nonzero sigmas span [{@code sigmaMin}, {@code sigmaMax}] (AUTOMATIC1111's DPM++ SDE and 2M SDE). By
      * default the next draw; seeded sources answer with the normalised increment of a Brownian tree seeded from their
-     * seed ({@link BrownianTree}), so the noise of an interval does not depend on how many steps led there.
+     * seed ({@link org.diffusej.engine.noise.BrownianTree}), so the noise of an interval does not depend on how many steps led there.
      */
     default NDArray brownian(double sigma, double sigmaNext, double sigmaMin, double sigmaMax, Shape shape,
                              NDManager manager) {

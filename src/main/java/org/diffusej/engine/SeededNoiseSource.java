@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import org.diffusej.engine.noise.BrownianTree;
 import org.diffusej.engine.runtime.TorchRuntime;
 
 import java.util.ArrayList;

@@ -1,4 +1,6 @@
-package org.diffusej.engine;
+package org.diffusej.engine.noise;
+
+import org.diffusej.engine.NoiseSource;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;

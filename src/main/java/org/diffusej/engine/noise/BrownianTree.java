@@ -1,4 +1,4 @@
-package org.diffusej.engine;
+package org.diffusej.engine.noise;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,7 +12,7 @@ import java.util.SplittableRandom;
  * sampler there. Bisection stops at {@link #DEPTH} levels; a point inside a leaf gets a bridge draw seeded by the
  * point itself. The values are not torch's (different generator), so runs are not bit-identical to AUTOMATIC1111's.
  */
-final class BrownianTree {
+public final class BrownianTree {
     /** Bisection levels: leaves are 2^-24 of the range wide. */
     static final int DEPTH = 24;
     private static final int CACHE = 256;
@@ -26,7 +26,7 @@ final class BrownianTree {
     };
 
     /** A motion of {@code size} independent components on [t0, t1] (t0 &lt; t1). */
-    BrownianTree(long seed, double t0, double t1, int size) {
+    public BrownianTree(long seed, double t0, double t1, int size) {
         if (!(t0 < t1)) throw new IllegalArgumentException("need t0 < t1, got " + t0 + ", " + t1);
         this.seed = seed;
         this.t0 = t0;
@@ -36,12 +36,12 @@ final class BrownianTree {
     }
 
     /** Components per evaluation. */
-    int size() {
+    public int size() {
         return size;
     }
 
     /** W(t) for t clamped to [t0, t1]. */
-    double[] at(double t) {
+    public double[] at(double t) {
         t = Math.max(t0, Math.min(t1, t));
         double a = t0, b = t1;
         double[] wa = new double[size], wb = end;
@@ -59,7 +59,7 @@ final class BrownianTree {
     }
 
     /** The normalised increment (W(to) − W(from)) / sqrt|to − from|: standard normal per component. */
-    double[] increment(double from, double to) {
+    public double[] increment(double from, double to) {
         double[] wf = at(from), wt = at(to);
         double scale = 1 / Math.sqrt(Math.abs(to - from));
         for (int i = 0; i < size; i++) wt[i] = (wt[i] - wf[i]) * scale;
