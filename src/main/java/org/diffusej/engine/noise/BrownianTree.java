@@ -15,7 +15,8 @@ import java.util.SplittableRandom;
 public final class BrownianTree {
     /** Bisection levels: leaves are 2^-24 of the range wide. */
     static final int DEPTH = 24;
-    private static final int CACHE = 256;
+    /** Midpoints kept (a few root-to-leaf paths: consecutive queries share most of theirs); bounds memory for big latents. */
+    private static final int CACHE = 64;
 
     private final long seed;
     private final double t0, t1;
