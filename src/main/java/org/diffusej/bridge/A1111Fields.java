@@ -105,14 +105,14 @@ final class A1111Fields {
         txt.add(applied("hr_scale", 2.0));
         txt.add(applied("hr_upscaler", null));
         txt.add(applied("hr_second_pass_steps", 0));
-        txt.add(reported("hr_resize_x", 0, "hires to a given size is not supported; hr_scale is used"));
-        txt.add(reported("hr_resize_y", 0, "hires to a given size is not supported; hr_scale is used"));
+        txt.add(applied("hr_resize_x", 0));
+        txt.add(applied("hr_resize_y", 0));
         txt.add(reported("hr_checkpoint_name", null, "the hires pass uses the current checkpoint", "",
                 "Use same checkpoint"));
-        txt.add(reported("hr_sampler_name", null, "the hires pass uses sampler_name", "", "Use same sampler"));
-        txt.add(reported("hr_scheduler", null, "the hires pass uses scheduler", "", "Use same scheduler"));
-        txt.add(reported("hr_prompt", "", "the hires pass uses the prompt"));
-        txt.add(reported("hr_negative_prompt", "", "the hires pass uses the negative prompt"));
+        txt.add(applied("hr_sampler_name", null));
+        txt.add(applied("hr_scheduler", null));
+        txt.add(applied("hr_prompt", ""));
+        txt.add(applied("hr_negative_prompt", ""));
         txt.add(reported("firstpass_image", null, "a given first-pass image is not supported; the first pass is generated"));
         txt.addAll(apiAdditions());
         txt.addAll(ownAdditions());

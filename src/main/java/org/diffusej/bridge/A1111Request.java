@@ -143,11 +143,20 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
                 yield new Output(true, quality);
             }
             case "webp", "avif", "gif" -> {
-                warnings.add("samples_format: " + format + " cannot be written here; the images are PNG");
+                warnings.add("samples_format: " + format + " cannot be written here (" + whyNot(format) + "); the images are PNG");
                 yield Output.PNG;
             }
             default -> throw ApiException.unprocessable("samples_format must be png, jpg or webp, got '"
                     + OriginPolicy.quote(format) + "'.");
+        };
+    }
+
+    /** Why a format A1111 can save is not offered: Java's ImageIO has PNG, JPEG and GIF writers only. */
+    private static String whyNot(String format) {
+        return switch (format) {
+            case "webp" -> "no WebP encoder in this server's Java image libraries";
+            case "avif" -> "no AVIF encoder in this server's Java image libraries";
+            default -> "GIF's 256 colours would lose most of the image";
         };
     }
 
@@ -171,9 +180,9 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
         int w = width == null ? init.getWidth() : width, h = height == null ? init.getHeight() : height;
         codec.checkSize(w, h, "The requested size");
         int resizeMode = f.intValue("resize_mode", 0, 0, 3);
-        if (resizeMode >= 2 && (w != init.getWidth() || h != init.getHeight()))
-            warnings.add("resize_mode: " + (resizeMode == 2 ? "\"Resize and fill\"" : "\"Just resize (latent upscale)\"")
-                    + " is not supported; the image was just resized (mode 0)");
+        if (resizeMode == 3 && (w != init.getWidth() || h != init.getHeight()))
+            warnings.add("resize_mode: \"Just resize (latent upscale)\" resizes the image before encoding (mode 0), "
+                    + "not its latents after");
         b.mode(Mode.IMG2IMG).initImage(ImageCodec.toRgb(resized(init, w, h, false, resizeMode))).size(w, h)
                 .strength(f.doubleValue("denoising_strength", 0.75, 0, 1));
         JsonElement maskField = body.get("mask");
@@ -195,21 +204,51 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
         return "inpaint";
     }
 
-    /** A1111's hires fix fields (applied with {@code enable_hr}): scale, upscaler, second-pass steps, strength. */
+    /**
+     * A1111's hires fix fields (applied with {@code enable_hr}): scale or target size, upscaler, second-pass steps,
+     * strength, sampler and schedule ("Use same …" = the first pass's), prompt and negative prompt ("" = the first's).
+     */
     private static Request.Hires hires(Fields f, int w, int h, ImageCodec codec) throws ApiException {
         String upscaler = f.string("hr_upscaler", Request.Hires.LATENT);
+        int resizeX = f.intValue("hr_resize_x", 0, 0, Integer.MAX_VALUE);
+        int resizeY = f.intValue("hr_resize_y", 0, 0, Integer.MAX_VALUE);
         Request.Hires hr = new Request.Hires(f.doubleValue("hr_scale", 2.0, 1, 4), upscaler,
-                f.intValue("hr_second_pass_steps", 0, 0, 1000), f.doubleValue("denoising_strength", 0.75, 0, 1));
+                f.intValue("hr_second_pass_steps", 0, 0, 1000), f.doubleValue("denoising_strength", 0.75, 0, 1),
+                resizeX, resizeY, same(f.string("hr_sampler_name", null), SAME_SAMPLER),
+                same(f.string("hr_scheduler", null), SAME_SCHEDULER), f.text("hr_prompt"), f.text("hr_negative_prompt"));
         if (!hr.latent() && !hr.upscaler().equalsIgnoreCase(Request.Hires.LANCZOS))
             throw ApiException.unprocessable("hr_upscaler '" + upscaler + "' is not available; use "
                     + Request.Hires.LATENT + " or " + Request.Hires.LANCZOS + ".");
-        codec.checkSize((int) Math.round(w * hr.scale()), (int) Math.round(h * hr.scale()), "The hires size");
+        if (hr.sampler() != null && SamplerNames.canonical(hr.sampler()).isEmpty())
+            throw ApiException.unprocessable("hr_sampler_name '" + OriginPolicy.quote(hr.sampler()) + "' is not a sampler "
+                    + "here; use one of " + String.join(", ", SamplerNames.samplers()) + " or \"" + SAME_SAMPLER + "\".");
+        if (hr.scheduler() != null && SamplerNames.canonicalScheduler(hr.scheduler()).isEmpty())
+            throw ApiException.unprocessable("hr_scheduler '" + OriginPolicy.quote(hr.scheduler()) + "' is not a schedule "
+                    + "type here; use one of " + String.join(", ", SamplerNames.schedulers()) + " or \"" + SAME_SCHEDULER + "\".");
+        int outW = resizeX > 0 ? resizeX : resizeY > 0 ? resizeY * w / h : (int) (w * hr.scale());
+        int outH = resizeY > 0 ? resizeY : resizeX > 0 ? resizeX * h / w : (int) (h * hr.scale());
+        codec.checkSize(Math.max(outW, 1), Math.max(outH, 1), "The hires size");
         return hr;
     }
 
-    /** A1111's resize modes 0 (just resize) and 1 (crop and resize); 2 and 3 fall back to 0 (reported). */
+    /** A1111's "Use same sampler/scheduler" choices (and empty) mean the first pass's: null. */
+    private static String same(String value, String sameLabel) {
+        return value == null || value.isBlank() || value.strip().equalsIgnoreCase(sameLabel) ? null : value.strip();
+    }
+
+    static final String SAME_SAMPLER = "Use same sampler";
+    static final String SAME_SCHEDULER = "Use same scheduler";
+
+    /**
+     * A1111's resize modes: 0 just resize, 1 crop and resize, 2 resize and fill, 3 "just resize (latent upscale)",
+     * done here as 0 in pixels (reported when the size changes).
+     */
     private static BufferedImage resized(BufferedImage img, int w, int h, boolean nearest, int mode) {
-        return mode == 1 ? ImageCodec.cropResize(img, w, h, nearest) : ImageCodec.resize(img, w, h, nearest);
+        return switch (mode) {
+            case 1 -> ImageCodec.cropResize(img, w, h, nearest);
+            case 2 -> ImageCodec.fillResize(img, w, h, nearest);
+            default -> ImageCodec.resize(img, w, h, nearest);
+        };
     }
 
     /** Every field of the table: the client's value where it sent one, else the default; the values used where they differ. */

@@ -83,6 +83,7 @@ public final class BridgeServer implements AutoCloseable {
         this.origins = b.origins;
         new SdApi(this).register(routes);
         new SdApiInfo(this, routes).register();
+        new SdApiExtras(this).register(routes);
         new NativeApi(this).register(routes);
         flags.addProperty("api", true);
         flags.addProperty("nowebui", true);

@@ -155,6 +155,26 @@ public final class ImageCodec {
         return out;
     }
 
+    /**
+     * A1111's {@code resize_mode} 2 ("Resize and fill"): scaled, keeping the aspect ratio, to fit inside
+     * {@code w}×{@code h} and centred; the bars left over are filled by stretching the image's edge rows (or columns)
+     * outwards, as A1111 does by pasting its edge resized to the bar's size.
+     */
+    public static BufferedImage fillResize(BufferedImage img, int w, int h, boolean nearest) {
+        double ratio = (double) w / h, src = (double) img.getWidth() / img.getHeight();
+        int sw = ratio < src ? w : img.getWidth() * h / img.getHeight();
+        int sh = ratio >= src ? h : img.getHeight() * w / img.getWidth();
+        BufferedImage scaled = resize(img, Math.max(sw, 1), Math.max(sh, 1), nearest);
+        sw = scaled.getWidth();
+        sh = scaled.getHeight();
+        BufferedImage out = new BufferedImage(w, h, BufferedImage.TYPE_INT_ARGB);
+        int x0 = w / 2 - sw / 2, y0 = h / 2 - sh / 2;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) // outside the pasted image: the nearest edge pixel (bars only on one axis)
+                out.setRGB(x, y, scaled.getRGB(Math.min(Math.max(x - x0, 0), sw - 1), Math.min(Math.max(y - y0, 0), sh - 1)));
+        return out;
+    }
+
     /** JPEG bytes at {@code quality} (1–100), base64; JPEG carries no {@code parameters} chunk. */
     public static String jpegBase64(RgbImage img, int quality) {
         ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();

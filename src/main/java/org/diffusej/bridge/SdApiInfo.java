@@ -16,7 +16,7 @@ import java.util.Map;
 /**
  * The AUTOMATIC1111 {@code /sdapi/v1} endpoints besides generation that apply to this server, answering A1111's
  * shapes ({@code modules/api/models.py}): the LoRAs ({@link LoraListing}), empty lists for what it has none of
- * (upscalers, VAEs, embeddings,
+ * (VAEs, embeddings,
  * hypernetworks, face restorers, styles, scripts), {@code memory}, {@code cmd-flags}, {@code png-info}, the
  * checkpoint refresh/unload/reload actions, and {@code /openapi.json} generated from the route table.
  */
@@ -30,7 +30,7 @@ final class SdApiInfo {
     }
 
     void register() {
-        for (String list : new String[] {"upscalers", "sd-vae", "hypernetworks", "face-restorers", "realesrgan-models",
+        for (String list : new String[] {"sd-vae", "hypernetworks", "face-restorers", "realesrgan-models",
                 "prompt-styles", "latent-upscale-modes", "script-info", "extensions"})
             routes.add("GET", "/sdapi/v1/" + list, "Always [] here: this server has none", ex -> Routes.Reply.ok(new JsonArray()));
         routes.add("GET", "/sdapi/v1/embeddings", "Textual-inversion embeddings: none here", ex -> Routes.Reply.ok(embeddings()))

@@ -34,20 +34,50 @@ final class Txt2ImgCommand extends GenerateCommand {
             description = "Hires fix upscaler: Latent or Lanczos (default: ${DEFAULT-VALUE}).")
     String hiresUpscaler;
 
+    @Option(names = "--hires-resize", paramLabel = "WxH",
+            description = "Hires fix to a target size instead of a scale (A1111 hr_resize_x/y): 1024x0 or 0x1024 keeps "
+                    + "the aspect, 1024x768 covers and centre-crops (default: off).")
+    String hiresResize;
+
+    @Option(names = "--hires-sampler", description = "Hires fix: the second pass's sampler (default: same as --sampler).")
+    String hiresSampler;
+
+    @Option(names = "--hires-prompt", description = "Hires fix: the second pass's prompt (default: the prompt).")
+    String hiresPrompt = "";
+
+    @Option(names = "--hires-negative", description = "Hires fix: the second pass's negative prompt (default: the negative prompt).")
+    String hiresNegative = "";
+
     Txt2ImgCommand(CliContext ctx) { super(ctx); }
+
+    /** The hires settings, or null when neither --hires-scale nor --hires-resize is given. */
+    private Request.Hires hires() throws InputException {
+        if (hiresScale == null && hiresResize == null) return null;
+        int x = 0, y = 0;
+        if (hiresResize != null) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d{1,5})[xX](\\d{1,5})").matcher(hiresResize.strip());
+            if (!m.matches() || (Integer.parseInt(m.group(1)) == 0 && Integer.parseInt(m.group(2)) == 0))
+                throw new InputException("--hires-resize must be WIDTHxHEIGHT with at least one side above 0 (e.g. 1024x0), "
+                        + "got '" + hiresResize + "'.");
+            x = Integer.parseInt(m.group(1));
+            y = Integer.parseInt(m.group(2));
+        }
+        return new Request.Hires(hiresScale == null ? 2 : hiresScale, hiresUpscaler, hiresSteps, hiresStrength, x, y,
+                hiresSampler, null, hiresPrompt, hiresNegative);
+    }
 
     @Override
     public Integer call() throws Exception {
         validate();
         checkSize(width, height);
+        Request.Hires hires = hires();
         long seed = GenerationSession.resolveSeed(sampling.seed);
         List<Path> files = OutputPlan.plan(output.out, "txt2img", seeds(seed), "png", output.force);
         try (GenerationSession s = new GenerationSession(ctx, output)) {
             int side = s.open(model, loras, Mode.TXT2IMG).model().defaultSize();   // 1024 for SDXL, else 512 (768-v: 768)
             Result r = s.generate(request(Mode.TXT2IMG, seed)
                     .size(width == null ? side : width, height == null ? side : height)
-                    .hires(hiresScale == null ? null
-                            : new Request.Hires(hiresScale, hiresUpscaler, hiresSteps, hiresStrength)).build());
+                    .hires(hires).build());
             s.write(r, files, 8, false, null);
             return s.finish(r.message());
         }

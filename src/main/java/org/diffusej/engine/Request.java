@@ -102,20 +102,37 @@ public record Request(
     }
 
     /**
-     * A1111's hires fix ({@code enable_hr}): the txt2img result is upscaled by {@code scale} (its latents, "Latent";
-     * or the decoded image, "Lanczos", re-encoded) and denoised again as img2img at {@code strength}.
+     * A1111's hires fix ({@code enable_hr}): the txt2img result is upscaled (its latents, "Latent"; or the decoded
+     * image, "Lanczos", re-encoded) and denoised again as img2img at {@code strength}.
      *
-     * @param scale    output size = round(base size × scale) to the model's size multiple (A1111 {@code hr_scale})
-     * @param upscaler {@link #LATENT} (bilinear on the latents) or {@link #LANCZOS} (A1111 {@code hr_upscaler})
-     * @param steps    second-pass steps before strength; 0 = the first pass's (A1111 {@code hr_second_pass_steps})
-     * @param strength second-pass denoising strength in [0, 1] (A1111 {@code denoising_strength})
+     * @param scale          output size = int(base size × scale) (A1111 {@code hr_scale}); unused when a resize is set
+     * @param upscaler       {@link #LATENT} (bilinear on the latents) or {@link #LANCZOS} (A1111 {@code hr_upscaler})
+     * @param steps          second-pass steps before strength; 0 = the first pass's (A1111 {@code hr_second_pass_steps})
+     * @param strength       second-pass denoising strength in [0, 1] (A1111 {@code denoising_strength})
+     * @param resizeX        target width instead of the scale (A1111 {@code hr_resize_x}); 0 = from the height's aspect
+     *                       or, with resizeY 0 too, from the scale
+     * @param resizeY        target height (A1111 {@code hr_resize_y}); both set: upscale to cover, centre-crop the latents
+     * @param sampler        the second pass's sampler; null = the request's (A1111 {@code hr_sampler_name})
+     * @param scheduler      the second pass's schedule type; null = the request's (A1111 {@code hr_scheduler})
+     * @param prompt         the second pass's prompt; "" = the request's (A1111 {@code hr_prompt})
+     * @param negativePrompt the second pass's negative prompt; "" = the request's (A1111 {@code hr_negative_prompt})
      */
-    public record Hires(double scale, String upscaler, int steps, double strength) {
+    public record Hires(double scale, String upscaler, int steps, double strength, int resizeX, int resizeY,
+                        String sampler, String scheduler, String prompt, String negativePrompt) {
         public static final String LATENT = "Latent";
         public static final String LANCZOS = "Lanczos";
 
         public Hires {
             upscaler = upscaler == null || upscaler.isBlank() ? LATENT : upscaler.trim();
+            sampler = sampler == null || sampler.isBlank() ? null : sampler.trim();
+            scheduler = scheduler == null || scheduler.isBlank() ? null : scheduler.trim();
+            prompt = prompt == null ? "" : prompt;
+            negativePrompt = negativePrompt == null ? "" : negativePrompt;
+        }
+
+        /** Scale-only hires: same sampler, schedule and prompts as the first pass. */
+        public Hires(double scale, String upscaler, int steps, double strength) {
+            this(scale, upscaler, steps, strength, 0, 0, null, null, "", "");
         }
 
         /** True for the latent upscaler (case ignored). */
@@ -123,9 +140,39 @@ public record Request(
             return upscaler.equalsIgnoreCase(LATENT);
         }
 
+        /** True when a target size (hr_resize_x/y) replaces the scale. */
+        public boolean resizes() {
+            return resizeX > 0 || resizeY > 0;
+        }
+
         /** The second pass's steps before strength. */
         public int stepsFor(Request r) {
             return steps > 0 ? steps : r.steps();
+        }
+
+        /** The second pass's sampler name. */
+        public String samplerFor(Request r) {
+            return sampler != null ? sampler : r.sampler();
+        }
+
+        /** The second pass's schedule type (null = the sampler's own). */
+        public String schedulerFor(Request r) {
+            return scheduler != null ? scheduler : r.scheduler();
+        }
+
+        /** The second pass's prompt. */
+        public String promptFor(Request r) {
+            return prompt.isEmpty() ? r.prompt() : prompt;
+        }
+
+        /** The second pass's negative prompt. */
+        public String negativePromptFor(Request r) {
+            return negativePrompt.isEmpty() ? r.negativePrompt() : negativePrompt;
+        }
+
+        /** True when the second pass encodes other prompts than the first. */
+        public boolean ownPrompts(Request r) {
+            return !promptFor(r).equals(r.prompt()) || !negativePromptFor(r).equals(r.negativePrompt());
         }
     }
 

@@ -24,6 +24,7 @@ public final class SamplerNames {
     public static final String DPM2_A = "DPM2 a";
     public static final String DPMPP_SDE = "DPM++ SDE";
     public static final String DPMPP_2M_SDE = "DPM++ 2M SDE";
+    public static final String UNIPC = "UniPC";
     /** The A1111 web UI's default sampler (the API's is {@link #API_DEFAULT}). */
     public static final String DEFAULT = EULER_A;
     /** The default sampler of A1111's HTTP API ({@code /sdapi/v1/txt2img} without {@code sampler_name}). */
@@ -55,7 +56,8 @@ public final class SamplerNames {
             new Choice(DPM2, List.of("k_dpm_2", "dpm_2", "KDPM2DiscreteScheduler")),
             new Choice(DPM2_A, List.of("k_dpm_2_a", "dpm_2_ancestral", "KDPM2AncestralDiscreteScheduler")),
             new Choice(DPMPP_SDE, List.of("k_dpmpp_sde", "dpmpp_sde", "DPMSolverSDEScheduler")),
-            new Choice(DPMPP_2M_SDE, List.of("k_dpmpp_2m_sde", "dpmpp_2m_sde", "sde-dpmsolver++")));
+            new Choice(DPMPP_2M_SDE, List.of("k_dpmpp_2m_sde", "dpmpp_2m_sde", "sde-dpmsolver++")),
+            new Choice(UNIPC, List.of("unipc", "uni_pc", "UniPCMultistepScheduler")));
     /** The schedulers; the first alias is A1111's internal name ({@code /sdapi/v1/schedulers} "name"). */
     private static final List<Choice> SCHEDULERS = List.of(
             new Choice(AUTOMATIC, List.of("automatic")),

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
+import org.diffusej.engine.noise.BrownianTree;
 import org.diffusej.engine.runtime.TorchRuntime;
 
 import java.util.ArrayList;
@@ -23,6 +24,8 @@ final class SeededNoiseSource implements NoiseSource {
 
     private final long seed;
     private final List<Shape> drawn = new ArrayList<>();
+    private BrownianTree tree; // for the run's sigma range and shape; rebuilt when they change
+    private double treeMin, treeMax;
 
     SeededNoiseSource(long seed) {
         this.seed = seed;
@@ -49,6 +52,22 @@ final class SeededNoiseSource implements NoiseSource {
             moved.attach(manager);
             return moved;
         }
+    }
+
+    /** The increment of a Brownian tree over sigma seeded by this seed (A1111 seeds its tree with the image's seed). */
+    @Override
+    public NDArray brownian(double sigma, double sigmaNext, double sigmaMin, double sigmaMax, Shape shape,
+                            NDManager manager) {
+        int size = Math.toIntExact(shape.size());
+        if (tree == null || treeMin != sigmaMin || treeMax != sigmaMax || tree.size() != size) {
+            tree = new BrownianTree(seed, sigmaMin, sigmaMax, size);
+            treeMin = sigmaMin;
+            treeMax = sigmaMax;
+        }
+        double[] w = tree.increment(sigma, sigmaNext);
+        float[] f = new float[w.length];
+        for (int i = 0; i < w.length; i++) f[i] = (float) w[i];
+        return manager.create(f, shape);
     }
 
     @Override

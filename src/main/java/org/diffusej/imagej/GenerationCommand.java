@@ -34,7 +34,8 @@ public abstract class GenerationCommand extends DiffuseJCommand {
     /** The engine's list ({@link SamplerNames#samplers()}; GenerationCommandChoicesTest holds them equal). */
     @Parameter(label = "Sampler", choices = {SamplerNames.EULER_A, SamplerNames.EULER, SamplerNames.DDIM,
             SamplerNames.PLMS, SamplerNames.DPMPP_2M, SamplerNames.DPMPP_2M_KARRAS, SamplerNames.LCM, SamplerNames.HEUN,
-            SamplerNames.LMS, SamplerNames.DPM2, SamplerNames.DPM2_A, SamplerNames.DPMPP_SDE, SamplerNames.DPMPP_2M_SDE})
+            SamplerNames.LMS, SamplerNames.DPM2, SamplerNames.DPM2_A, SamplerNames.DPMPP_SDE, SamplerNames.DPMPP_2M_SDE,
+            SamplerNames.UNIPC})
     protected String sampler = SamplerNames.DEFAULT;
 
     @Parameter(label = "CFG scale", min = "1", max = "30", stepSize = "0.5")

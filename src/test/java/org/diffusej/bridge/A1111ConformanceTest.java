@@ -110,15 +110,15 @@ class A1111ConformanceTest {
 
     @Test
     void unsupportedFieldsAreReportedInInfoWarnings() throws Exception {
-        HttpTestClient.Answer a = txt2img("\"hr_sampler_name\":\"Euler\",\"restore_faces\":true,\"tiling\":true,"
+        HttpTestClient.Answer a = txt2img("\"hr_checkpoint_name\":\"other.safetensors\",\"restore_faces\":true,\"tiling\":true,"
                 + "\"styles\":[\"cinematic\"],\"script_name\":\"x/y/z plot\",\"alwayson_scripts\":{\"ControlNet\":{\"args\":[]}},"
                 + "\"no_such_field\":1");
         assertEquals(200, a.status(), a.body());
         List<String> w = warnings(a);
-        for (String field : List.of("hr_sampler_name", "restore_faces", "tiling", "styles", "script_name", "alwayson_scripts", "no_such_field"))
+        for (String field : List.of("hr_checkpoint_name", "restore_faces", "tiling", "styles", "script_name", "alwayson_scripts", "no_such_field"))
             assertTrue(w.stream().anyMatch(s -> s.startsWith(field + ":")), field + " not reported in " + w);
         assertEquals(7, w.size(), w.toString());
-        assertEquals("hr_sampler_name, restore_faces, tiling, styles, script_name, alwayson_scripts, no_such_field",
+        assertEquals("hr_checkpoint_name, restore_faces, tiling, styles, script_name, alwayson_scripts, no_such_field",
                 a.headers().get(SdApi.WARNINGS_HEADER), "the same list as a header, in request order");
         assertNull(txt2img("").headers().get(SdApi.WARNINGS_HEADER), "no header when nothing is reported");
     }
@@ -138,6 +138,25 @@ class A1111ConformanceTest {
         HttpTestClient.Answer bad = txt2img("\"enable_hr\":true,\"hr_upscaler\":\"R-ESRGAN 4x+\"");
         assertEquals(422, bad.status(), bad.body());
         assertTrue(bad.body().contains("Lanczos"), bad.body());
+    }
+
+    @Test
+    void hiresTargetSizeSamplerAndPromptsAreApplied() throws Exception {
+        engine.requests.clear();
+        HttpTestClient.Answer a = txt2img("\"enable_hr\":true,\"hr_resize_x\":32,\"hr_resize_y\":0,"
+                + "\"hr_sampler_name\":\"DPM++ 2M\",\"hr_scheduler\":\"Karras\",\"hr_prompt\":\"a dog\","
+                + "\"hr_negative_prompt\":\"blurry\",\"denoising_strength\":0.5");
+        assertEquals(200, a.status(), a.body());
+        assertEquals(List.of(), warnings(a), "all hires fields are applied");
+        assertEquals(new Request.Hires(2.0, "Latent", 0, 0.5, 32, 0, "DPM++ 2M", "Karras", "a dog", "blurry"),
+                engine.requests.get(0).hires());
+        engine.requests.clear();
+        txt2img("\"enable_hr\":true,\"hr_sampler_name\":\"Use same sampler\",\"hr_scheduler\":\"Use same scheduler\"");
+        assertEquals(new Request.Hires(2.0, "Latent", 0, 0.75), engine.requests.get(0).hires(), "\"Use same …\" = none");
+        HttpTestClient.Answer bad = txt2img("\"enable_hr\":true,\"hr_sampler_name\":\"Restart\"");
+        assertEquals(422, bad.status(), bad.body());
+        assertTrue(bad.body().contains("hr_sampler_name") && bad.body().contains("Euler a"), bad.body());
+        assertEquals(422, txt2img("\"enable_hr\":true,\"hr_resize_x\":-1").status());
     }
 
     @Test
@@ -221,7 +240,8 @@ class A1111ConformanceTest {
         HttpTestClient.Answer webp = txt2img("");
         byte[] png = Base64.getDecoder().decode(webp.object().getAsJsonArray("images").get(0).getAsString());
         assertEquals(0x89, png[0] & 0xFF, "PNG signature");
-        assertTrue(warnings(webp).stream().anyMatch(s -> s.contains("webp")), warnings(webp).toString());
+        assertTrue(warnings(webp).stream().anyMatch(s -> s.contains("webp") && s.contains("no WebP encoder")
+                && s.contains("PNG")), warnings(webp).toString());
         assertEquals(422, client.post("/sdapi/v1/options", "{\"samples_format\":\"tiff-ish\"}").status());
     }
 
@@ -253,8 +273,53 @@ class A1111ConformanceTest {
         assertEquals(1f, engine.requests.get(0).initImage().get(1, 0, 10), 0.02, "crop and resize: the red edge is cropped off");
         assertEquals(200, client.post("/sdapi/v1/img2img", body + "0}").status());
         assertEquals(0f, engine.requests.get(1).initImage().get(1, 0, 10), 0.02, "just resize: the red edge is squashed in");
-        HttpTestClient.Answer fill = client.post("/sdapi/v1/img2img", body + "2}");
-        assertTrue(warnings(fill).stream().anyMatch(s -> s.startsWith("resize_mode")), fill.body());
+    }
+
+    @Test
+    void resizeModeTwoFillsTheBarsWithTheStretchedEdges() throws Exception {
+        // wide 40×20, red left quarter → 20×20: fitted to 20×10 at rows 5–14, rows 0–4 and 15–19 repeat the edge rows
+        BufferedImage wide = new BufferedImage(40, 20, BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = wide.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 40, 20);
+        g.setColor(Color.RED);
+        g.fillRect(0, 0, 10, 20);
+        g.dispose();
+        String body = "{\"init_images\":[\"" + png(wide) + "\"],\"width\":20,\"height\":20,\"steps\":1,\"resize_mode\":2}";
+        HttpTestClient.Answer a = client.post("/sdapi/v1/img2img", body);
+        assertEquals(200, a.status(), a.body());
+        assertEquals(List.of(), warnings(a), "mode 2 is applied");
+        org.diffusej.engine.RgbImage r = engine.requests.get(0).initImage();
+        assertEquals(0f, r.get(1, 2, 0), 0.02, "top bar: the red edge stretched up");
+        assertEquals(1f, r.get(1, 15, 0), 0.02, "top bar: the white edge stretched up (not a blank bar)");
+        assertEquals(0f, r.get(1, 2, 19), 0.02, "bottom bar");
+        for (int y = 0; y < 5; y++) assertEquals(r.get(0, 12, 5), r.get(0, 12, y), 0f, "row " + y + " = the edge row");
+        // tall 20×40, red top quarter → bars left and right, columns repeated
+        BufferedImage tall = new BufferedImage(20, 40, BufferedImage.TYPE_INT_RGB);
+        g = tall.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 20, 40);
+        g.setColor(Color.RED);
+        g.fillRect(0, 0, 20, 10);
+        g.dispose();
+        assertEquals(200, client.post("/sdapi/v1/img2img", body.replace(png(wide), png(tall))).status());
+        r = engine.requests.get(1).initImage();
+        assertEquals(0f, r.get(1, 0, 2), 0.02, "left bar: red top");
+        assertEquals(1f, r.get(1, 0, 15), 0.02, "left bar: white below");
+        assertEquals(0f, r.get(1, 19, 2), 0.02, "right bar");
+    }
+
+    @Test
+    void resizeModeThreeIsAJustResizeAndSaysSo() throws Exception {
+        String init = png(SdApiTest.square(40, 20, Color.WHITE, Color.RED, 0, 0, 10, BufferedImage.TYPE_INT_RGB));
+        String body = "{\"init_images\":[\"" + init + "\"],\"width\":20,\"height\":20,\"steps\":1,\"resize_mode\":";
+        HttpTestClient.Answer three = client.post("/sdapi/v1/img2img", body + "3}");
+        assertEquals(200, three.status(), three.body());
+        assertTrue(warnings(three).stream().anyMatch(s -> s.startsWith("resize_mode")), three.body());
+        client.post("/sdapi/v1/img2img", body + "0}");
+        assertEquals(engine.requests.get(1).initImage(), engine.requests.get(0).initImage(), "mode 3 = mode 0 here");
+        HttpTestClient.Answer same = client.post("/sdapi/v1/img2img", body.replace("\"width\":20,\"height\":20,", "") + "3}");
+        assertEquals(List.of(), warnings(same), "no resize, nothing to report");
     }
 
     // -- interrupt and skip keep images --
@@ -296,11 +361,18 @@ class A1111ConformanceTest {
 
     @Test
     void listEndpointsAnswerA1111Shapes() throws Exception {
-        for (String list : List.of("upscalers", "sd-vae", "loras" /* no LoRA folder given */, "hypernetworks", "face-restorers", "realesrgan-models",
+        for (String list : List.of("sd-vae", "loras" /* no LoRA folder given */, "hypernetworks", "face-restorers", "realesrgan-models",
                 "prompt-styles", "latent-upscale-modes", "script-info", "extensions")) {
             HttpTestClient.Answer a = client.get("/sdapi/v1/" + list);
             assertEquals(200, a.status(), list);
             assertEquals("[]", a.body(), list);
+        }
+        JsonArray up = JsonParser.parseString(client.get("/sdapi/v1/upscalers").body()).getAsJsonArray();
+        assertEquals(3, up.size());
+        for (int i = 0; i < 3; i++) {
+            JsonObject u = up.get(i).getAsJsonObject(); // A1111's UpscalerItem
+            assertEquals(List.of("None", "Lanczos", "Nearest").get(i), u.get("name").getAsString());
+            assertEquals(Set.of("name", "model_name", "model_path", "model_url", "scale"), u.keySet());
         }
         assertEquals("{\"loaded\":{},\"skipped\":{}}", client.get("/sdapi/v1/embeddings").body());
         assertEquals("{\"txt2img\":[],\"img2img\":[]}", client.get("/sdapi/v1/scripts").body());
@@ -366,7 +438,8 @@ class A1111ConformanceTest {
         for (Routes.Entry e : server.routes().entries())
             routed.add(e.method() + " " + SdApiInfo.OpenApi.template(e.path()));
         assertEquals(routed, described);
-        for (String needed : List.of("POST /sdapi/v1/skip", "POST /sdapi/v1/png-info", "GET /sdapi/v1/memory",
+        for (String needed : List.of("POST /sdapi/v1/extra-single-image", "POST /sdapi/v1/extra-batch-images",
+                "POST /sdapi/v1/interrogate", "GET /sdapi/v1/upscalers", "POST /sdapi/v1/skip", "POST /sdapi/v1/png-info", "GET /sdapi/v1/memory",
                 "GET /sdapi/v1/cmd-flags", "GET /sdapi/v1/loras", "GET /openapi.json", "POST /sdapi/v1/unload-checkpoint"))
             assertTrue(described.contains(needed), needed);
         for (String route : described) {
@@ -378,5 +451,90 @@ class A1111ConformanceTest {
         }
         JsonArray servers = doc.getAsJsonArray("servers");
         assertNull(servers, "no server URLs: clients use the one they called");
+    }
+
+    // -- extras (postprocessing) and interrogate --
+
+    private static BufferedImage stripes(int w, int h) {
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) for (int x = 0; x < w; x++) img.setRGB(x, y, x % 2 == 0 ? 0xFF0000 : 0x0000FF);
+        return img;
+    }
+
+    @Test
+    void extraSingleImageUpscalesWithTheBuiltInUpscalers() throws Exception {
+        String img = png(stripes(20, 12));
+        // Nearest by 2: 40×24 (a multiple of 8 already), each source pixel doubled
+        HttpTestClient.Answer a = client.post("/sdapi/v1/extra-single-image", "{\"image\":\"" + img
+                + "\",\"upscaler_1\":\"Nearest\",\"upscaling_resize\":2}");
+        assertEquals(200, a.status(), a.body());
+        assertEquals(Set.of("html_info", "image"), a.object().keySet(), "ExtrasSingleImageResponse");
+        BufferedImage out = HttpTestClient.decode(a.object().get("image").getAsString());
+        assertEquals(40, out.getWidth());
+        assertEquals(24, out.getHeight());
+        assertEquals(0xFF0000, out.getRGB(1, 5) & 0xFFFFFF, "nearest keeps the stripes: x 0–1 red");
+        assertEquals(0x0000FF, out.getRGB(2, 5) & 0xFFFFFF, "x 2–3 blue");
+        assertEquals("<p>Postprocess upscale by: 2, Postprocess upscaler: Nearest</p>", a.object().get("html_info").getAsString());
+        // Lanczos by 1.5: int(30 // 8 * 8) = 24 wide, int(18 // 8 * 8) = 16 high (A1111 rounds down to 8)
+        BufferedImage l = HttpTestClient.decode(client.post("/sdapi/v1/extra-single-image", "{\"image\":\"" + img
+                + "\",\"upscaler_1\":\"Lanczos\",\"upscaling_resize\":1.5}").object().get("image").getAsString());
+        assertEquals(24, l.getWidth());
+        assertEquals(16, l.getHeight());
+        // None: unchanged
+        BufferedImage n = HttpTestClient.decode(client.post("/sdapi/v1/extra-single-image", "{\"image\":\"" + img + "\"}")
+                .object().get("image").getAsString());
+        assertEquals(20, n.getWidth());
+        assertEquals(0xFF0000, n.getRGB(0, 0) & 0xFFFFFF);
+    }
+
+    @Test
+    void extraSingleImageToASizeCropsAroundTheCentre() throws Exception {
+        String img = png(stripes(20, 10));
+        // to 32×32: factor max(32/20, 32/10) = 3.2 → 64×32, pasted centred on 32×32 (crop)
+        HttpTestClient.Answer a = client.post("/sdapi/v1/extra-single-image", "{\"image\":\"" + img + "\",\"resize_mode\":1,"
+                + "\"upscaler_1\":\"Nearest\",\"upscaling_resize_w\":32,\"upscaling_resize_h\":32}");
+        assertEquals(200, a.status(), a.body());
+        BufferedImage out = HttpTestClient.decode(a.object().get("image").getAsString());
+        assertEquals(32, out.getWidth());
+        assertEquals(32, out.getHeight());
+        assertTrue(a.object().get("html_info").getAsString().contains("Postprocess upscale to: 32x32, Postprocess crop to: 32x32"));
+        HttpTestClient.Answer noCrop = client.post("/sdapi/v1/extra-single-image", "{\"image\":\"" + img
+                + "\",\"resize_mode\":1,\"upscaler_1\":\"Lanczos\",\"upscaling_resize_w\":32,\"upscaling_resize_h\":32,"
+                + "\"upscaling_crop\":false}");
+        assertEquals(64, HttpTestClient.decode(noCrop.object().get("image").getAsString()).getWidth(), "no crop: 64×32");
+    }
+
+    @Test
+    void extraBatchImagesAnswersOneImagePerEntryAndReportsFaceRestoration() throws Exception {
+        String img = png(stripes(16, 8));
+        HttpTestClient.Answer a = client.post("/sdapi/v1/extra-batch-images", "{\"imageList\":[{\"data\":\"" + img
+                + "\",\"name\":\"a.png\"},{\"data\":\"" + img + "\",\"name\":\"b.png\"}],\"upscaler_1\":\"Lanczos\","
+                + "\"upscaling_resize\":2,\"upscaler_2\":\"Nearest\",\"extras_upscaler_2_visibility\":0.5,"
+                + "\"gfpgan_visibility\":0.3}");
+        assertEquals(200, a.status(), a.body());
+        assertEquals(Set.of("html_info", "images"), a.object().keySet(), "ExtrasBatchImagesResponse");
+        JsonArray images = a.object().getAsJsonArray("images");
+        assertEquals(2, images.size());
+        assertEquals(32, HttpTestClient.decode(images.get(1).getAsString()).getWidth());
+        String html = a.object().get("html_info").getAsString();
+        assertTrue(html.contains("Postprocess upscaler 2: Nearest"), html);
+        assertTrue(html.contains("gfpgan_visibility: face restoration"), html);
+        assertEquals("gfpgan_visibility", a.headers().get(SdApi.WARNINGS_HEADER));
+        HttpTestClient.Answer bad = client.post("/sdapi/v1/extra-single-image", "{\"image\":\"" + img
+                + "\",\"upscaler_1\":\"R-ESRGAN 4x+\"}");
+        assertEquals(422, bad.status(), bad.body());
+        assertTrue(bad.body().contains("Lanczos"), bad.body());
+        assertEquals(422, client.post("/sdapi/v1/extra-batch-images", "{\"upscaler_1\":\"Lanczos\"}").status());
+    }
+
+    @Test
+    void interrogateSaysWhyItCannot() throws Exception {
+        String img = png(stripes(8, 8));
+        HttpTestClient.Answer a = client.post("/sdapi/v1/interrogate", "{\"image\":\"" + img + "\",\"model\":\"clip\"}");
+        assertEquals(501, a.status(), a.body());
+        assertTrue(a.object().get("detail").getAsString().contains("BLIP"), a.body());
+        assertEquals(501, client.post("/sdapi/v1/interrogate", "{\"image\":\"" + img + "\",\"model\":\"deepdanbooru\"}").status());
+        assertEquals(404, client.post("/sdapi/v1/interrogate", "{\"image\":\"" + img + "\",\"model\":\"x\"}").status(),
+                "an unknown model: A1111's 404 Model not found");
     }
 }

@@ -55,6 +55,15 @@ class CliTest {
         assertEquals(ExitCode.OK, cli.run("txt2img", "-m", model.toString(), "-p", "a fox", "--steps", "2", "-W", "64",
                 "-H", "64", "-o", out("plain.png").toString()), cli.err());
         assertEquals(null, engine.requests.get(0).hires(), "no --hires-scale: no hires pass");
+        engine.requests.clear();
+        assertEquals(ExitCode.OK, cli.run("txt2img", "-m", model.toString(), "-p", "a fox", "--steps", "2", "-W", "64",
+                "-H", "64", "--hires-resize", "128x0", "--hires-sampler", "UniPC", "--hires-prompt", "a red fox",
+                "-o", out("resize.png").toString()), cli.err());
+        assertEquals(new Request.Hires(2, "Latent", 0, 0.75, 128, 0, "UniPC", null, "a red fox", ""),
+                engine.requests.get(0).hires());
+        assertEquals(ExitCode.INPUT, cli.run("txt2img", "-m", model.toString(), "-p", "a fox", "--hires-resize", "0x0",
+                "-o", out("bad.png").toString()));
+        assertTrue(cli.err().contains("--hires-resize"), cli.err());
     }
 
     @Test

@@ -16,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The registry is the only place sampler and schedule names are spelled out in the Java main code. */
 class SamplerNamesTest {
-    private static final Pattern LITERAL = Pattern.compile("\"((?:\\\\.|[^\"\\\\])*)\"");
 
     private static List<String> known() {
         List<String> names = new ArrayList<>(SamplerNames.samplers());
@@ -38,9 +37,8 @@ class SamplerNamesTest {
         try (Stream<Path> files = Files.walk(Path.of("src", "main", "java"))) {
             for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                 if (f.getFileName().toString().equals("SamplerNames.java")) continue;
-                String code = Files.readString(f).replaceAll("(?s)/\\*.*?\\*/", " ").replaceAll("//[^\n]*", " ");
-                Matcher m = LITERAL.matcher(code);
-                while (m.find()) if (spellsOutNames(m.group(1), names)) found.add(f + ": \"" + m.group(1) + "\"");
+                for (String literal : stringLiterals(Files.readString(f)))
+                    if (spellsOutNames(literal, names)) found.add(f + ": \"" + literal + "\"");
             }
         }
         assertTrue(found.isEmpty(), "use SamplerNames instead of spelling these out: " + found);
@@ -84,6 +82,35 @@ class SamplerNamesTest {
         assertEquals(List.of("DDIM"), pythonLiteralsNaming("x = ('DDIM', 'other')\n", names));
         assertEquals(List.of("Euler, DDIM"), pythonLiteralsNaming("def f():\n    \"\"\"Euler, DDIM\"\"\"\n", names));
         assertTrue(pythonLiteralsNaming("# \"Euler a\" is not offered here\nx = \"server's\"\n", names).isEmpty());
+    }
+
+    /**
+     * The string literals of Java source, read by a scanner that knows comments, char literals and escapes (a regex
+     * mistakes the {@code //} of {@code "http://"} for a comment, and recursed into a stack overflow on the result).
+     */
+    static List<String> stringLiterals(String code) {
+        List<String> out = new ArrayList<>();
+        int i = 0, n = code.length();
+        while (i < n) {
+            char c = code.charAt(i);
+            if (code.startsWith("//", i)) i = Math.max(code.indexOf('\n', i), i + 1);
+            else if (code.startsWith("/*", i)) i = code.indexOf("*/", i + 2) < 0 ? n : code.indexOf("*/", i + 2) + 2;
+            else if (c == '\'' || c == '"') {
+                StringBuilder lit = new StringBuilder();
+                for (i++; i < n && code.charAt(i) != c; i++) {
+                    if (code.charAt(i) == '\\' && i + 1 < n) lit.append(code.charAt(i++));
+                    lit.append(code.charAt(i));
+                }
+                i++;
+                if (c == '"') out.add(lit.toString());
+            } else i++;
+        }
+        return out;
+    }
+
+    @Test
+    void theScannerSkipsCommentsAndSeesUrls() {
+        assertEquals(List.of("http://x", "a\\\"b"), stringLiterals("x = \"http://x\"; // \"no\"\n/* \"no\" */ c = '\"'; \"a\\\"b\""));
     }
 
     @Test

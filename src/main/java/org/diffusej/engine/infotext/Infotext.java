@@ -61,7 +61,8 @@ public final class Infotext {
     /**
      * The infotext A1111 would write for this request: Steps, Sampler, Schedule type, CFG scale, Seed, Size, Model
      * hash, Model, Variation seed and Variation seed strength (strength &gt; 0; batch item k: variation seed + k),
-     * Denoising strength (img2img/inpaint, or the hires pass), Hires upscale, Hires steps (when set), Hires upscaler,
+     * Denoising strength (img2img/inpaint, or the hires pass), Hires upscale or Hires resize (WxH), Hires steps (when
+     * set), Hires upscaler, Hires sampler / schedule type / prompt / negative prompt (when they differ),
      * Conditional mask weight (inpainting models), Clip skip (&gt; 1), Schedule spacing (DiffuseJ's own, when the
      * request sets a timestep spacing), then the
      * inpaint fields (Mask mode, Mask blur, Inpaint area, Masked area padding, Masked content), DiffuseJ's own
@@ -111,9 +112,17 @@ public final class Infotext {
         p.put("Variation seed strength", r.hasVariation() ? r.variationStrength() : null);
         Request.Hires hires = r.mode() == Mode.TXT2IMG ? r.hires() : null;
         p.put("Denoising strength", usesInit ? (Object) r.strength() : hires != null ? (Object) hires.strength() : null);
-        p.put("Hires upscale", hires == null ? null : integralAsInt(hires.scale()));
+        p.put("Hires upscale", hires == null || hires.resizes() ? null : integralAsInt(hires.scale()));
+        p.put("Hires resize", hires == null || !hires.resizes() ? null : hires.resizeX() + "x" + hires.resizeY());
         p.put("Hires steps", hires == null || hires.steps() == 0 ? null : hires.steps());
         p.put("Hires upscaler", hires == null ? null : hires.upscaler());
+        p.put("Hires sampler", hires == null || hires.samplerFor(r).equals(r.sampler()) ? null : hires.sampler());
+        p.put("Hires schedule type", hires == null || hires.scheduler() == null
+                || hires.scheduler().equals(r.scheduler()) ? null
+                : SamplerNames.canonicalScheduler(hires.scheduler()).orElse(hires.scheduler()));
+        p.put("Hires prompt", hires == null || hires.promptFor(r).equals(r.prompt()) ? null : hires.prompt());
+        p.put("Hires negative prompt", hires == null || hires.negativePromptFor(r).equals(r.negativePrompt()) ? null
+                : hires.negativePrompt());
         p.put("Conditional mask weight", usesInit && model != null && model.inpainting() ? 1.0 : null);
         p.put("Clip skip", r.clipSkip() > 1 ? r.clipSkip() : null);
         p.put(SCHEDULE_SPACING, r.timestepSpacing());

@@ -59,10 +59,15 @@ record LatentStart(NDArray latents, DenoisingLoop.Inpainting inpainting) {
      * untouched (for a flat image the posterior's spread is tiny).
      */
     static DenoisingLoop.Inpainting wholeImage(PreparedInput job, LatentCodec codec, int b, NDManager m) {
+        return wholeImage(job.width(), job.height(), codec, b, m);
+    }
+
+    /** {@link #wholeImage(PreparedInput, LatentCodec, int, NDManager)} for {@code width × height} pixels (the hires pass's size). */
+    static DenoisingLoop.Inpainting wholeImage(int width, int height, LatentCodec codec, int b, NDManager m) {
         int f = codec.downscale();
-        NDArray grey = m.zeros(new Shape(1, 3, job.height(), job.width()));                // [1, 3, H, W]
+        NDArray grey = m.zeros(new Shape(1, 3, height, width));                            // [1, 3, H, W]
         NDArray latents = codec.encode(grey, (shape, manager) -> manager.zeros(shape)).repeat(0, b); // [B, 4, h, w]
-        NDArray mask = m.ones(new Shape(b, 1, job.height() / f, job.width() / f));          // [B, 1, h, w]
+        NDArray mask = m.ones(new Shape(b, 1, height / f, width / f));                      // [B, 1, h, w]
         return new DenoisingLoop.Inpainting(mask, latents, null, null);
     }
 

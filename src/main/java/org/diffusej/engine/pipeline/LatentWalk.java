@@ -50,6 +50,12 @@ public final class LatentWalk {
                     return out;
                 }
             }
+
+            @Override
+            public NDArray brownian(double sigma, double sigmaNext, double sigmaMin, double sigmaMax, Shape shape,
+                                    NDManager manager) {
+                return a.brownian(sigma, sigmaNext, sigmaMin, sigmaMax, shape, manager); // A1111: the seed's own tree
+            }
         };
     }
 

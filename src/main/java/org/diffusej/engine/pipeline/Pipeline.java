@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import org.diffusej.engine.image.LatentPreview;
 import org.diffusej.engine.image.Resampler;
+import org.diffusej.engine.lora.LoraPrompt;
 import org.diffusej.engine.lora.ModelLoras;
 import org.diffusej.engine.image.TaesdPreview;
 import org.diffusej.engine.nn.AttentionKernel;
@@ -30,6 +31,7 @@ import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.infotext.Infotext;
 import org.diffusej.engine.InvalidRequestException;
+import org.diffusej.engine.Mode;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.NoiseSource;
 import org.diffusej.engine.Progress;
@@ -131,7 +133,7 @@ public final class Pipeline implements DiffusionEngine {
     public Result generate(Request request, ProgressListener listener, CancellationToken token) throws DiffusionException {
         long started = System.nanoTime();
         // 1. check everything the user can get wrong before allocating; build the samplers once
-        Plan plan = Plan.of(request, model.schedule(), maxPixels, processingMultiple(), inpaintingModel());
+        Plan plan = Plan.of(request, model.schedule(), maxPixels, processingMultiple());
         checkMemory(plan.output());
         long seed = request.seed() == -1 ? randomSeed() : request.seed();
         long variationSeed = request.hasVariation() && request.variationSeed() == -1 ? randomSeed() : request.variationSeed();
@@ -160,12 +162,13 @@ public final class Pipeline implements DiffusionEngine {
                 model.xl() != null);
         try (NDManager m = model.manager().newSubManager()) {
             Prompts cond = encodePrompts(r.toBuilder().prompt(loras.prompt()).build(), m);
+            Prompts hiresCond = hiresPrompts(r, cond, m);
             timings.put("encode", seconds(started));
             for (int b = 0; b < r.batchCount(); b++) {
                 progress.token.check();
                 long first = seed + (long) b * r.batchSize();
                 try (NDManager batch = m.newSubManager()) {
-                    List<RgbImage> made = job.finish(runBatch(r, plan, job, first, cond, batch, progress), plan.output());
+                    List<RgbImage> made = job.finish(runBatch(r, plan, job, first, cond, hiresCond, batch, progress), plan.output());
                     if (progress.endBatch()) for (int k = 0; k < made.size(); k++) unfinished.add(images.size() + k);
                     images.addAll(made);
                 }
@@ -223,10 +226,20 @@ public final class Pipeline implements DiffusionEngine {
         }
     }
 
+    /**
+     * The hires pass's prompts: the first pass's, or A1111's {@code hr_prompt} / {@code hr_negative_prompt} encoded
+     * (LoRA tags in them are taken out of the text; the LoRAs of the prompt stay in effect for both passes).
+     */
+    private Prompts hiresPrompts(Request r, Prompts first, NDManager m) throws DiffusionException {
+        Request.Hires h = r.mode() == Mode.TXT2IMG ? r.hires() : null;
+        if (h == null || !h.ownPrompts(r)) return first;
+        return encodePrompts(r.toBuilder().prompt(LoraPrompt.parse(h.promptFor(r)).prompt())
+                .negativePrompt(h.negativePromptFor(r)).secondPrompt("", 0).build(), m);
+    }
+
     /** One batch: seeds → noise, the starting latents for the mode, the denoising loop, the VAE decode. */
-    private List<RgbImage> runBatch(Request r, Plan plan, PreparedInput job, long firstSeed, Prompts prompts, NDManager m,
-                                    StepProgress progress) throws DiffusionException {
-        PromptEncoder.Conditioning cond = prompts.context();
+    private List<RgbImage> runBatch(Request r, Plan plan, PreparedInput job, long firstSeed, Prompts prompts,
+                                    Prompts hiresPrompts, NDManager m, StepProgress progress) throws DiffusionException {
         // 1. noise: batch item k draws from seed + k (leaning towards variation seed + k, A1111's subseed)
         List<NoiseSource> items = new ArrayList<>();
         for (int k = 0; k < r.batchSize(); k++) items.add(noiseFor(r, firstSeed + k));
@@ -237,40 +250,48 @@ public final class Pipeline implements DiffusionEngine {
         // 3. starting latents (and inpaint inputs), drawing noise in diffusers' order
         LatentStart begin = LatentStart.of(r, job, codec, sampler, start, noise, inpaintingModel(), m);
         // 4. denoise
-        NDArray negative = cond.negative().repeat(0, r.batchSize());
-        NDArray positive = cond.positive().repeat(0, r.batchSize());
         // LCM-distilled UNets take the guidance scale as an embedding and run without classifier-free guidance
         int condDim = model.unet().config().timeCondProjDim();
         NDArray guidance = condDim > 0 ? GuidanceEmbedding.forScale(r.cfgScale(), condDim, m).repeat(0, r.batchSize()) : null;
-        DenoisingLoop.NoisePredictor unet = prompts.added() == null ? (s, t, c) -> model.unet().forward(s, t, c, null, guidance)
-                : prompts.added().predictor(model.unet(), r.batchSize(), job.width(), job.height(), guidance, m);
-        DenoisingLoop loop = new DenoisingLoop(hooks.unetWrapper().apply(unet), sampler, guidance != null ? 1 : r.cfgScale(),
-                negative, positive);
+        DenoisingLoop loop = loop(prompts, sampler, r, job.width(), job.height(), guidance, m);
         DenoisingLoop.StepListener observer = hooks.stepObserver();
         DenoisingLoop.StepListener listener = (step, total, x) -> {
             observer.afterStep(step, total, x);
             progress.afterStep(step, total, x);
         };
         NDArray latents = loop.run(begin.latents(), start, begin.inpainting(), noise, listener);
-        // 5. hires fix: upscale and denoise again as img2img (not after an interrupt or skip)
+        // 5. hires fix: upscale and denoise again as img2img (not after an interrupt or skip); an inpainting model
+        //    gets its whole-image conditioning at the hires size
         boolean stopped = progress.token.keepsUnfinished() || progress.token.skipRequested();
         if (plan.hasHires() && !stopped) {
             Sampler second = plan.hiresPass();
-            int f = codec.downscale();
-            NDArray up = HiresPass.upscale(latents, r.hires(), Resampler.nearestMultiple(HiresPass.height(r),
-                    processingMultiple()) / f, Resampler.nearestMultiple(HiresPass.width(r), processingMultiple()) / f,
-                    codec, noise);                                                      // [B, 4, h', w']
+            NDArray up = HiresPass.start(latents, r, codec, noise, processingMultiple());      // [B, 4, h', w']
             int start2 = plan.hiresStart();
             NDArray begin2 = start2 >= second.timesteps().length ? up
                     : second.addNoise(up, noise.next(up.getShape(), m), start2);
+            int f = codec.downscale();
+            DenoisingLoop.Inpainting whole = inpaintingModel() ? LatentStart.wholeImage((int) up.getShape().get(3) * f,
+                    (int) up.getShape().get(2) * f, codec, r.batchSize(), m) : null;
             // SDXL: the second pass is conditioned on the size it makes (A1111's hr conds: original = target = hires size)
-            DenoisingLoop.NoisePredictor unet2 = prompts.added() == null ? unet : prompts.added().predictor(model.unet(),
-                    r.batchSize(), HiresPass.width(r), HiresPass.height(r), guidance, m);
-            latents = new DenoisingLoop(hooks.unetWrapper().apply(unet2), second, guidance != null ? 1 : r.cfgScale(), negative,
-                    positive).run(begin2, start2, null, noise, listener);
+            latents = loop(hiresPrompts, second, r, HiresPass.width(r), HiresPass.height(r), guidance, m)
+                    .run(begin2, start2, whole, noise, listener);
         }
         // 6. decode
         return codec.decode(latents);
+    }
+
+    /**
+     * The denoising loop for {@code prompts} (classifier-free guidance unless the UNet embeds the guidance); SDXL's
+     * added conditioning names the {@code width × height} the pass makes.
+     */
+    private DenoisingLoop loop(Prompts prompts, Sampler sampler, Request r, int width, int height, NDArray guidance,
+                               NDManager m) {
+        PromptEncoder.Conditioning cond = prompts.context();
+        NDArray negative = cond.negative().repeat(0, r.batchSize());
+        NDArray positive = cond.positive().repeat(0, r.batchSize());
+        DenoisingLoop.NoisePredictor unet = prompts.added() == null ? (s, t, c) -> model.unet().forward(s, t, c, null, guidance)
+                : prompts.added().predictor(model.unet(), r.batchSize(), width, height, guidance, m);
+        return new DenoisingLoop(hooks.unetWrapper().apply(unet), sampler, guidance != null ? 1 : r.cfgScale(), negative, positive);
     }
 
     /** The noise of one image's seed; with a variation, its first draw slerped towards the variation seed's. */

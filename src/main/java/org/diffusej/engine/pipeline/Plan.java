@@ -26,18 +26,18 @@ record Plan(Request output, Sampler first, int firstStart, Sampler hires, int hi
     /**
      * Checks {@code r} ({@link RequestCheck}, {@link HiresPass#check}, the sampler and scheduler names) and plans it.
      *
-     * @param schedule the model's noise schedule: the first pass uses it with the request's timestep spacing, the
-     *                 hires pass as it is
+     * @param schedule the model's noise schedule: both passes use it with the request's timestep spacing
      */
-    static Plan of(Request r, NoiseSchedule schedule, long maxPixels, int multiple, boolean inpaintingModel)
+    static Plan of(Request r, NoiseSchedule schedule, long maxPixels, int multiple)
             throws DiffusionException {
         RequestCheck.validate(r, maxPixels, multiple);
-        HiresPass.check(r, maxPixels, inpaintingModel);
-        Sampler first = Samplers.create(r.sampler(), r.scheduler(), schedule.withSpacing(r.timestepSpacing()));
+        HiresPass.check(r, maxPixels);
+        NoiseSchedule spaced = schedule.withSpacing(r.timestepSpacing());
+        Sampler first = Samplers.create(r.sampler(), r.scheduler(), spaced);
         double strength = r.mode() == Mode.TXT2IMG ? Double.NaN : r.strength();
         int start = setTimesteps(first, r.steps(), strength);
         boolean hiresRuns = r.hires() != null && r.mode() == Mode.TXT2IMG;
-        Sampler second = hiresRuns ? HiresPass.sampler(r, schedule) : null;
+        Sampler second = hiresRuns ? HiresPass.sampler(r, spaced) : null;
         int secondStart = hiresRuns ? second.startIndex(r.hires().strength()) : 0;
         Request output = hiresRuns ? r.toBuilder().size(HiresPass.width(r), HiresPass.height(r)).build() : r;
         return new Plan(output, first, start, second, secondStart, strength);

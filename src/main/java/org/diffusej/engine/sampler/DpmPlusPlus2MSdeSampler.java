@@ -9,7 +9,8 @@ import org.diffusej.engine.SamplerNames;
  * previous step's x0 as second-order correction and fresh noise each step; first order on the first step, x0 on the
  * last (sigma 0). k-diffusion's {@code sample_dpmpp_2m_sde}; diffusers' {@code DPMSolverMultistepScheduler} with
  * {@code algorithm_type="sde-dpmsolver++"}. In sigma space, with h = log(sigma_k / sigma_{k+1}):
- * x' = e^{-2h}·x + (1 − e^{-2h})·x0 + ½(1 − e^{-2h})·(h/h_prev)·(x0 − x0_prev) + sigma_{k+1}·sqrt(1 − e^{-2h})·z.
+ * x' = e^{-2h}·x + (1 − e^{-2h})·x0 + ½(1 − e^{-2h})·(h/h_prev)·(x0 − x0_prev) + sigma_{k+1}·sqrt(1 − e^{-2h})·z, with z
+ * the Brownian increment over [sigma_{k+1}, sigma_k] ({@link NoiseSource#brownian}, A1111's Brownian tree).
  */
 public final class DpmPlusPlus2MSdeSampler extends SigmaSpaceSampler {
     private final HeldArray previousX0 = new HeldArray();
@@ -46,7 +47,7 @@ public final class DpmPlusPlus2MSdeSampler extends SigmaSpaceSampler {
             double r = previousH / h;
             next = next.add(x0.sub(previousX0.get()).mul((float) (0.5 * toX0 / r)));
         }
-        next = next.add(noise.next(sample.getShape(), sample.getManager()).mul((float) (sigmaNext * Math.sqrt(toX0))));
+        next = next.add(brownianNoise(noise, sample, sigma, sigmaNext).mul((float) (sigmaNext * Math.sqrt(toX0))));
         previousX0.set(x0);
         previousH = h;
         return new StepResult(next, x0);

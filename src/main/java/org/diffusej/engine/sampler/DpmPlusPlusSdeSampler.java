@@ -8,8 +8,9 @@ import org.diffusej.engine.SamplerNames;
  * DPM-Solver++ SDE ("DPM++ SDE", Lu et al. 2022, second order, r = 1/2, eta 1): a first-order DPM-Solver++ ancestral
  * step to the geometric midpoint of sigma_k and sigma_{k+1} with noise, a second model call there, and the whole step
  * taken ancestrally with the midpoint's x0; the last step (to sigma 0) is Euler. k-diffusion's
- * {@code sample_dpmpp_sde}; diffusers' {@code DPMSolverSDEScheduler}. Two noise draws per step (k-diffusion's
- * Brownian tree noise is replaced by independent Gaussian draws, as diffusers' scheduler does not use it either).
+ * {@code sample_dpmpp_sde}; diffusers' {@code DPMSolverSDEScheduler}. The two noises of a step are increments of one
+ * Brownian motion over sigma (sigma_k → midpoint, then sigma_k → sigma_{k+1}, so they are correlated as in
+ * k-diffusion), from {@link NoiseSource#brownian}: a tree seeded by the image's seed, as A1111 seeds its own.
  */
 public final class DpmPlusPlusSdeSampler extends TwoStageSampler {
 
@@ -38,10 +39,10 @@ public final class DpmPlusPlusSdeSampler extends TwoStageSampler {
     }
 
     /** DPM-Solver++(1) from {@code from} down to sigma_down with {@code x0}, then noise of sigma_up. */
-    private static NDArray ancestral(NDArray x, NDArray x0, float from, float to, NoiseSource noise) {
+    private NDArray ancestral(NDArray x, NDArray x0, float from, float to, NoiseSource noise) {
         AncestralStep a = AncestralStep.of(from, to);
         float ratio = a.down() / from; // sigma_fn(t_next_) / sigma_fn(t) = exp(-(t - t_next_)) with t = -log sigma
         NDArray det = x.mul(ratio).add(x0.mul(1f - ratio));
-        return det.add(noise.next(x.getShape(), x.getManager()).mul(a.up()));
+        return det.add(brownianNoise(noise, x, from, to).mul(a.up()));
     }
 }

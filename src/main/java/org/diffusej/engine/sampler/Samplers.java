@@ -37,6 +37,7 @@ public final class Samplers {
         FACTORIES.put(DPM2_A, new Factory(null, Dpm2AncestralSampler::new));
         FACTORIES.put(DPMPP_SDE, new Factory(null, DpmPlusPlusSdeSampler::new));
         FACTORIES.put(DPMPP_2M_SDE, new Factory(null, DpmPlusPlus2MSdeSampler::new));
+        FACTORIES.put(UNIPC, new Factory(null, UniPcSampler::new));
     }
 
     private Samplers() { }

@@ -1,6 +1,7 @@
 package org.diffusej.engine.sampler;
 
 import ai.djl.ndarray.NDArray;
+import org.diffusej.engine.NoiseSource;
 
 /**
  * Base of the k-diffusion style samplers (Euler, Euler a) that work in sigma space: x = x0 + sigma·eps, latents
@@ -75,6 +76,19 @@ abstract class SigmaSpaceSampler implements Sampler {
     @Override
     public NDArray addNoise(NDArray original, NDArray noise, int index) {
         return original.add(noise.mul(sigmas[index]));
+    }
+
+    /**
+     * Noise for the stochastic part of a step from {@code from} to {@code to}: the source's Brownian increment over
+     * the run's nonzero sigma range (A1111's {@code BrownianTreeNoiseSampler} for the SDE samplers).
+     */
+    protected NDArray brownianNoise(NoiseSource noise, NDArray like, float from, float to) {
+        float min = Float.MAX_VALUE, max = 0;
+        for (float s : sigmas) {
+            if (s > 0) min = Math.min(min, s);
+            max = Math.max(max, s);
+        }
+        return noise.brownian(from, to, min, max, like.getShape(), like.getManager());
     }
 
     /** The ODE derivative (x - x0) / sigma of k-diffusion's {@code to_d}. */

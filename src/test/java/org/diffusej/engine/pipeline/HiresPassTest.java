@@ -14,6 +14,7 @@ import org.diffusej.engine.Progress;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
 import org.diffusej.engine.infotext.Infotext;
+import org.diffusej.engine.sampler.NoiseSchedule;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -35,12 +36,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HiresPassTest {
     static Pipeline pipeline;
     static final List<Shape> calls = new ArrayList<>();
+    /** Wraps the UNet of the runs that set it (identity otherwise). */
+    static final java.util.concurrent.atomic.AtomicReference<java.util.function.UnaryOperator<DenoisingLoop.NoisePredictor>>
+            wrapper = new java.util.concurrent.atomic.AtomicReference<>(java.util.function.UnaryOperator.identity());
 
     @BeforeAll
     static void load() throws Exception {
         pipeline = new Pipeline(StableDiffusionModel.load(Fixtures.diffusersDir("sd1-tiny"), ModelOptions.cpu()),
                 NoiseSource::seeded, Pipeline.DEFAULT_MAX_PIXELS,
-                Pipeline.Hooks.NONE.observing((step, total, x) -> calls.add(x.getShape())));
+                Pipeline.Hooks.NONE.observing((step, total, x) -> calls.add(x.getShape()))
+                        .wrapping(unet -> wrapper.get().apply(unet)));
     }
 
     @AfterAll
@@ -115,5 +120,83 @@ class HiresPassTest {
             assertArrayEquals(new float[] {0, 0.25f, 0.75f, 1, 0.5f, 0.75f, 1.25f, 1.5f, 1.5f, 1.75f, 2.25f, 2.5f,
                     2, 2.25f, 2.75f, 3}, out, 1e-6f);
         }
+    }
+
+    static HiresPass.Size size(int w, int h, Request.Hires hr) {
+        return HiresPass.Size.of(Request.builder(Mode.TXT2IMG).size(w, h).hires(hr).build());
+    }
+
+    static Request.Hires resize(int x, int y) {
+        return new Request.Hires(2, "Latent", 0, 0.5, x, y, null, null, "", "");
+    }
+
+    @Test
+    void targetSizesFollowA1111() {
+        // A1111's calculate_target_resolution: int(size × scale); one side 0 keeps the aspect (floor division); both
+        // set: upscale to cover the target at the base aspect, then centre-crop (truncate_x/y)
+        assertEquals(new HiresPass.Size(680, 1021, 680, 1021), size(512, 768, new Request.Hires(1.33, "Latent", 0, 0.5)));
+        assertEquals(new HiresPass.Size(1024, 1536, 1024, 1536), size(512, 768, resize(1024, 0)));
+        assertEquals(new HiresPass.Size(666, 1000, 666, 1000), size(512, 768, resize(0, 1000)));
+        assertEquals(new HiresPass.Size(1024, 1024, 1024, 768), size(512, 512, resize(1024, 768)));
+        assertEquals(new HiresPass.Size(1000, 1000, 700, 1000), size(512, 512, resize(700, 1000)));
+        assertEquals(new HiresPass.Size(1024, 1536, 1024, 1280), size(512, 768, resize(1024, 1280)));
+    }
+
+    @Test
+    void hiresResizeGivesTheTargetSizeByCroppingTheLatents() throws Exception {
+        Result res = run(txt2img().hires(resize(128, 96)).build(), new ArrayList<>());
+        assertEquals(128, res.images().get(0).width());
+        assertEquals(96, res.images().get(0).height());
+        Shape last = calls.get(calls.size() - 1);
+        assertTrue(last.get(2) < last.get(3), "the second pass runs on the centre-cropped latents: " + last);
+        Map<String, Object> p = Infotext.parse(res.infotexts().get(0));
+        assertEquals("128", p.get("Hires resize-1"), "Hires resize: 128x96");
+        assertEquals("96", p.get("Hires resize-2"));
+        assertTrue(!p.containsKey("Hires upscale"), "A1111 writes Hires resize instead of Hires upscale");
+        assertThrows(InvalidRequestException.class, () -> run(txt2img().hires(resize(32, 0)).build(), new ArrayList<>()));
+    }
+
+    @Test
+    void hiresSamplerAndTheRequestsSpacingDriveTheSecondPass() throws Exception {
+        List<Float> timesteps = new ArrayList<>();
+        wrapper.set(unet -> (sample, t, ctx) -> {
+            timesteps.add(t.toFloatArray()[0]);
+            return unet.predict(sample, t, ctx);
+        });
+        try {
+            Request r = txt2img().sampler("Euler").timestepSpacing("trailing")
+                    .hires(new Request.Hires(1.5, "Latent", 3, 1.0, 0, 0, "Heun", null, "", "")).build();
+            Result res = run(r, new ArrayList<>());
+            // Euler 2 steps = 2 calls, then Heun 3 steps = 5 calls at strength 1
+            assertEquals(7, timesteps.size());
+            NoiseSchedule trailing = NoiseSchedule.fromDiffusersConfig(
+                    Fixtures.diffusersDir("sd1-tiny").resolve("scheduler/scheduler_config.json")).withSpacing("trailing");
+            float[] expected = HiresPass.sampler(r, trailing).timesteps();
+            float[] leading = HiresPass.sampler(r, trailing.withSpacing("leading")).timesteps();
+            assertTrue(!java.util.Arrays.equals(expected, leading), "the spacings differ for this case");
+            for (int i = 0; i < expected.length; i++)
+                assertEquals(expected[i], timesteps.get(2 + i), 0f, "second pass timestep " + i);
+            assertEquals("Heun", Infotext.parse(res.infotexts().get(0)).get("Hires sampler"));
+        } finally {
+            wrapper.set(java.util.function.UnaryOperator.identity());
+        }
+    }
+
+    @Test
+    void hiresPromptsAreEncodedForTheSecondPass() throws Exception {
+        Request.Hires same = new Request.Hires(1.5, "Latent", 2, 0.6);
+        Request.Hires other = new Request.Hires(1.5, "Latent", 2, 0.6, 0, 0, null, null, "a photo of a dog", "blurry");
+        Request.Hires echo = new Request.Hires(1.5, "Latent", 2, 0.6, 0, 0, null, null, "a photo of a cat", "");
+        Result a = run(txt2img().hires(same).build(), new ArrayList<>());
+        Result b = run(txt2img().hires(other).build(), new ArrayList<>());
+        Result c = run(txt2img().hires(echo).build(), new ArrayList<>());
+        // the tiny model's prompts move the image little in 1 second-pass step (measured max diff 8.6e-4; the same
+        // prompts give bit-equal images, so 1e-4 is far above noise)
+        assertTrue(PipelineTest.maxDiff(a.images().get(0), b.images().get(0)) > 1e-4, "another hires prompt, another image");
+        assertEquals(a.images(), c.images(), "a hires prompt equal to the prompt changes nothing");
+        Map<String, Object> p = Infotext.parse(b.infotexts().get(0));
+        assertEquals("a photo of a dog", p.get("Hires prompt"));
+        assertEquals("blurry", p.get("Hires negative prompt"));
+        assertTrue(!c.infotexts().get(0).contains("Hires prompt"), "not written when equal to the prompt");
     }
 }

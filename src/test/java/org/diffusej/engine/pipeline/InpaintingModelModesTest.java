@@ -109,4 +109,21 @@ class InpaintingModelModesTest {
         assertEquals(2, extraInputs.size(), "strength 0.6 of 4 steps runs 2 UNet calls");
         assertTrue(PipelineTest.maxDiff(a.images().get(0), init) > 1e-2, "img2img changed the image");
     }
+
+    @Test
+    void hiresFixOnAnInpaintingModel() throws Exception {
+        // A1111's hires pass on an inpainting model: img2img_image_conditioning at the hires size, i.e. again a mask
+        // of ones and the grey image's latents, now 16×16 (the 64×64 item's values tile: the VAE of a flat image)
+        Request r = Request.builder(Mode.TXT2IMG).prompt("a photo of a cat").size(64, 64).steps(2).sampler("Euler")
+                .seed(7).hires(new Request.Hires(2, Request.Hires.LATENT, 2, 1.0)).build();
+        Result a = run(r);
+        assertEquals(128, a.images().get(0).width());
+        long nine = shapes.stream().filter(s -> s.get(1) == 9).count();
+        assertEquals(shapes.size(), nine, "every UNet call got the 9-channel input: " + shapes);
+        Shape last = shapes.get(shapes.size() - 1);
+        assertEquals(2 * shapes.get(0).get(3), last.get(3), "the second pass runs at twice the latent size");
+        float[] hires = extraInputs.get(extraInputs.size() - 1);
+        int plane = (int) (last.get(2) * last.get(3));
+        for (int i = 0; i < plane; i++) assertEquals(1f, hires[i], 0f, "mask of ones");
+    }
 }

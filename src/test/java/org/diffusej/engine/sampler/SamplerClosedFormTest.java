@@ -19,6 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * reverse SDE ends in N(mu, c²). Runs use linspace timestep spacing with the Exponential schedule, so the sigmas are
  * log-uniform between fixed ends (training t = 999 and t = 0) for every step count, and the error is measured at the
  * last nonzero sigma (the final step to 0 is Euler by design in all of them).
+ *
+ * <p>UniPC (and DPM++ 2M as its control) works on unit-variance latents x/sqrt(σ²+1); {@link #vpOdeError} runs it
+ * there with the same denoiser. No diffusers reference tensors exist for UniPC in the fixtures, so it is checked by
+ * these closed forms: its measured order (UniP-2 + UniC: third order, one more than DPM++ 2M), its first step equal to
+ * DPM-Solver++(1), and the corrector's coefficients reproducing the published B(h) = e^h − 1 case.
  */
 class SamplerClosedFormTest {
     static final double MU = 0.3, C = 0.5;
@@ -130,20 +135,22 @@ class SamplerClosedFormTest {
 
     /**
      * Tolerances: 40000 chains give a standard error of c/200 = 0.0025 on the mean and ~0.0018 on the std; the rest is
-     * discretisation error. Measured std errors at 30 / 60 steps: Euler a 0.047 / 0.024 and DPM++ SDE 0.041 / 0.023
-     * (first order in distribution; k-diffusion's DPM++ SDE correlates its two noises with a Brownian tree, ours are
-     * independent draws), DPM2 a 0.008 / 0.003, DPM++ 2M SDE 0.006 / 0.002.
+     * discretisation error. Measured std errors at 30 / 60 steps: Euler a 0.047 / 0.024 (first order in distribution),
+     * DPM2 a 0.008 / 0.003, DPM++ SDE 0.005 / 0.003 and DPM++ 2M SDE 0.001 / 0.001. DPM++ SDE's two noises per step
+     * are increments of one Brownian motion (sigma_k → midpoint, sigma_k → sigma_{k+1}), as k-diffusion's Brownian
+     * tree makes them; with independent draws instead it measured 0.041 / 0.023.
      */
     @Test
     void stochasticSamplersEndInTheDataDistribution() throws Exception {
         for (String name : new String[] {"Euler a", "DPM2 a", "DPM++ SDE", "DPM++ 2M SDE"}) {
             double[] m30 = endDistribution(name, 30, 7), m60 = endDistribution(name, 60, 7);
+            System.out.printf("%s: std error %.4f at 30 steps, %.4f at 60%n", name, Math.abs(m30[1] - C), Math.abs(m60[1] - C));
             assertEquals(MU, m30[0], 0.01, name + " mean at 30 steps");
             assertEquals(MU, m60[0], 0.01, name + " mean at 60 steps");
             assertEquals(C, m60[1], 0.03, name + " std at 60 steps");
             assertTrue(Math.abs(m60[1] - C) < Math.abs(m30[1] - C) + 0.004, name + " converges with more steps");
         }
-        for (String name : new String[] {"DPM2 a", "DPM++ 2M SDE"})
+        for (String name : new String[] {"DPM2 a", "DPM++ SDE", "DPM++ 2M SDE"})
             assertEquals(C, endDistribution(name, 30, 7)[1], 0.012, name + " (second order) std at 30 steps");
     }
 
@@ -157,5 +164,82 @@ class SamplerClosedFormTest {
             assertTrue(!a.allClose(b, 0, 1e-3, false), name + ": another seed, another result");
             assertTrue(a.allClose(a2, 0, 0, false), name + ": same seed, same result");
         }
+    }
+
+    /** max |x − exact ODE solution| after all but the last call, for a sampler on unit-variance (VP) latents. */
+    static double vpOdeError(String name, int steps) throws Exception {
+        VpMultistepSampler s = (VpMultistepSampler) Samplers.create(name, "Exponential", LINSPACE);
+        s.setTimesteps(steps);
+        float[] sig = s.sigmas();
+        NDArray z = manager.linspace(-2f, 2f, 17);
+        NDArray x = z.mul((float) Math.sqrt(C * C + (double) sig[0] * sig[0])).add((float) MU)
+                .mul((float) VpMultistepSampler.alpha(sig[0]));
+        for (int i = 0; i < steps - 1; i++) {
+            NDArray xs = x.div((float) VpMultistepSampler.alpha(sig[i]));     // back to sigma space for the denoiser
+            NDArray eps = xs.sub(denoised(xs, sig[i])).div(sig[i]);
+            x = s.step(eps, i, x, NoiseSource.seeded(0)).prevSample();
+        }
+        double sigma = sig[steps - 1];
+        NDArray exact = z.mul((float) Math.sqrt(C * C + sigma * sigma)).add((float) MU);
+        return x.div((float) VpMultistepSampler.alpha(sigma)).sub(exact).abs().max().getFloat();
+    }
+
+    static double vpOrder(String name) throws Exception {
+        return Math.log(vpOdeError(name, 16) / vpOdeError(name, 32)) / Math.log(2);
+    }
+
+    /**
+     * Tolerance: UniPC-2 with its corrector is third order (Zhao et al. 2023, UniC raises the order by one), DPM++ 2M
+     * second; the float32 state limits the 32-step error to ~1e-7, so the order is taken between 8 and 16 steps too.
+     */
+    @Test
+    void uniPcIsOneOrderAboveDpmSolverPlusPlus2M() throws Exception {
+        double uni = vpOrder("UniPC"), dpm = vpOrder("DPM++ 2M");
+        double uni8 = Math.log(vpOdeError("UniPC", 8) / vpOdeError("UniPC", 16)) / Math.log(2);
+        System.out.printf("observed orders: UniPC %.3f (8→16: %.3f) DPM++ 2M %.3f; errors at 16 steps: UniPC %.2e "
+                + "DPM++ 2M %.2e%n", uni, uni8, dpm, vpOdeError("UniPC", 16), vpOdeError("DPM++ 2M", 16));
+        assertEquals(2, dpm, 0.3, "DPM++ 2M is second order");
+        assertTrue(Math.max(uni, uni8) > 2.6, "UniPC (order 2 + corrector) is third order: " + uni + ", " + uni8);
+        assertTrue(vpOdeError("UniPC", 16) < vpOdeError("DPM++ 2M", 16), "UniPC is more accurate at 16 steps");
+        assertTrue(vpOdeError("UniPC", 32) < vpOdeError("DPM++ 2M", 32) / 2, "and more so at 32");
+    }
+
+    @Test
+    void uniPcsFirstStepIsDpmSolverPlusPlus1() throws Exception {
+        Sampler uni = Samplers.create("UniPC", null, NoiseSchedule.sd());
+        Sampler dpm = Samplers.create("DPM++ 2M", null, NoiseSchedule.sd());
+        uni.setTimesteps(15);
+        dpm.setTimesteps(15);
+        org.junit.jupiter.api.Assertions.assertArrayEquals(dpm.timesteps(), uni.timesteps(), "same timesteps as diffusers' DPM-Solver");
+        NDArray x = manager.linspace(-2f, 2f, 9), eps = manager.linspace(1f, -1f, 9);
+        NDArray a = uni.step(eps, 0, x, NoiseSource.seeded(1)).prevSample();
+        NDArray b = dpm.step(eps, 0, x, NoiseSource.seeded(1)).prevSample();
+        assertTrue(a.allClose(b, 0, 1e-6, false), "UniP-1 = DPM-Solver++(1)");
+    }
+
+    /** φ_k(z) = Σ_j z^j / (j + k)! (the paper's φ functions, summed as a series, independent of the recursion). */
+    static double phi(int k, double z) {
+        double sum = 0, term = 1;
+        for (int i = 1; i <= k; i++) term /= i;
+        for (int j = 0; j < 40; j++) {
+            sum += term;
+            term *= z / (j + k + 1);
+        }
+        return sum;
+    }
+
+    @Test
+    void uniPcCoefficientsFollowThePaper() {
+        // g_i = i!·h·φ_{i+1}(h)/B(h) at h → −h (data prediction), B(h) = e^{−h} − 1 (bh2); R_ij = r_j^i
+        double h = 0.37, r1 = -0.8, hh = -h;
+        UniPcSampler.Coefficients c = UniPcSampler.Coefficients.of(h, new double[] {r1, 1}, 2);
+        assertEquals(Math.expm1(hh), c.bH(), 1e-15);
+        assertEquals(hh * phi(2, hh) / Math.expm1(hh), c.g()[0], 1e-12, "g_1");
+        assertEquals(2 * hh * phi(3, hh) / Math.expm1(hh), c.g()[1], 1e-12, "g_2");
+        double[] rho = c.solve(2);
+        assertEquals(c.g()[0], rho[0] + rho[1], 1e-12, "row r^0");
+        assertEquals(c.g()[1], rho[0] * r1 + rho[1], 1e-12, "row r^1");
+        // why a first-order corrector uses rho = 1/2 (diffusers' constant): g_1 → 1/2 as h → 0
+        assertEquals(0.5, UniPcSampler.Coefficients.of(1e-6, new double[] {1}, 1).g()[0], 1e-6);
     }
 }

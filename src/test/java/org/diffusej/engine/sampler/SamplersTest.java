@@ -79,7 +79,7 @@ class SamplersTest {
     @Test
     void namesAreTheA1111List() {
         assertEquals(java.util.List.of("Euler a", "Euler", "DPM++ 2M", "DPM++ 2M Karras", "DDIM", "PLMS", "LCM",
-                        "Heun", "LMS", "DPM2", "DPM2 a", "DPM++ SDE", "DPM++ 2M SDE"),
+                        "Heun", "LMS", "DPM2", "DPM2 a", "DPM++ SDE", "DPM++ 2M SDE", "UniPC"),
                 org.diffusej.engine.SamplerNames.samplers());
     }
 
