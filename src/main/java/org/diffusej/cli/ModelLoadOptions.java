@@ -16,7 +16,7 @@ public final class ModelLoadOptions {
     @Option(names = "--taesd", paramLabel = "FILE|FOLDER",
             description = "Decode with the tiny autoencoder TAESD instead of the VAE (~100x faster, a little less "
                     + "detail): taesd_decoder.safetensors (taesd_encoder.safetensors beside it for img2img/inpaint) or a "
-                    + "diffusers AutoencoderTiny folder. Also gives full-size --preview images.")
+                    + "diffusers AutoencoderTiny folder. Also gives TAESD --preview images.")
     java.nio.file.Path taesd;
 
     @Option(names = "--vae", paramLabel = "FILE|FOLDER",

@@ -17,7 +17,7 @@ public final class OutputOptions {
     boolean quiet;
 
     @Option(names = "--preview", paramLabel = "FILE",
-            description = "Rewrite this PNG after every step with a preview of the image (full size with --taesd or --taesd-previews).")
+            description = "Rewrite this PNG after every step with a preview of the image (TAESD, up to 384 px, with --taesd or --taesd-previews).")
     Path preview;
 
     @Option(names = "--json", description = "Print the result record as JSON on stdout.")
