@@ -1,5 +1,8 @@
 package org.diffusej.bridge;
 
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
@@ -28,13 +31,13 @@ import static org.junit.jupiter.api.Assertions.*;
  * keeping images, the list endpoints' shapes, {@code png-info}, {@code memory}, and {@code /openapi.json}.
  */
 class A1111ConformanceTest {
-    private SlowTestEngine engine;
+    private FakeEngine engine;
     private BridgeServer server;
     private HttpTestClient client;
 
     @BeforeEach
     void start() throws Exception {
-        engine = new SlowTestEngine("tiny", 1);
+        engine = new FakeEngine(Picture.FLAT, "tiny").stepMillis(1);
         server = BridgeServer.builder(ModelProvider.shared(engine)).port(0).maxImageSide(512).build().start();
         client = new HttpTestClient(server.url());
     }
@@ -125,16 +128,16 @@ class A1111ConformanceTest {
 
     @Test
     void enableHrAppliesTheHiresFix() throws Exception {
-        engine.requests.clear();
+        engine.requests().clear();
         HttpTestClient.Answer a = txt2img("\"enable_hr\":true,\"hr_scale\":1.5,\"hr_upscaler\":\"Lanczos\","
                 + "\"hr_second_pass_steps\":7,\"denoising_strength\":0.4");
         assertEquals(200, a.status(), a.body());
         assertEquals(List.of(), warnings(a));
-        Request.Hires hr = engine.requests.get(engine.requests.size() - 1).hires();
+        Request.Hires hr = engine.requests().get(engine.requests().size() - 1).hires();
         assertEquals(new Request.Hires(1.5, "Lanczos", 7, 0.4), hr);
-        engine.requests.clear();
+        engine.requests().clear();
         txt2img("\"enable_hr\":false,\"hr_scale\":1.5");
-        assertNull(engine.requests.get(0).hires(), "enable_hr false: no hires pass");
+        assertNull(engine.requests().get(0).hires(), "enable_hr false: no hires pass");
         HttpTestClient.Answer bad = txt2img("\"enable_hr\":true,\"hr_upscaler\":\"R-ESRGAN 4x+\"");
         assertEquals(422, bad.status(), bad.body());
         assertTrue(bad.body().contains("Lanczos"), bad.body());
@@ -174,14 +177,14 @@ class A1111ConformanceTest {
         HttpTestClient.Answer a = txt2img("\"timestep_spacing\":\"trailing\"");
         assertEquals(200, a.status(), a.body());
         assertEquals(List.of(), warnings(a));
-        assertEquals("trailing", engine.requests.get(0).timestepSpacing());
+        assertEquals("trailing", engine.requests().get(0).timestepSpacing());
         assertEquals("trailing", a.object().getAsJsonObject("parameters").get("timestep_spacing").getAsString());
         assertEquals(200, txt2img("").status());
-        assertEquals(null, engine.requests.get(1).timestepSpacing(), "absent: the model's own spacing");
+        assertEquals(null, engine.requests().get(1).timestepSpacing(), "absent: the model's own spacing");
         HttpTestClient.Answer bad = txt2img("\"timestep_spacing\":\"even\"");
         assertEquals(422, bad.status(), bad.body());
         assertTrue(bad.object().get("detail").getAsString().contains("timestep_spacing"), bad.body());
-        assertEquals(2, engine.requests.size(), "nothing ran");
+        assertEquals(2, engine.requests().size(), "nothing ran");
     }
 
     @Test
@@ -190,15 +193,15 @@ class A1111ConformanceTest {
         assertEquals(422, bad.status(), bad.body());
         String detail = bad.object().get("detail").getAsString();
         assertTrue(detail.contains("sd_vae") && detail.contains("eta_noise_seed_delta"), detail);
-        assertTrue(engine.requests.isEmpty(), "nothing ran");
+        assertTrue(engine.requests().isEmpty(), "nothing ran");
 
         assertEquals(200, txt2img("\"override_settings\":{\"CLIP_stop_at_last_layers\":2}").status());
-        assertEquals(2, engine.requests.get(0).clipSkip());
+        assertEquals(2, engine.requests().get(0).clipSkip());
         assertEquals(1, client.get("/sdapi/v1/options").object().get("CLIP_stop_at_last_layers").getAsInt(), "restored");
 
         assertEquals(200, client.post("/sdapi/v1/options", "{\"CLIP_stop_at_last_layers\":3}").status());
         assertEquals(200, txt2img("").status());
-        assertEquals(3, engine.requests.get(1).clipSkip(), "the stored option applies to later jobs");
+        assertEquals(3, engine.requests().get(1).clipSkip(), "the stored option applies to later jobs");
         assertEquals(422, client.post("/sdapi/v1/options", "{\"CLIP_stop_at_last_layers\":40}").status());
 
         assertEquals(200, txt2img("\"override_settings\":{\"CLIP_stop_at_last_layers\":2},\"override_settings_restore_afterwards\":false").status());
@@ -234,7 +237,7 @@ class A1111ConformanceTest {
         HttpTestClient.Answer a = client.post("/sdapi/v1/img2img", "{\"init_images\":[\"" + init + "\"],\"mask\":\"" + mask
                 + "\",\"steps\":1}");
         assertEquals(200, a.status(), a.body());
-        Request r = engine.requests.get(0);
+        Request r = engine.requests().get(0);
         assertEquals(32, r.mask().width());
         assertEquals(1f, r.mask().get(28, 10));
         assertEquals(0f, r.mask().get(4, 10));
@@ -250,9 +253,9 @@ class A1111ConformanceTest {
         String init = png(wide);
         String body = "{\"init_images\":[\"" + init + "\"],\"width\":20,\"height\":20,\"steps\":1,\"resize_mode\":";
         assertEquals(200, client.post("/sdapi/v1/img2img", body + "1}").status());
-        assertEquals(1f, engine.requests.get(0).initImage().get(1, 0, 10), 0.02, "crop and resize: the red edge is cropped off");
+        assertEquals(1f, engine.requests().get(0).initImage().get(1, 0, 10), 0.02, "crop and resize: the red edge is cropped off");
         assertEquals(200, client.post("/sdapi/v1/img2img", body + "0}").status());
-        assertEquals(0f, engine.requests.get(1).initImage().get(1, 0, 10), 0.02, "just resize: the red edge is squashed in");
+        assertEquals(0f, engine.requests().get(1).initImage().get(1, 0, 10), 0.02, "just resize: the red edge is squashed in");
         HttpTestClient.Answer fill = client.post("/sdapi/v1/img2img", body + "2}");
         assertTrue(warnings(fill).stream().anyMatch(s -> s.startsWith("resize_mode")), fill.body());
     }
@@ -263,7 +266,7 @@ class A1111ConformanceTest {
     void interruptAndSkipKeepWhatWasReached() throws Exception {
         engine = null;
         server.stop();
-        SlowTestEngine slow = new SlowTestEngine("slow", 20);
+        FakeEngine slow = new FakeEngine(Picture.FLAT, "slow").stepMillis(20);
         server = BridgeServer.builder(ModelProvider.shared(slow)).port(0).build().start();
         client = new HttpTestClient(server.url());
         CompletableFuture<HttpTestClient.Answer> job = CompletableFuture.supplyAsync(() -> call(
@@ -276,7 +279,7 @@ class A1111ConformanceTest {
         assertEquals(200, a.status(), a.body());
         assertEquals(2, a.object().getAsJsonArray("images").size(), "the skipped first image and the interrupted second");
         assertEquals("[0,1]", info(a).get("unfinished_images").toString());
-        assertTrue(slow.stepsRun.get() < 40 + 40, "neither image ran all its steps: " + slow.stepsRun.get());
+        assertTrue(slow.stepsRun() < 40 + 40, "neither image ran all its steps: " + slow.stepsRun());
     }
 
     private HttpTestClient.Answer call(String body) {
@@ -287,9 +290,9 @@ class A1111ConformanceTest {
         }
     }
 
-    private static void waitForStep(SlowTestEngine e, int steps) throws InterruptedException {
+    private static void waitForStep(FakeEngine e, int steps) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 20_000;
-        while (e.stepsRun.get() < steps && System.currentTimeMillis() < deadline) Thread.sleep(5);
+        while (e.stepsRun() < steps && System.currentTimeMillis() < deadline) Thread.sleep(5);
     }
 
     // -- the other endpoints --

@@ -1,5 +1,8 @@
 package org.diffusej.bridge;
 
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
+
 import com.google.gson.JsonObject;
 import org.diffusej.diagnostics.Facts;
 import org.diffusej.diagnostics.Probe;
@@ -27,7 +30,7 @@ class DoctorEndpointTest {
     }
 
     private HttpTestClient start(SystemCheck check, String auth) throws Exception {
-        server = BridgeServer.builder(ModelProvider.shared(new SlowTestEngine("tiny", 1))).port(0).auth(auth)
+        server = BridgeServer.builder(ModelProvider.shared(new FakeEngine(Picture.FLAT, "tiny").stepMillis(1))).port(0).auth(auth)
                 .systemCheck(check).build().start();
         return new HttpTestClient(server.url());
     }

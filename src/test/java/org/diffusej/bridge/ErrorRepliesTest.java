@@ -1,5 +1,8 @@
 package org.diffusej.bridge;
 
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
+
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.InvalidRequestException;
 import org.diffusej.engine.ModelOptions;
@@ -48,7 +51,7 @@ class ErrorRepliesTest {
         FolderModelProvider provider = new FolderModelProvider(models, p -> {
             String stem = p.getFileName().toString().replace(".safetensors", "");
             if (stem.equals("a") || stem.equals("flaky") && flakyLoads.getAndIncrement() == 0)
-                return new SlowTestEngine(stem, 1);
+                return new FakeEngine(Picture.FLAT, stem).stepMillis(1);
             return new Pipeline(StableDiffusionModel.load(p, ModelOptions.cpu())); // the real parser
         }, null);
         server = BridgeServer.builder(provider).port(0).closeModelsOnStop(true).build().start();

@@ -1,5 +1,8 @@
 package org.diffusej.bridge;
 
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
+
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import org.diffusej.Fixtures;
@@ -34,7 +37,7 @@ class LoraListingTest {
 
     private HttpTestClient start(LoraLibrary library) throws IOException {
         AtomicReference<LoraLibrary> lib = new AtomicReference<>(library);
-        server = BridgeServer.builder(ModelProvider.shared(new SlowTestEngine("tiny", 1))).port(0).loras(lib::get).build().start();
+        server = BridgeServer.builder(ModelProvider.shared(new FakeEngine(Picture.FLAT, "tiny").stepMillis(1))).port(0).loras(lib::get).build().start();
         return new HttpTestClient(server.url());
     }
 

@@ -1,5 +1,7 @@
 package org.diffusej.cli;
 
+import org.diffusej.testing.FakeEngine;
+
 import org.diffusej.models.ModelSettings;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -36,13 +38,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CliHardeningTest {
     @TempDir Path dir;
-    private ArithmeticEngine engine;
+    private FakeEngine engine;
     private CliHarness cli;
     private Path model;
 
     @BeforeEach
     void setUp() throws IOException {
-        engine = new ArithmeticEngine();
+        engine = CliHarness.fakeEngine();
         cli = new CliHarness(dir.resolve("cache"), engine);
         model = Files.writeString(dir.resolve("model.safetensors"), "stand-in; the test loader ignores it");
     }

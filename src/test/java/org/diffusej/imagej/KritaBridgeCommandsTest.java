@@ -1,5 +1,8 @@
 package org.diffusej.imagej;
 
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -16,7 +19,7 @@ import org.scijava.command.CommandModule;
 
 /** Start/Stop Krita Bridge serve Fiji's shared engine over HTTP and leave it loaded when stopped. */
 class KritaBridgeCommandsTest {
-    private final PatternEngine engine = new PatternEngine();
+    private final FakeEngine engine = new FakeEngine(Picture.PATTERN, "pattern");
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach
@@ -39,7 +42,7 @@ class KritaBridgeCommandsTest {
         h.run(StopKritaBridgeCommand.class);
         assertNull(h.context.service(KritaBridgeService.class).url());
         assertThrows(IOException.class, () -> get(url + "/sdapi/v1/sd-models"));
-        assertFalse(engine.closed, "stopping the bridge leaves Fiji's model loaded");
+        assertFalse(engine.isClosed(), "stopping the bridge leaves Fiji's model loaded");
         assertTrue(h.diffusion.isLoaded());
     }
 

@@ -1,5 +1,8 @@
 package org.diffusej.imagej;
 
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,7 +34,7 @@ class LegacyUiContractTest {
      */
     private static final List<Class<?>> DISPLAYABLE_OUTPUTS = List.of(ImagePlus.class);
 
-    private final PatternEngine engine = new PatternEngine();
+    private final FakeEngine engine = new FakeEngine(Picture.PATTERN, "pattern");
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach
