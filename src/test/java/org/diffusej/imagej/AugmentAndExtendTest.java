@@ -28,7 +28,7 @@ import org.scijava.command.CommandModule;
 
 /** Augment (stack and folder) and Extend Canvas through the CommandService, on the pattern engine. */
 class AugmentAndExtendTest {
-    private final FakeEngine engine = new FakeEngine(Picture.PATTERN, "pattern");
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach

@@ -1,7 +1,6 @@
 package org.diffusej.imagej;
 
 import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +19,7 @@ import org.junit.jupiter.api.Test;
 
 /** Inputs the user can get wrong end with a message (cancel reason + warning), no exception; cancel stops a run. */
 class BadInputsAndCancelTest {
-    private final FakeEngine engine = new FakeEngine(Picture.PATTERN, "pattern");
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach

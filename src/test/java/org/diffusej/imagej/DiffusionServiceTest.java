@@ -1,7 +1,6 @@
 package org.diffusej.imagej;
 
 import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,7 +24,7 @@ class DiffusionServiceTest {
     private final List<ClassLoader> loaders = new ArrayList<>();
     private final CommandHarness h = new CommandHarness(s -> {
         loaders.add(Thread.currentThread().getContextClassLoader());
-        FakeEngine e = new FakeEngine(Picture.PATTERN, "pattern");
+        FakeEngine e = CommandHarness.fakeEngine();
         opened.add(e);
         return e;
     });

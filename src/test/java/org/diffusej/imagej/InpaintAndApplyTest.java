@@ -39,7 +39,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Inpaint Selection → layers → Apply Candidate → Undo, headless through the CommandService, on every image type. */
 class InpaintAndApplyTest {
-    private final FakeEngine engine = new FakeEngine(Picture.PATTERN, "pattern");
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach

@@ -1,7 +1,6 @@
 package org.diffusej.imagej;
 
 import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -30,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MacroExamplesTest {
     static final Path MACROS = Path.of("plugin-resources/scripts/Plugins/DiffuseJ/Examples");
 
-    private final FakeEngine engine = new FakeEngine(Picture.PATTERN, "pattern");
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private CommandHarness h;
 
     @BeforeEach

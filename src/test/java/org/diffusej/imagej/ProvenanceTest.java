@@ -1,7 +1,6 @@
 package org.diffusej.imagej;
 
 import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 /** The recorded A1111 parameters read back into a request that regenerates the same pixels. */
 class ProvenanceTest {
-    private final FakeEngine engine = new FakeEngine(Picture.PATTERN, "pattern");
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach

@@ -1,7 +1,6 @@
 package org.diffusej.imagej;
 
 import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -32,7 +31,7 @@ import org.scijava.command.CommandModule;
 
 /** Applied and new generated pixels are marked: an exact ROI, a flag with seed/model hash/sampler, TIFF round trip, Undo. */
 class SyntheticContentTest {
-    private final FakeEngine engine = new FakeEngine(Picture.PATTERN, "pattern");
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @TempDir

@@ -1,7 +1,6 @@
 package org.diffusej.imagej;
 
 import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Plugins › DiffuseJ › About / System Check, headless: the report goes to the log; no outputs, no model loaded. */
 class SystemCheckCommandTest {
     @TempDir Path dir;
-    private final FakeEngine engine = new FakeEngine(Picture.PATTERN, "pattern");
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach
