@@ -1,17 +1,11 @@
 package org.diffusej.bridge;
 
-import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
-
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
-import org.diffusej.engine.ModelInfo;
-import org.diffusej.engine.ProgressListener;
-import org.diffusej.engine.Request;
-import org.diffusej.engine.Result;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -137,23 +131,14 @@ class BridgeLimitsTest {
     @Test
     void aThrowableInAHandlerOrAJobIsAnsweredAndTheServerKeepsServing() throws Exception {
         AtomicBoolean failList = new AtomicBoolean(true);
-        AtomicBoolean failJob = new AtomicBoolean(true);
-        engine = new FakeEngine(Picture.FLAT, "tiny").stepMillis(1);
-        DiffusionEngine failing = new DiffusionEngine() {
-            @Override public Result generate(Request r, ProgressListener l, CancellationToken t) throws DiffusionException {
-                if (failJob.getAndSet(false)) throw new StackOverflowError();
-                return engine.generate(r, l, t);
-            }
-            @Override public ModelInfo model() { return engine.model(); }
-            @Override public void close() { }
-        };
-        ModelProvider shared = ModelProvider.shared(failing);
+        engine = new FakeEngine(Picture.FLAT, "tiny").stepMillis(1).failNext(new StackOverflowError());
+        ModelProvider shared = ModelProvider.shared(engine);
         start(new ModelProvider() {
             @Override public List<SdModelEntry> checkpoints() {
                 if (failList.getAndSet(false)) throw new StackOverflowError();
                 return shared.checkpoints();
             }
-            @Override public DiffusionEngine engine() { return failing; }
+            @Override public DiffusionEngine engine() { return engine; }
             @Override public void select(String name) throws DiffusionException { shared.select(name); }
             @Override public void close() { }
         });

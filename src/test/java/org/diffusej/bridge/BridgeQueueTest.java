@@ -1,10 +1,9 @@
 package org.diffusej.bridge;
 
-import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
-
 import com.google.gson.JsonObject;
 import okhttp3.Call;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

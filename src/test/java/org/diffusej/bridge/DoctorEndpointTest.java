@@ -1,13 +1,12 @@
 package org.diffusej.bridge;
 
-import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
-
 import com.google.gson.JsonObject;
 import org.diffusej.diagnostics.Facts;
 import org.diffusej.diagnostics.Probe;
 import org.diffusej.diagnostics.SystemCheck;
 import org.diffusej.models.ModelSettings;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

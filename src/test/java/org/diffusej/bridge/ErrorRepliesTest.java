@@ -1,8 +1,5 @@
 package org.diffusej.bridge;
 
-import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
-
 import org.diffusej.engine.DiffusionException;
 import org.diffusej.engine.InvalidRequestException;
 import org.diffusej.engine.ModelOptions;
@@ -10,6 +7,8 @@ import org.diffusej.engine.lora.InvalidLoraException;
 import org.diffusej.engine.pipeline.Pipeline;
 import org.diffusej.engine.pipeline.StableDiffusionModel;
 import org.diffusej.engine.weights.InvalidCheckpointException;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

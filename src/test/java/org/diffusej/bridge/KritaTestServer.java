@@ -1,8 +1,5 @@
 package org.diffusej.bridge;
 
-import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
-
 import ai.djl.ndarray.types.DataType;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.ModelOptions;
@@ -11,6 +8,8 @@ import org.diffusej.engine.lora.LoraLibrary;
 import org.diffusej.engine.pipeline.StableDiffusionModel;
 import org.diffusej.engine.vae.Taesd;
 import org.diffusej.engine.weights.TaesdWeightSource;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

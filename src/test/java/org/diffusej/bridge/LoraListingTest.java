@@ -1,12 +1,11 @@
 package org.diffusej.bridge;
 
-import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
-
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.lora.LoraLibrary;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -2,7 +2,6 @@ package org.diffusej.bridge;
 
 import org.diffusej.testing.FakeEngine;
 import org.diffusej.testing.Picture;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

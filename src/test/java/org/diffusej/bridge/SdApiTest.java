@@ -1,13 +1,12 @@
 package org.diffusej.bridge;
 
-import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
-
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,8 +1,7 @@
 package org.diffusej.cli;
 
-import org.diffusej.testing.FakeEngine;
-
 import org.diffusej.models.ModelSettings;
+import org.diffusej.testing.FakeEngine;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

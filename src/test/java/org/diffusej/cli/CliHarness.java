@@ -1,14 +1,14 @@
 package org.diffusej.cli;
 
 import org.diffusej.engine.ModelInfo;
-import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
 
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.models.Downloader;
 import org.diffusej.models.ModelCatalog;
 import org.diffusej.models.ModelResolver;
 import org.diffusej.models.ModelSettings;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -1,13 +1,12 @@
 package org.diffusej.cli;
 
-import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
-
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.RgbImage;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -272,7 +271,7 @@ class CliTest {
 
     @Test
     void engineBugIsAnInternalError() {
-        engine.failWith(new IllegalStateException("boom"));
+        engine.failNext(new IllegalStateException("boom"));
         assertEquals(ExitCode.INTERNAL, cli.run("txt2img", "-m", model.toString(), "-W", "16", "-H", "16",
                 "-o", out("").toString()));
         assertTrue(cli.err().contains("please report") && cli.err().contains("boom"), cli.err());

@@ -2,6 +2,7 @@ package org.diffusej.cli;
 
 import org.diffusej.testing.FakeEngine;
 
+
 /**
  * {@code diffusej} with the {@link FakeEngine} stand-in, as a separate process: tests send it SIGINT or
  * call it from shell scripts. {@code -Dstandin.stepDelayMillis=N} slows each step down.

@@ -1,8 +1,5 @@
 package org.diffusej.imagej;
 
-import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -21,6 +18,8 @@ import java.io.File;
 import java.nio.file.Path;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

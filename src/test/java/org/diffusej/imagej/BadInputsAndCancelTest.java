@@ -1,7 +1,5 @@
 package org.diffusej.imagej;
 
-import org.diffusej.testing.FakeEngine;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -13,6 +11,7 @@ import ij.gui.Roi;
 import ij.process.ByteProcessor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.diffusej.testing.FakeEngine;
 import org.scijava.command.CommandModule;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
 package org.diffusej.imagej;
 
-import org.diffusej.testing.FakeEngine;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -15,6 +13,7 @@ import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.Request;
+import org.diffusej.testing.FakeEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

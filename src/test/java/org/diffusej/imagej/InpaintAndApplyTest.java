@@ -1,8 +1,5 @@
 package org.diffusej.imagej;
 
-import org.diffusej.testing.FakeEngine;
-import org.diffusej.testing.Picture;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -30,6 +27,8 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.RgbImage;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.scijava.command.CommandModule;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,5 @@
 package org.diffusej.imagej;
 
-import org.diffusej.testing.FakeEngine;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,6 +16,7 @@ import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
 import org.diffusej.engine.RgbImage;
+import org.diffusej.testing.FakeEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

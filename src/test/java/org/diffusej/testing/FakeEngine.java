@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 
 /**
@@ -47,7 +48,7 @@ public final class FakeEngine implements DiffusionEngine {
     private final AtomicInteger maxConcurrent = new AtomicInteger();
     private volatile long stepMillis;
     private volatile IntConsumer beforeImage = k -> { };
-    private volatile RuntimeException failure;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean closed;
 
     /** An engine drawing {@code picture} for the model {@link #modelInfo(String) named} {@code modelName}. */
@@ -78,15 +79,19 @@ public final class FakeEngine implements DiffusionEngine {
         return this;
     }
 
-    /** Makes every later {@code generate} throw {@code failure} before doing anything. */
-    public FakeEngine failWith(RuntimeException failure) {
-        this.failure = failure;
+    /** Makes the next {@code generate} (once) throw {@code failure}, a RuntimeException or an Error, as a bug would. */
+    public FakeEngine failNext(Throwable failure) {
+        if (!(failure instanceof RuntimeException || failure instanceof Error))
+            throw new IllegalArgumentException("failNext takes an unchecked throwable, not " + failure);
+        this.failure.set(failure);
         return this;
     }
 
     @Override
     public Result generate(Request request, ProgressListener listener, CancellationToken token) throws InvalidRequestException {
-        if (failure != null) throw failure;
+        Throwable bug = failure.getAndSet(null);
+        if (bug instanceof Error e) throw e;
+        if (bug != null) throw (RuntimeException) bug;
         if (SamplerNames.canonical(request.sampler()).isEmpty())
             throw new InvalidRequestException("Unknown sampler '" + request.sampler() + "'.");
         requests.add(request);
