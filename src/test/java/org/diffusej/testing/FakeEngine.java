@@ -3,7 +3,6 @@ package org.diffusej.testing;
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.InvalidRequestException;
-import org.diffusej.engine.Mode;
 import org.diffusej.engine.ModelInfo;
 import org.diffusej.engine.Progress;
 import org.diffusej.engine.ProgressListener;
