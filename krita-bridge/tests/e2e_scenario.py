@@ -14,7 +14,7 @@ SEED = 7
 
 
 def engine_colour(seed):
-    """SlowTestEngine.colour(seed) as 8-bit RGB (Java Math.round of v*255)."""
+    """Picture.colour(seed) of the test FakeEngine (org.diffusej.testing) as 8-bit RGB (Java Math.round of v*255)."""
     return tuple(int(v * 255 + 0.5) for v in ((seed % 7) / 6, (seed % 5) / 4, (seed % 3) / 2))
 
 

@@ -169,11 +169,14 @@ def _prepare_tiles(document, settings: Settings, region: Rect, area, native: int
         for rect in row:
             w, h = tiles.sent_size(rect)
             part = imaging.pad_edges(imaging.crop(pixels, rect), w, h)
-            planned_row.append((rect, {
+            payload = {
                 "mode": "img2img", "prompt": settings.prompt, "negative_prompt": settings.negative_prompt,
-                "steps": int(settings.steps), "seed": seed, "sampler_name": settings.sampler,
+                "steps": int(settings.steps), "seed": seed,
                 "cfg_scale": float(settings.cfg_scale), "batch_size": int(settings.batch_size), "width": w, "height": h,
-                "denoising_strength": float(settings.strength), "init_images": [imaging.png_base64(w, h, part.data)]}))
+                "denoising_strength": float(settings.strength), "init_images": [imaging.png_base64(w, h, part.data)]}
+            if settings.sampler:  # empty: the server's default, as for one-piece jobs
+                payload["sampler_name"] = settings.sampler
+            planned_row.append((rect, payload))
         planned.append(planned_row)
     alpha = later = None
     if area is not None:

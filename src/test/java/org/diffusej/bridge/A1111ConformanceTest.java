@@ -5,6 +5,8 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.diffusej.engine.Request;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -28,13 +30,13 @@ import static org.junit.jupiter.api.Assertions.*;
  * keeping images, the list endpoints' shapes, {@code png-info}, {@code memory}, and {@code /openapi.json}.
  */
 class A1111ConformanceTest {
-    private SlowTestEngine engine;
+    private FakeEngine engine;
     private BridgeServer server;
     private HttpTestClient client;
 
     @BeforeEach
     void start() throws Exception {
-        engine = new SlowTestEngine("tiny", 1);
+        engine = new FakeEngine(Picture.FLAT, "tiny").stepMillis(1);
         server = BridgeServer.builder(ModelProvider.shared(engine)).port(0).maxImageSide(512).build().start();
         client = new HttpTestClient(server.url());
     }
@@ -125,16 +127,16 @@ class A1111ConformanceTest {
 
     @Test
     void enableHrAppliesTheHiresFix() throws Exception {
-        engine.requests.clear();
+        engine.requests().clear();
         HttpTestClient.Answer a = txt2img("\"enable_hr\":true,\"hr_scale\":1.5,\"hr_upscaler\":\"Lanczos\","
                 + "\"hr_second_pass_steps\":7,\"denoising_strength\":0.4");
         assertEquals(200, a.status(), a.body());
         assertEquals(List.of(), warnings(a));
-        Request.Hires hr = engine.requests.get(engine.requests.size() - 1).hires();
+        Request.Hires hr = engine.requests().get(engine.requests().size() - 1).hires();
         assertEquals(new Request.Hires(1.5, "Lanczos", 7, 0.4), hr);
-        engine.requests.clear();
+        engine.requests().clear();
         txt2img("\"enable_hr\":false,\"hr_scale\":1.5");
-        assertNull(engine.requests.get(0).hires(), "enable_hr false: no hires pass");
+        assertNull(engine.requests().get(0).hires(), "enable_hr false: no hires pass");
         HttpTestClient.Answer bad = txt2img("\"enable_hr\":true,\"hr_upscaler\":\"R-ESRGAN 4x+\"");
         assertEquals(422, bad.status(), bad.body());
         assertTrue(bad.body().contains("Lanczos"), bad.body());
@@ -142,17 +144,17 @@ class A1111ConformanceTest {
 
     @Test
     void hiresTargetSizeSamplerAndPromptsAreApplied() throws Exception {
-        engine.requests.clear();
+        engine.requests().clear();
         HttpTestClient.Answer a = txt2img("\"enable_hr\":true,\"hr_resize_x\":32,\"hr_resize_y\":0,"
                 + "\"hr_sampler_name\":\"DPM++ 2M\",\"hr_scheduler\":\"Karras\",\"hr_prompt\":\"a dog\","
                 + "\"hr_negative_prompt\":\"blurry\",\"denoising_strength\":0.5");
         assertEquals(200, a.status(), a.body());
         assertEquals(List.of(), warnings(a), "all hires fields are applied");
         assertEquals(new Request.Hires(2.0, "Latent", 0, 0.5, 32, 0, "DPM++ 2M", "Karras", "a dog", "blurry"),
-                engine.requests.get(0).hires());
-        engine.requests.clear();
+                engine.requests().get(0).hires());
+        engine.requests().clear();
         txt2img("\"enable_hr\":true,\"hr_sampler_name\":\"Use same sampler\",\"hr_scheduler\":\"Use same scheduler\"");
-        assertEquals(new Request.Hires(2.0, "Latent", 0, 0.75), engine.requests.get(0).hires(), "\"Use same …\" = none");
+        assertEquals(new Request.Hires(2.0, "Latent", 0, 0.75), engine.requests().get(0).hires(), "\"Use same …\" = none");
         HttpTestClient.Answer bad = txt2img("\"enable_hr\":true,\"hr_sampler_name\":\"Restart\"");
         assertEquals(422, bad.status(), bad.body());
         assertTrue(bad.body().contains("hr_sampler_name") && bad.body().contains("Euler a"), bad.body());
@@ -193,14 +195,14 @@ class A1111ConformanceTest {
         HttpTestClient.Answer a = txt2img("\"timestep_spacing\":\"trailing\"");
         assertEquals(200, a.status(), a.body());
         assertEquals(List.of(), warnings(a));
-        assertEquals("trailing", engine.requests.get(0).timestepSpacing());
+        assertEquals("trailing", engine.requests().get(0).timestepSpacing());
         assertEquals("trailing", a.object().getAsJsonObject("parameters").get("timestep_spacing").getAsString());
         assertEquals(200, txt2img("").status());
-        assertEquals(null, engine.requests.get(1).timestepSpacing(), "absent: the model's own spacing");
+        assertEquals(null, engine.requests().get(1).timestepSpacing(), "absent: the model's own spacing");
         HttpTestClient.Answer bad = txt2img("\"timestep_spacing\":\"even\"");
         assertEquals(422, bad.status(), bad.body());
         assertTrue(bad.object().get("detail").getAsString().contains("timestep_spacing"), bad.body());
-        assertEquals(2, engine.requests.size(), "nothing ran");
+        assertEquals(2, engine.requests().size(), "nothing ran");
     }
 
     @Test
@@ -209,15 +211,15 @@ class A1111ConformanceTest {
         assertEquals(422, bad.status(), bad.body());
         String detail = bad.object().get("detail").getAsString();
         assertTrue(detail.contains("sd_vae") && detail.contains("eta_noise_seed_delta"), detail);
-        assertTrue(engine.requests.isEmpty(), "nothing ran");
+        assertTrue(engine.requests().isEmpty(), "nothing ran");
 
         assertEquals(200, txt2img("\"override_settings\":{\"CLIP_stop_at_last_layers\":2}").status());
-        assertEquals(2, engine.requests.get(0).clipSkip());
+        assertEquals(2, engine.requests().get(0).clipSkip());
         assertEquals(1, client.get("/sdapi/v1/options").object().get("CLIP_stop_at_last_layers").getAsInt(), "restored");
 
         assertEquals(200, client.post("/sdapi/v1/options", "{\"CLIP_stop_at_last_layers\":3}").status());
         assertEquals(200, txt2img("").status());
-        assertEquals(3, engine.requests.get(1).clipSkip(), "the stored option applies to later jobs");
+        assertEquals(3, engine.requests().get(1).clipSkip(), "the stored option applies to later jobs");
         assertEquals(422, client.post("/sdapi/v1/options", "{\"CLIP_stop_at_last_layers\":40}").status());
 
         assertEquals(200, txt2img("\"override_settings\":{\"CLIP_stop_at_last_layers\":2},\"override_settings_restore_afterwards\":false").status());
@@ -254,7 +256,7 @@ class A1111ConformanceTest {
         HttpTestClient.Answer a = client.post("/sdapi/v1/img2img", "{\"init_images\":[\"" + init + "\"],\"mask\":\"" + mask
                 + "\",\"steps\":1}");
         assertEquals(200, a.status(), a.body());
-        Request r = engine.requests.get(0);
+        Request r = engine.requests().get(0);
         assertEquals(32, r.mask().width());
         assertEquals(1f, r.mask().get(28, 10));
         assertEquals(0f, r.mask().get(4, 10));
@@ -270,9 +272,9 @@ class A1111ConformanceTest {
         String init = png(wide);
         String body = "{\"init_images\":[\"" + init + "\"],\"width\":20,\"height\":20,\"steps\":1,\"resize_mode\":";
         assertEquals(200, client.post("/sdapi/v1/img2img", body + "1}").status());
-        assertEquals(1f, engine.requests.get(0).initImage().get(1, 0, 10), 0.02, "crop and resize: the red edge is cropped off");
+        assertEquals(1f, engine.requests().get(0).initImage().get(1, 0, 10), 0.02, "crop and resize: the red edge is cropped off");
         assertEquals(200, client.post("/sdapi/v1/img2img", body + "0}").status());
-        assertEquals(0f, engine.requests.get(1).initImage().get(1, 0, 10), 0.02, "just resize: the red edge is squashed in");
+        assertEquals(0f, engine.requests().get(1).initImage().get(1, 0, 10), 0.02, "just resize: the red edge is squashed in");
     }
 
     @Test
@@ -289,7 +291,7 @@ class A1111ConformanceTest {
         HttpTestClient.Answer a = client.post("/sdapi/v1/img2img", body);
         assertEquals(200, a.status(), a.body());
         assertEquals(List.of(), warnings(a), "mode 2 is applied");
-        org.diffusej.engine.RgbImage r = engine.requests.get(0).initImage();
+        org.diffusej.engine.RgbImage r = engine.requests().get(0).initImage();
         assertEquals(0f, r.get(1, 2, 0), 0.02, "top bar: the red edge stretched up");
         assertEquals(1f, r.get(1, 15, 0), 0.02, "top bar: the white edge stretched up (not a blank bar)");
         assertEquals(0f, r.get(1, 2, 19), 0.02, "bottom bar");
@@ -303,7 +305,7 @@ class A1111ConformanceTest {
         g.fillRect(0, 0, 20, 10);
         g.dispose();
         assertEquals(200, client.post("/sdapi/v1/img2img", body.replace(png(wide), png(tall))).status());
-        r = engine.requests.get(1).initImage();
+        r = engine.requests().get(1).initImage();
         assertEquals(0f, r.get(1, 0, 2), 0.02, "left bar: red top");
         assertEquals(1f, r.get(1, 0, 15), 0.02, "left bar: white below");
         assertEquals(0f, r.get(1, 19, 2), 0.02, "right bar");
@@ -317,7 +319,7 @@ class A1111ConformanceTest {
         assertEquals(200, three.status(), three.body());
         assertTrue(warnings(three).stream().anyMatch(s -> s.startsWith("resize_mode")), three.body());
         client.post("/sdapi/v1/img2img", body + "0}");
-        assertEquals(engine.requests.get(1).initImage(), engine.requests.get(0).initImage(), "mode 3 = mode 0 here");
+        assertEquals(engine.requests().get(1).initImage(), engine.requests().get(0).initImage(), "mode 3 = mode 0 here");
         HttpTestClient.Answer same = client.post("/sdapi/v1/img2img", body.replace("\"width\":20,\"height\":20,", "") + "3}");
         assertEquals(List.of(), warnings(same), "no resize, nothing to report");
     }
@@ -328,7 +330,7 @@ class A1111ConformanceTest {
     void interruptAndSkipKeepWhatWasReached() throws Exception {
         engine = null;
         server.stop();
-        SlowTestEngine slow = new SlowTestEngine("slow", 20);
+        FakeEngine slow = new FakeEngine(Picture.FLAT, "slow").stepMillis(20);
         server = BridgeServer.builder(ModelProvider.shared(slow)).port(0).build().start();
         client = new HttpTestClient(server.url());
         CompletableFuture<HttpTestClient.Answer> job = CompletableFuture.supplyAsync(() -> call(
@@ -341,7 +343,7 @@ class A1111ConformanceTest {
         assertEquals(200, a.status(), a.body());
         assertEquals(2, a.object().getAsJsonArray("images").size(), "the skipped first image and the interrupted second");
         assertEquals("[0,1]", info(a).get("unfinished_images").toString());
-        assertTrue(slow.stepsRun.get() < 40 + 40, "neither image ran all its steps: " + slow.stepsRun.get());
+        assertTrue(slow.stepsRun() < 40 + 40, "neither image ran all its steps: " + slow.stepsRun());
     }
 
     private HttpTestClient.Answer call(String body) {
@@ -352,9 +354,9 @@ class A1111ConformanceTest {
         }
     }
 
-    private static void waitForStep(SlowTestEngine e, int steps) throws InterruptedException {
+    private static void waitForStep(FakeEngine e, int steps) throws InterruptedException {
         long deadline = System.currentTimeMillis() + 20_000;
-        while (e.stepsRun.get() < steps && System.currentTimeMillis() < deadline) Thread.sleep(5);
+        while (e.stepsRun() < steps && System.currentTimeMillis() < deadline) Thread.sleep(5);
     }
 
     // -- the other endpoints --

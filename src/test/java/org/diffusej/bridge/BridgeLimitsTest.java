@@ -2,13 +2,10 @@ package org.diffusej.bridge;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
-import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.DiffusionException;
-import org.diffusej.engine.ModelInfo;
-import org.diffusej.engine.ProgressListener;
-import org.diffusej.engine.Request;
-import org.diffusej.engine.Result;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -30,7 +27,7 @@ class BridgeLimitsTest {
     private static final String JOB = "{\"prompt\":\"x\",\"steps\":1,\"width\":8,\"height\":8}";
     /** A Java class name in an answer (IllegalArgumentException, java.lang..., StackOverflowError). */
     private static final Pattern JAVA_NAME = Pattern.compile("[A-Z][A-Za-z]*(Exception|Error)\\b|java\\.|org\\.diffusej");
-    private SlowTestEngine engine;
+    private FakeEngine engine;
     private BridgeServer server;
     private HttpTestClient client;
 
@@ -46,7 +43,7 @@ class BridgeLimitsTest {
     }
 
     private int start() throws IOException {
-        engine = new SlowTestEngine("tiny", 1);
+        engine = new FakeEngine(Picture.FLAT, "tiny").stepMillis(1);
         return start(ModelProvider.shared(engine));
     }
 
@@ -74,12 +71,12 @@ class BridgeLimitsTest {
         RawHttp.Answer unframed = RawHttp.send(port, head("POST", "/sdapi/v1/txt2img", port, json), "");
         assertEquals(411, unframed.status(), unframed.raw());
         assertTrue(unframed.body().contains("Content-Length"), unframed.raw());
-        assertTrue(engine.requests.isEmpty(), "a truncated request ran: " + engine.requests);
+        assertTrue(engine.requests().isEmpty(), "a truncated request ran: " + engine.requests());
         // Chunked bodies are framed and fine.
         String chunked = Integer.toHexString(JOB.length()) + "\r\n" + JOB + "\r\n0\r\n\r\n";
         RawHttp.Answer ok = RawHttp.send(port, head("POST", "/sdapi/v1/txt2img", port, json + "\r\nTransfer-Encoding: chunked"), chunked);
         assertEquals(200, ok.status(), ok.raw());
-        assertEquals(1, engine.requests.size());
+        assertEquals(1, engine.requests().size());
     }
 
     @Test
@@ -108,7 +105,7 @@ class BridgeLimitsTest {
         assertEquals(200, client.post("/sdapi/v1/options", "{\"o1\":\"" + half + "\"}").status());
         assertCleanError(client.post("/sdapi/v1/options", "{\"o2\":\"" + half + "\"}"), 413, "stored options");
         assertFalse(client.get("/sdapi/v1/options").object().has("o2"), "a refused option is not stored");
-        assertTrue(engine.requests.isEmpty());
+        assertTrue(engine.requests().isEmpty());
     }
 
     @Test
@@ -134,23 +131,14 @@ class BridgeLimitsTest {
     @Test
     void aThrowableInAHandlerOrAJobIsAnsweredAndTheServerKeepsServing() throws Exception {
         AtomicBoolean failList = new AtomicBoolean(true);
-        AtomicBoolean failJob = new AtomicBoolean(true);
-        engine = new SlowTestEngine("tiny", 1);
-        DiffusionEngine failing = new DiffusionEngine() {
-            @Override public Result generate(Request r, ProgressListener l, CancellationToken t) throws DiffusionException {
-                if (failJob.getAndSet(false)) throw new StackOverflowError();
-                return engine.generate(r, l, t);
-            }
-            @Override public ModelInfo model() { return engine.model(); }
-            @Override public void close() { }
-        };
-        ModelProvider shared = ModelProvider.shared(failing);
+        engine = new FakeEngine(Picture.FLAT, "tiny").stepMillis(1).failNext(new StackOverflowError());
+        ModelProvider shared = ModelProvider.shared(engine);
         start(new ModelProvider() {
             @Override public List<SdModelEntry> checkpoints() {
                 if (failList.getAndSet(false)) throw new StackOverflowError();
                 return shared.checkpoints();
             }
-            @Override public DiffusionEngine engine() { return failing; }
+            @Override public DiffusionEngine engine() { return engine; }
             @Override public void select(String name) throws DiffusionException { shared.select(name); }
             @Override public void close() { }
         });

@@ -2,6 +2,8 @@ package org.diffusej.bridge;
 
 import com.google.gson.JsonObject;
 import okhttp3.Call;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -16,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.*;
 /** One generation at a time, the bounded queue (429), interrupt, client disconnect, progress, auth and binding rules. */
 class BridgeQueueTest {
     private static final String SLOW_JOB = "{\"prompt\":\"slow\",\"steps\":40,\"width\":8,\"height\":8,\"seed\":1}";
-    private SlowTestEngine engine;
+    private FakeEngine engine;
     private BridgeServer server;
 
     @AfterEach
@@ -25,7 +27,7 @@ class BridgeQueueTest {
     }
 
     private HttpTestClient start(long stepMillis, int queueCapacity) throws IOException {
-        engine = new SlowTestEngine("tiny", stepMillis);
+        engine = new FakeEngine(Picture.FLAT, "tiny").stepMillis(stepMillis);
         server = BridgeServer.builder(ModelProvider.shared(engine)).port(0).queueCapacity(queueCapacity).build().start();
         return new HttpTestClient(server.url());
     }
@@ -62,8 +64,8 @@ class BridgeQueueTest {
         assertTrue(third.object().get("detail").getAsString().contains("queue is full"));
         assertEquals(200, first.get(30, TimeUnit.SECONDS).status());
         assertEquals(200, second.get(30, TimeUnit.SECONDS).status());
-        assertEquals(1, engine.maxConcurrent.get(), "the engine ran two generations at once");
-        assertEquals(2, engine.requests.size());
+        assertEquals(1, engine.maxConcurrent(), "the engine ran two generations at once");
+        assertEquals(2, engine.requests().size());
     }
 
     @Test
@@ -89,7 +91,7 @@ class BridgeQueueTest {
         double seconds = (System.nanoTime() - t0) / 1e9;
         assertEquals(200, a.status(), a.body()); // A1111 answers an interrupted job with what it has
         assertTrue(seconds < 2.0, "interrupt took " + seconds + " s (one step is 0.05 s)");
-        assertTrue(engine.stepsRun.get() < 200, "the job ran to the end");
+        assertTrue(engine.stepsRun() < 200, "the job ran to the end");
         assertEquals(0, client.get("/sdapi/v1/progress").object().get("progress").getAsDouble());
         assertEquals(200, client.post("/sdapi/v1/txt2img", "{\"steps\":2,\"width\":8,\"height\":8}").status());
     }
@@ -110,7 +112,7 @@ class BridgeQueueTest {
 
     @Test
     void basicAuthWhenConfigured() throws Exception {
-        engine = new SlowTestEngine("tiny", 1);
+        engine = new FakeEngine(Picture.FLAT, "tiny").stepMillis(1);
         server = BridgeServer.builder(ModelProvider.shared(engine)).port(0).auth("painter:s3cret:x").build().start();
         HttpTestClient none = new HttpTestClient(server.url());
         HttpTestClient wrong = new HttpTestClient(server.url(), "painter", "nope");
@@ -124,17 +126,17 @@ class BridgeQueueTest {
         }
         assertEquals(200, right.get("/sdapi/v1/sd-models").status());
         assertEquals(200, right.post("/sdapi/v1/txt2img", "{\"steps\":1,\"width\":8,\"height\":8}").status());
-        assertTrue(engine.requests.size() == 1, "unauthenticated requests must not reach the engine");
+        assertTrue(engine.requests().size() == 1, "unauthenticated requests must not reach the engine");
     }
 
     @Test
     void ownedEngineIsClosedWithTheServerSharedIsNot() throws Exception {
-        SlowTestEngine owned = new SlowTestEngine("own", 1);
+        FakeEngine owned = new FakeEngine(Picture.FLAT, "own").stepMillis(1);
         BridgeServer.builder(ModelProvider.owned(owned)).port(0).closeModelsOnStop(true).build().start().stop();
-        assertTrue(owned.closed);
-        SlowTestEngine shared = new SlowTestEngine("shared", 1);
+        assertTrue(owned.isClosed());
+        FakeEngine shared = new FakeEngine(Picture.FLAT, "shared").stepMillis(1);
         BridgeServer.builder(ModelProvider.shared(shared)).port(0).closeModelsOnStop(true).build().start().stop();
-        assertFalse(shared.closed);
+        assertFalse(shared.isClosed());
     }
 
     @Test
@@ -146,7 +148,7 @@ class BridgeQueueTest {
 
     @Test
     void bindingBeyondLoopbackNeedsTheFlagAndAuth() {
-        SlowTestEngine e = new SlowTestEngine("tiny", 1);
+        FakeEngine e = new FakeEngine(Picture.FLAT, "tiny").stepMillis(1);
         ModelProvider models = ModelProvider.shared(e);
         IllegalArgumentException noFlag = assertThrows(IllegalArgumentException.class,
                 () -> BridgeServer.builder(models).host("0.0.0.0").auth("a:b").build());
@@ -160,14 +162,14 @@ class BridgeQueueTest {
 
     @Test
     void modelSwitchThroughOptionsWaitsForTheRunningJob() throws Exception {
-        SlowTestEngine a = new SlowTestEngine("alpha", 20);
-        List<SlowTestEngine> loaded = new ArrayList<>();
+        FakeEngine a = new FakeEngine(Picture.FLAT, "alpha").stepMillis(20);
+        List<FakeEngine> loaded = new ArrayList<>();
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("models");
         java.nio.file.Files.writeString(dir.resolve("alpha.safetensors"), "x");
         java.nio.file.Files.writeString(dir.resolve("beta.safetensors"), "x");
         FolderModelProvider provider = new FolderModelProvider(dir, p -> {
             String name = p.getFileName().toString().replace(".safetensors", "");
-            SlowTestEngine e = name.equals("alpha") ? a : new SlowTestEngine(name, 1);
+            FakeEngine e = name.equals("alpha") ? a : new FakeEngine(Picture.FLAT, name).stepMillis(1);
             loaded.add(e);
             return e;
         }, null);
@@ -179,15 +181,15 @@ class BridgeQueueTest {
         HttpTestClient.Answer set = client.post("/sdapi/v1/options", "{\"sd_model_checkpoint\":\"beta\"}");
         assertEquals(200, set.status(), set.body());
         // What the engine saw, not whether the job's HTTP answer has reached this client yet (that races the switch's)
-        assertEquals(25, a.stepsRun.get(), "the switch must wait for all 25 steps of the running job");
-        assertEquals(0, a.running.get(), "the running job has finished when the switch returns");
+        assertEquals(25, a.stepsRun(), "the switch must wait for all 25 steps of the running job");
+        assertEquals(0, a.running(), "the running job has finished when the switch returns");
         assertEquals(200, job.get().status());
-        assertTrue(a.closed, "the previous model is closed after switching");
+        assertTrue(a.isClosed(), "the previous model is closed after switching");
         assertEquals("beta.safetensors [0123456789]", client.get("/sdapi/v1/options").object().get("sd_model_checkpoint").getAsString());
         HttpTestClient.Answer gen = client.post("/sdapi/v1/txt2img", "{\"steps\":1,\"width\":8,\"height\":8}");
         assertTrue(gen.object().get("info").getAsString().contains("\"sd_model_name\":\"beta\""));
         assertEquals(404, client.post("/sdapi/v1/options", "{\"sd_model_checkpoint\":\"gamma\"}").status());
         server.stop();
-        assertTrue(loaded.get(loaded.size() - 1).closed, "the server closes models it owns");
+        assertTrue(loaded.get(loaded.size() - 1).isClosed(), "the server closes models it owns");
     }
 }

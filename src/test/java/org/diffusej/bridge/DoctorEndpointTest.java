@@ -5,6 +5,8 @@ import org.diffusej.diagnostics.Facts;
 import org.diffusej.diagnostics.Probe;
 import org.diffusej.diagnostics.SystemCheck;
 import org.diffusej.models.ModelSettings;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -27,7 +29,7 @@ class DoctorEndpointTest {
     }
 
     private HttpTestClient start(SystemCheck check, String auth) throws Exception {
-        server = BridgeServer.builder(ModelProvider.shared(new SlowTestEngine("tiny", 1))).port(0).auth(auth)
+        server = BridgeServer.builder(ModelProvider.shared(new FakeEngine(Picture.FLAT, "tiny").stepMillis(1))).port(0).auth(auth)
                 .systemCheck(check).build().start();
         return new HttpTestClient(server.url());
     }

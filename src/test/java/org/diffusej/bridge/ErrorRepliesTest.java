@@ -7,6 +7,8 @@ import org.diffusej.engine.lora.InvalidLoraException;
 import org.diffusej.engine.pipeline.Pipeline;
 import org.diffusej.engine.pipeline.StableDiffusionModel;
 import org.diffusej.engine.weights.InvalidCheckpointException;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -48,7 +50,7 @@ class ErrorRepliesTest {
         FolderModelProvider provider = new FolderModelProvider(models, p -> {
             String stem = p.getFileName().toString().replace(".safetensors", "");
             if (stem.equals("a") || stem.equals("flaky") && flakyLoads.getAndIncrement() == 0)
-                return new SlowTestEngine(stem, 1);
+                return new FakeEngine(Picture.FLAT, stem).stepMillis(1);
             return new Pipeline(StableDiffusionModel.load(p, ModelOptions.cpu())); // the real parser
         }, null);
         server = BridgeServer.builder(provider).port(0).closeModelsOnStop(true).build().start();

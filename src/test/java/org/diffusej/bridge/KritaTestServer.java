@@ -8,6 +8,8 @@ import org.diffusej.engine.lora.LoraLibrary;
 import org.diffusej.engine.pipeline.StableDiffusionModel;
 import org.diffusej.engine.vae.Taesd;
 import org.diffusej.engine.weights.TaesdWeightSource;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +31,7 @@ public final class KritaTestServer {
         String kind = args.length > 1 ? args[1] : "test";
         LoraLibrary loras = args.length > 4 ? LoraLibrary.of(List.of(Path.of(args[4]))) : LoraLibrary.empty();
         DiffusionEngine engine = kind.equals("model") ? pipeline(Path.of(args[2]), args.length > 3 ? Path.of(args[3]) : null, loras)
-                : new SlowTestEngine("tiny", args.length > 2 ? Long.parseLong(args[2]) : 5);
+                : new FakeEngine(Picture.FLAT, "tiny").stepMillis(args.length > 2 ? Long.parseLong(args[2]) : 5);
         BridgeServer server = BridgeServer.builder(ModelProvider.owned(engine)).port(0).closeModelsOnStop(true)
                 .loras(() -> loras).build().start();
         Runtime.getRuntime().addShutdownHook(new Thread(server::stop));

@@ -4,6 +4,8 @@ import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import org.diffusej.Fixtures;
 import org.diffusej.engine.lora.LoraLibrary;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,7 +36,7 @@ class LoraListingTest {
 
     private HttpTestClient start(LoraLibrary library) throws IOException {
         AtomicReference<LoraLibrary> lib = new AtomicReference<>(library);
-        server = BridgeServer.builder(ModelProvider.shared(new SlowTestEngine("tiny", 1))).port(0).loras(lib::get).build().start();
+        server = BridgeServer.builder(ModelProvider.shared(new FakeEngine(Picture.FLAT, "tiny").stepMillis(1))).port(0).loras(lib::get).build().start();
         return new HttpTestClient(server.url());
     }
 

@@ -3,6 +3,8 @@ package org.diffusej.bridge;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import org.diffusej.engine.DiffusionException;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +41,7 @@ class ModelSelectionTest {
             String stem = p.getFileName().toString().replace(".safetensors", "");
             if (stem.equals("broken")) throw new StackOverflowError(); // e.g. a header nested 200k deep
             if (stem.equals("leaky")) throw new DiffusionException(p.toAbsolutePath() + ": " + LEAKY);
-            return new SlowTestEngine(stem, 1);
+            return new FakeEngine(Picture.FLAT, stem).stepMillis(1);
         }, null);
         server = BridgeServer.builder(provider).port(0).closeModelsOnStop(true).build().start();
         client = new HttpTestClient(server.url());

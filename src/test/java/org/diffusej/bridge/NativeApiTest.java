@@ -3,6 +3,8 @@ package org.diffusej.bridge;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -15,13 +17,13 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** DiffuseJ's job API: enqueue, long-polled events in the shared vocabulary, cancel. */
 class NativeApiTest {
-    private SlowTestEngine engine;
+    private FakeEngine engine;
     private BridgeServer server;
     private HttpTestClient client;
 
     @BeforeEach
     void start() throws Exception {
-        engine = new SlowTestEngine("tiny", 15);
+        engine = new FakeEngine(Picture.FLAT, "tiny").stepMillis(15);
         server = BridgeServer.builder(ModelProvider.shared(engine)).port(0).queueCapacity(2).build().start();
         client = new HttpTestClient(server.url());
     }
@@ -95,7 +97,7 @@ class NativeApiTest {
         List<JsonObject> w = follow(waiting);
         assertEquals("interrupted", w.get(w.size() - 1).get("event").getAsString());
         long deadline = System.currentTimeMillis() + 20_000;
-        while (engine.stepsRun.get() < 2) {
+        while (engine.stepsRun() < 2) {
             assertTrue(System.currentTimeMillis() < deadline);
             Thread.sleep(10);
         }
@@ -103,8 +105,8 @@ class NativeApiTest {
         List<JsonObject> r = follow(running);
         JsonObject last = r.get(r.size() - 1);
         assertEquals("interrupted", last.get("event").getAsString());
-        assertTrue(engine.stepsRun.get() < 400);
-        assertEquals(1, engine.requests.size(), "the cancelled waiting job must never reach the engine");
+        assertTrue(engine.stepsRun() < 400);
+        assertEquals(1, engine.requests().size(), "the cancelled waiting job must never reach the engine");
     }
 
     @Test

@@ -1,5 +1,7 @@
 package org.diffusej.bridge;
 
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -14,7 +16,7 @@ import static org.junit.jupiter.api.Assertions.*;
  */
 class OriginPolicyTest {
     private static final String JOB = "{\"prompt\":\"x\",\"steps\":1,\"width\":8,\"height\":8}";
-    private SlowTestEngine engine;
+    private FakeEngine engine;
     private BridgeServer server;
 
     @AfterEach
@@ -28,7 +30,7 @@ class OriginPolicyTest {
     }
 
     private BridgeServer.Builder builder() {
-        engine = new SlowTestEngine("tiny", 1);
+        engine = new FakeEngine(Picture.FLAT, "tiny").stepMillis(1);
         return BridgeServer.builder(ModelProvider.shared(engine)).port(0);
     }
 
@@ -61,7 +63,7 @@ class OriginPolicyTest {
         assertRefused(RawHttp.send(port, "OPTIONS /sdapi/v1/txt2img HTTP/1.1\r\nHost: 127.0.0.1:" + port, ""), 403, "preflight");
         assertRefused(RawHttp.send(port, "OPTIONS /sdapi/v1/txt2img HTTP/1.1\r\nHost: 127.0.0.1:" + port
                 + "\r\nOrigin: http://evil.example\r\nAccess-Control-Request-Method: POST", ""), 403, "cross-origin");
-        assertTrue(engine.requests.isEmpty(), "no refused request may run");
+        assertTrue(engine.requests().isEmpty(), "no refused request may run");
     }
 
     @Test
@@ -88,7 +90,7 @@ class OriginPolicyTest {
                 "application/json; charset=latin1", null})
             assertRefused(RawHttp.send(port, post("/sdapi/v1/txt2img", port, "", type, JOB), JOB), 415, "application/json");
         assertRefused(RawHttp.send(port, post("/sdapi/v1/options", port, "", "text/plain", "{\"a\":1}"), "{\"a\":1}"), 415, "JSON");
-        assertTrue(engine.requests.isEmpty());
+        assertTrue(engine.requests().isEmpty());
         // A POST without a body needs no content type (A1111 clients interrupt like this).
         assertEquals(200, RawHttp.send(port, post("/sdapi/v1/interrupt", port, "", null, ""), "").status());
     }

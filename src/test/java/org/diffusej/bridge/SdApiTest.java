@@ -5,6 +5,8 @@ import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,13 +20,13 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /** The A1111 {@code /sdapi/v1} endpoints against a running server: shapes, defaults, images, malformed input. */
 class SdApiTest {
-    private SlowTestEngine engine;
+    private FakeEngine engine;
     private BridgeServer server;
     private HttpTestClient client;
 
     @BeforeEach
     void start() throws Exception {
-        engine = new SlowTestEngine("tiny", 1);
+        engine = new FakeEngine(Picture.FLAT, "tiny").stepMillis(1);
         server = BridgeServer.builder(ModelProvider.shared(engine)).port(0).maxBodyBytes(200_000).maxImageSide(256).build().start();
         client = new HttpTestClient(server.url());
     }
@@ -32,7 +34,7 @@ class SdApiTest {
     @AfterEach
     void stop() {
         server.stop();
-        assertFalse(engine.closed, "a shared engine must stay open when the server stops");
+        assertFalse(engine.isClosed(), "a shared engine must stay open when the server stops");
     }
 
     static BufferedImage square(int w, int h, Color bg, Color fg, int x, int y, int s, int type) {
@@ -59,7 +61,7 @@ class SdApiTest {
         BufferedImage img = HttpTestClient.decode(images.get(0).getAsString());
         assertEquals(64, img.getWidth());
         assertEquals(32, img.getHeight());
-        float[] c = SlowTestEngine.colour(42);
+        float[] c = Picture.colour(42);
         assertEquals(Math.round(c[0] * 255), (img.getRGB(5, 5) >> 16) & 0xff);
         String parameters = ImageCodec.readParameters(png);
         assertTrue(parameters.startsWith("a cat\nNegative prompt: dog\nSteps: 3"), parameters);
@@ -79,7 +81,7 @@ class SdApiTest {
         assertEquals(7.0, params.get("cfg_scale").getAsDouble());
         assertEquals("Euler", params.get("sampler_name").getAsString());
 
-        Request r = engine.requests.get(0);
+        Request r = engine.requests().get(0);
         assertEquals(Mode.TXT2IMG, r.mode());
         assertEquals("dog", r.negativePrompt());
         assertEquals(2, r.batchSize());
@@ -91,7 +93,7 @@ class SdApiTest {
                 + "\"subseed_strength\":0.25,\"steps\":2,\"width\":16,\"height\":16,\"batch_size\":2}").getAsJsonObject();
         HttpTestClient.Answer a = client.post("/sdapi/v1/txt2img", body);
         assertEquals(200, a.status(), a.body());
-        Request r = engine.requests.get(0);
+        Request r = engine.requests().get(0);
         assertEquals(900, r.variationSeed());
         assertEquals(0.25, r.variationStrength());
         JsonObject info = JsonParser.parseString(a.object().get("info").getAsString()).getAsJsonObject();
@@ -111,7 +113,7 @@ class SdApiTest {
         client = new HttpTestClient(server.url());
         HttpTestClient.Answer a = client.post("/sdapi/v1/txt2img", "{\"prompt\":\"x\"}");
         assertEquals(200, a.status(), a.body());
-        Request r = engine.requests.get(0);
+        Request r = engine.requests().get(0);
         assertEquals(50, r.steps());
         assertEquals("Euler", r.sampler());
         assertEquals(7.0, r.cfgScale());
@@ -142,7 +144,7 @@ class SdApiTest {
         body.addProperty("mask_blur", 2);
         HttpTestClient.Answer a = client.post("/sdapi/v1/img2img", body);
         assertEquals(200, a.status(), a.body());
-        Request r = engine.requests.get(0);
+        Request r = engine.requests().get(0);
         assertEquals(Mode.INPAINT, r.mode());
         assertEquals(48, r.width());
         assertEquals(40, r.height());
@@ -176,7 +178,7 @@ class SdApiTest {
                 + HttpTestClient.pngBase64(mask) + "\",\"width\":64,\"height\":64,\"steps\":1}";
         HttpTestClient.Answer a = client.post("/sdapi/v1/img2img", body);
         assertEquals(200, a.status(), a.body());
-        Request r = engine.requests.get(0);
+        Request r = engine.requests().get(0);
         assertEquals(64, r.initImage().width());
         assertEquals(64, r.mask().width());
         assertEquals(1f, r.mask().get(5, 40));
@@ -213,7 +215,7 @@ class SdApiTest {
         String huge = "{\"prompt\":\"" + "x".repeat(300_000) + "\"}";
         expectError("/sdapi/v1/txt2img", huge, 413, "larger than this server accepts");
         assertEquals(200, client.get("/sdapi/v1/progress").status());
-        assertTrue(engine.requests.isEmpty());
+        assertTrue(engine.requests().isEmpty());
     }
 
     private void expectError(String path, String body, int status, String detailPart) throws Exception {

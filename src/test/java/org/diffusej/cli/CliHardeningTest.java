@@ -1,6 +1,7 @@
 package org.diffusej.cli;
 
 import org.diffusej.models.ModelSettings;
+import org.diffusej.testing.FakeEngine;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,13 +37,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class CliHardeningTest {
     @TempDir Path dir;
-    private ArithmeticEngine engine;
+    private FakeEngine engine;
     private CliHarness cli;
     private Path model;
 
     @BeforeEach
     void setUp() throws IOException {
-        engine = new ArithmeticEngine();
+        engine = CliHarness.fakeEngine();
         cli = new CliHarness(dir.resolve("cache"), engine);
         model = Files.writeString(dir.resolve("model.safetensors"), "stand-in; the test loader ignores it");
     }

@@ -1,10 +1,14 @@
 package org.diffusej.cli;
 
+import org.diffusej.engine.ModelInfo;
+
 import org.diffusej.engine.CancellationToken;
 import org.diffusej.models.Downloader;
 import org.diffusej.models.ModelCatalog;
 import org.diffusej.models.ModelResolver;
 import org.diffusej.models.ModelSettings;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,7 +27,7 @@ final class CliHarness {
     final EngineLoader loader;
 
     /** A harness whose model loads give {@code engine}; the cache is {@code cache}, offline, endpoint unreachable. */
-    CliHarness(Path cache, ArithmeticEngine engine) {
+    CliHarness(Path cache, FakeEngine engine) {
         this(new ModelSettings(cache, "http://127.0.0.1:9", null, true, null, null), recording(engine));
     }
 
@@ -32,7 +36,12 @@ final class CliHarness {
         this.loader = loader;
     }
 
-    private static EngineLoader recording(ArithmeticEngine engine) {
+    /** The CLI tests' stand-in: {@link Picture#RAMP} pixels, an SD1 inpainting model "arith" with hash abcdef0123. */
+    static FakeEngine fakeEngine() {
+        return new FakeEngine(Picture.RAMP, new ModelInfo("arith", "memory", "abcdef0123", "SD1", true, false));
+    }
+
+    private static EngineLoader recording(FakeEngine engine) {
         return (p, s, l) -> engine;
     }
 

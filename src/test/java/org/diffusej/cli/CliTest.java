@@ -5,6 +5,8 @@ import com.google.gson.JsonParser;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.RgbImage;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,13 +23,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The command line's plumbing on a stand-in engine: files, parameters, bit depths, exit codes, cancel. */
 class CliTest {
     @TempDir Path dir;
-    private ArithmeticEngine engine;
+    private FakeEngine engine;
     private CliHarness cli;
     private Path model;
 
     @BeforeEach
     void setUp() throws Exception {
-        engine = new ArithmeticEngine();
+        engine = CliHarness.fakeEngine();
         cli = new CliHarness(dir.resolve("cache"), engine);
         model = Files.writeString(dir.resolve("model.safetensors"), "stand-in; the test loader ignores it");
     }
@@ -50,17 +52,17 @@ class CliTest {
                 "-H", "64", "--hires-scale", "1.5", "--hires-steps", "5", "--hires-strength", "0.4", "--hires-upscaler",
                 "Lanczos", "-o", out("hires.png").toString());
         assertEquals(ExitCode.OK, code, cli.err());
-        assertEquals(new Request.Hires(1.5, "Lanczos", 5, 0.4), engine.requests.get(0).hires());
-        engine.requests.clear();
+        assertEquals(new Request.Hires(1.5, "Lanczos", 5, 0.4), engine.requests().get(0).hires());
+        engine.requests().clear();
         assertEquals(ExitCode.OK, cli.run("txt2img", "-m", model.toString(), "-p", "a fox", "--steps", "2", "-W", "64",
                 "-H", "64", "-o", out("plain.png").toString()), cli.err());
-        assertEquals(null, engine.requests.get(0).hires(), "no --hires-scale: no hires pass");
-        engine.requests.clear();
+        assertEquals(null, engine.requests().get(0).hires(), "no --hires-scale: no hires pass");
+        engine.requests().clear();
         assertEquals(ExitCode.OK, cli.run("txt2img", "-m", model.toString(), "-p", "a fox", "--steps", "2", "-W", "64",
                 "-H", "64", "--hires-resize", "128x0", "--hires-sampler", "UniPC", "--hires-prompt", "a red fox",
                 "-o", out("resize.png").toString()), cli.err());
         assertEquals(new Request.Hires(2, "Latent", 0, 0.75, 128, 0, "UniPC", null, "a red fox", ""),
-                engine.requests.get(0).hires());
+                engine.requests().get(0).hires());
         assertEquals(ExitCode.INPUT, cli.run("txt2img", "-m", model.toString(), "-p", "a fox", "--hires-resize", "0x0",
                 "-o", out("bad.png").toString()));
         assertTrue(cli.err().contains("--hires-resize"), cli.err());
@@ -72,14 +74,14 @@ class CliTest {
                 "-W", "64", "-H", "48", "--batch", "2", "-o", out("fox.png").toString());
         assertEquals(ExitCode.OK, code, cli.err());
         assertEquals(List.of(model.toAbsolutePath()), cli.loaded);
-        Request r = engine.requests.get(0);
+        Request r = engine.requests().get(0);
         assertEquals(Mode.TXT2IMG, r.mode());
         assertEquals(42, r.seed());
         assertEquals(64, r.width());
         for (int k = 0; k < 2; k++) {
             Path f = out(k == 0 ? "fox.png" : "fox-2.png");
             ImageFile img = ImageFiles.read(f);
-            assertEquals(ArithmeticEngine.expected(r, 42 + k), img.rgb());
+            assertEquals(Picture.RAMP.draw(r, 42 + k), img.rgb());
             assertTrue(img.parameters().startsWith("a red fox\nSteps: 3") && img.parameters().contains("Seed: " + (42 + k)),
                     img.parameters());
             JsonObject side = json(OutputPlan.sidecar(f));
@@ -88,17 +90,17 @@ class CliTest {
             assertEquals("abcdef0123", side.get("model_hash").getAsString());
         }
         assertTrue(cli.out().contains("fox-2.png"));
-        assertTrue(engine.closed, "the engine is closed at the end");
+        assertTrue(engine.isClosed(), "the engine is closed at the end");
     }
 
     @Test
     void spacingReachesTheRequest() throws Exception {
         assertEquals(ExitCode.OK, cli.run("txt2img", "-m", model.toString(), "--seed", "1", "-W", "16", "-H", "16",
                 "--spacing", "trailing", "-q", "-o", out("").toString()), cli.err());
-        assertEquals("trailing", engine.requests.get(0).timestepSpacing());
+        assertEquals("trailing", engine.requests().get(0).timestepSpacing());
         assertEquals(ExitCode.OK, cli.run("txt2img", "-m", model.toString(), "--seed", "2", "-W", "16", "-H", "16",
                 "-q", "-o", out("").toString()), cli.err());
-        assertEquals(null, engine.requests.get(1).timestepSpacing(), "no --spacing: the model's own");
+        assertEquals(null, engine.requests().get(1).timestepSpacing(), "no --spacing: the model's own");
     }
 
     @Test
@@ -121,7 +123,7 @@ class CliTest {
         assertEquals(ExitCode.INPUT, code);
         assertTrue(cli.err().contains("already exists") && cli.err().contains("--force"), cli.err());
         assertEquals("precious", Files.readString(existing));
-        assertTrue(engine.requests.isEmpty(), "checked before any work");
+        assertTrue(engine.requests().isEmpty(), "checked before any work");
         assertEquals(ExitCode.OK, cli.run("txt2img", "-m", model.toString(), "--seed", "1", "-W", "16", "-H", "16",
                 "-o", existing.toString(), "--force"));
         assertEquals(16, ImageFiles.read(existing).rgb().width());
@@ -145,7 +147,7 @@ class CliTest {
         assertTrue(cli.err().contains("--spacing must be leading, trailing or linspace"), cli.err());
         assertEquals(ExitCode.USAGE, cli.run("outpaint", "-i", img.toString(), "-m", m)); // no margins
         assertEquals(ExitCode.USAGE, cli.run());
-        assertTrue(engine.requests.isEmpty());
+        assertTrue(engine.requests().isEmpty());
     }
 
     @Test
@@ -166,9 +168,9 @@ class CliTest {
                 "--strength", "0.25", "-o", out("deep-out.png").toString()), cli.err());
         ImageFile in = ImageFiles.read(img), result = ImageFiles.read(out("deep-out.png"));
         assertEquals(16, result.bitDepth());
-        RgbImage want = ArithmeticEngine.expected(engine.requests.get(0), 3);
+        RgbImage want = Picture.RAMP.draw(engine.requests().get(0), 3);
         assertMaxDiff(want, result.rgb(), 0.5 / 65535);
-        assertEquals(in.rgb(), engine.requests.get(0).initImage(), "the engine got the 16-bit values");
+        assertEquals(in.rgb(), engine.requests().get(0).initImage(), "the engine got the 16-bit values");
     }
 
     @Test
@@ -176,7 +178,7 @@ class CliTest {
         Path img = image("in.png", 16, 16, 8, false);
         assertEquals(ExitCode.OK, cli.run("inpaint", "-i", img.toString(), "--rect", "4,2,6,5", "-m", model.toString(),
                 "--seed", "9", "-o", out("r.png").toString()), cli.err());
-        Request r = engine.requests.get(0);
+        Request r = engine.requests().get(0);
         assertEquals(Mode.INPAINT, r.mode());
         assertEquals(30, r.mask().bounds()[2] * r.mask().bounds()[3]);
         assertEquals(1.0, r.strength());
@@ -190,7 +192,7 @@ class CliTest {
         Path img = image("in.png", 40, 24, 8, false);
         assertEquals(ExitCode.OK, cli.run("outpaint", "-i", img.toString(), "--expand", "5", "-m", model.toString(),
                 "--seed", "1", "-o", out("wide.png").toString()), cli.err());
-        Request r = engine.requests.get(0);
+        Request r = engine.requests().get(0);
         assertEquals(56, r.initImage().width());  // 40 + 5 + 5 → 50 → 56
         assertEquals(40, r.initImage().height()); // 24 + 5 + 5 → 34 → 40
         assertEquals(0f, r.mask().get(24, 16), "the original's centre is kept");
@@ -218,8 +220,8 @@ class CliTest {
             assertEquals("cells", json(out("b-" + s + ".json")).get("prompt").getAsString());
             assertTrue(json(out("a-" + s + ".json")).get("source").getAsString().endsWith("a.tif"));
         }
-        assertEquals(2, engine.requests.size());
-        assertEquals(0.3, engine.requests.get(0).strength());
+        assertEquals(2, engine.requests().size());
+        assertEquals(0.3, engine.requests().get(0).strength());
         try (Stream<Path> files = Files.list(out(""))) {
             assertEquals(12, files.count());
         }
@@ -229,9 +231,9 @@ class CliTest {
     void dreamWalksFromOneSeedToAnother() throws Exception {
         assertEquals(ExitCode.OK, cli.run("dream", "-p", "a tunnel", "--frames", "3", "-W", "16", "-H", "16",
                 "--seed", "5", "--to-seed", "9", "-m", model.toString(), "-o", out("").toString()), cli.err());
-        assertEquals(3, engine.requests.size());
+        assertEquals(3, engine.requests().size());
         for (int k = 0; k < 3; k++) {
-            Request q = engine.requests.get(k); // the walk is request data: seed 5 leaning towards 9 by k/2
+            Request q = engine.requests().get(k); // the walk is request data: seed 5 leaning towards 9 by k/2
             assertEquals(5, q.seed());
             assertEquals(9, q.variationSeed());
             assertEquals(k * 0.5, q.variationStrength());
@@ -243,7 +245,7 @@ class CliTest {
 
     @Test
     void cancelKeepsFinishedImagesAndExits130() throws Exception {
-        engine.beforeImage = n -> { if (n == 1) cli.token.cancel(); };
+        engine.beforeImage(n -> { if (n == 1) cli.token.cancel(); });
         int code = cli.run("txt2img", "-m", model.toString(), "--seed", "1", "--batch", "3", "-W", "16", "-H", "16",
                 "-o", out("").toString());
         assertEquals(ExitCode.CANCELLED, code);
@@ -278,7 +280,7 @@ class CliTest {
 
     @Test
     void engineBugIsAnInternalError() {
-        engine.failure = new IllegalStateException("boom");
+        engine.failNext(new IllegalStateException("boom"));
         assertEquals(ExitCode.INTERNAL, cli.run("txt2img", "-m", model.toString(), "-W", "16", "-H", "16",
                 "-o", out("").toString()));
         assertTrue(cli.err().contains("please report") && cli.err().contains("boom"), cli.err());

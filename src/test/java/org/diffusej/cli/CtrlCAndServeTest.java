@@ -1,5 +1,6 @@
 package org.diffusej.cli;
 
+import org.diffusej.testing.FakeEngine;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,7 +60,7 @@ class CtrlCAndServeTest {
 
     @Test
     void serveAnswersUntilCancelled() throws Exception {
-        ArithmeticEngine engine = new ArithmeticEngine();
+        FakeEngine engine = CliHarness.fakeEngine();
         CliHarness cli = new CliHarness(dir.resolve("cache"), engine);
         Path model = Files.writeString(dir.resolve("m.safetensors"), "stand-in");
         CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
@@ -78,7 +79,7 @@ class CtrlCAndServeTest {
         assertTrue(body.contains("arith"), body);
         cli.token.cancel();
         assertEquals(ExitCode.OK, code.get(20, TimeUnit.SECONDS), cli.err());
-        assertTrue(engine.closed, "the engine loaded for the server is closed when it stops");
+        assertTrue(engine.isClosed(), "the engine loaded for the server is closed when it stops");
         assertEquals(ExitCode.USAGE, cli.run("serve", "-m", model.toString(), "--host", "0.0.0.0", "--port", "0"));
         assertTrue(cli.err().contains("--listen"), cli.err());
     }

@@ -18,6 +18,8 @@ import java.io.File;
 import java.nio.file.Path;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.Request;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,7 +27,7 @@ import org.scijava.command.CommandModule;
 
 /** Augment (stack and folder) and Extend Canvas through the CommandService, on the pattern engine. */
 class AugmentAndExtendTest {
-    private final PatternEngine engine = new PatternEngine();
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach
@@ -66,7 +68,7 @@ class AugmentAndExtendTest {
         ImageProcessor plane = Augmentation.displayedPlane(src, 3);
         Request again = Request.builder(Mode.IMG2IMG).initImage(ImageConversion.toRgb(plane, new Rectangle(0, 0, 24, 16)))
                 .strength(0.25).steps(2).build();
-        ImageProcessor expected = ImageConversion.toProcessorLike(PatternEngine.render(again, 105), plane);
+        ImageProcessor expected = ImageConversion.toProcessorLike(Picture.PATTERN.draw(again, 105), plane);
         assertArrayEquals((short[]) expected.getPixels(), (short[]) out.getStack().getPixels(6));
         assertNotEquals(out.getStack().getProcessor(6).get(5, 5), src.getStack().getProcessor(3).get(5, 5));
     }
@@ -116,7 +118,7 @@ class AugmentAndExtendTest {
         assertEquals(56, out.getWidth());
         assertEquals(32, out.getHeight());
         assertEquals(8, out.getBitDepth());
-        assertEquals(Mode.INPAINT, engine.lastRequest.mode());
+        assertEquals(Mode.INPAINT, engine.lastRequest().mode());
         ImageProcessor ip = out.getProcessor();
         for (int y = 0; y < 24; y++)
             for (int x = 0; x < 32; x++) assertEquals(bp.get(x, y), ip.get(x + 8, y), "the original is kept exactly");

@@ -11,13 +11,14 @@ import ij.gui.Roi;
 import ij.process.ByteProcessor;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.diffusej.testing.FakeEngine;
 import org.scijava.command.CommandModule;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Inputs the user can get wrong end with a message (cancel reason + warning), no exception; cancel stops a run. */
 class BadInputsAndCancelTest {
-    private final PatternEngine engine = new PatternEngine();
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach
@@ -28,7 +29,7 @@ class BadInputsAndCancelTest {
         assertTrue(m.isCanceled(), "expected a refusal");
         assertTrue(h.problems().isEmpty(), "no exceptions or errors in the log: " + h.problems());
         assertTrue(h.log.stream().anyMatch(l -> l.text().equals(m.getCancelReason())), "the message is shown (logged headless)");
-        assertEquals(0, engine.generations.get(), "nothing ran");
+        assertEquals(0, engine.requests().size(), "nothing ran");
         return m.getCancelReason();
     }
 
@@ -80,10 +81,10 @@ class BadInputsAndCancelTest {
     void hiresUpscaleAboveOneAsksForTheHiresFix() throws Exception {
         h.run(NewImageFromPromptCommand.class, "prompt", "x", "width", 64, "height", 64, "steps", 2, "candidates", 1,
                 "hiresScale", 2.0, "hiresStrength", 0.4);
-        assertEquals(new org.diffusej.engine.Request.Hires(2.0, "Latent", 0, 0.4), engine.lastRequest.hires());
+        assertEquals(new org.diffusej.engine.Request.Hires(2.0, "Latent", 0, 0.4), engine.lastRequest().hires());
         h.run(NewImageFromPromptCommand.class, "prompt", "x", "width", 64, "height", 64, "steps", 2, "candidates", 1,
                 "hiresScale", 1.0); // given: SciJava remembers the last value
-        assertEquals(null, engine.lastRequest.hires(), "upscale 1 is off");
+        assertEquals(null, engine.lastRequest().hires(), "upscale 1 is off");
     }
 
     @Test
@@ -98,12 +99,12 @@ class BadInputsAndCancelTest {
 
     @Test
     void cancelMidRunStopsWithinAStepAndLeavesTheImageAlone() throws Exception {
-        engine.stepDelayMillis = 20;
+        engine.stepMillis(20);
         ImagePlus imp = image(64, 64, new Roi(8, 8, 32, 32));
         Future<CommandModule> f = h.commands.run(InpaintSelectionCommand.class, true, "imp", imp, "prompt", "x",
                 "steps", 200, "candidates", 1);
         long t0 = System.nanoTime();
-        while (engine.generations.get() == 0 && System.nanoTime() - t0 < 5e9) Thread.sleep(5);
+        while (engine.requests().size() == 0 && System.nanoTime() - t0 < 5e9) Thread.sleep(5);
         Thread.sleep(100);
         h.diffusion.cancelRunning();
         CommandModule m = f.get(2, TimeUnit.SECONDS); // 200 steps × 20 ms = 4 s if not cancelled
@@ -115,12 +116,12 @@ class BadInputsAndCancelTest {
 
     @Test
     void cancelAfterTheFirstCandidateKeepsIt() throws Exception {
-        engine.stepDelayMillis = 20;
+        engine.stepMillis(20);
         ImagePlus imp = image(64, 64, new Roi(8, 8, 32, 32));
         Future<CommandModule> f = h.commands.run(InpaintSelectionCommand.class, true, "imp", imp, "prompt", "x",
                 "steps", 10, "candidates", 3);
         long t0 = System.nanoTime();
-        while (engine.stepsDone.get() < 12 && System.nanoTime() - t0 < 10e9) Thread.sleep(2); // first candidate done
+        while (engine.stepsRun() < 12 && System.nanoTime() - t0 < 10e9) Thread.sleep(2); // first candidate done
         h.diffusion.cancelRunning();
         CommandModule m = f.get(5, TimeUnit.SECONDS);
         assertFalse(m.isCanceled());

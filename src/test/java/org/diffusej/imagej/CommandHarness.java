@@ -1,6 +1,9 @@
 package org.diffusej.imagej;
 
 import java.util.List;
+import org.diffusej.engine.ModelInfo;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.scijava.Context;
 import org.scijava.InstantiableException;
@@ -17,6 +20,11 @@ import org.scijava.log.LogService;
 
 /** A headless SciJava context with the DiffuseJ service on a given engine, recording every log message. */
 final class CommandHarness implements AutoCloseable {
+    /** Fiji's stand-in engine: {@link Picture#PATTERN} pixels from an SD1 model "pattern" held in memory. */
+    static FakeEngine fakeEngine() {
+        return new FakeEngine(Picture.PATTERN, new ModelInfo("pattern", "memory", "0123456789", "SD1", false, false));
+    }
+
     final Context context = new Context(CommandService.class, DiffusionService.class, KritaBridgeService.class, LogService.class,
             StatusService.class, LastingStatus.class);
     final CommandService commands = context.service(CommandService.class);

@@ -13,16 +13,17 @@ import org.diffusej.engine.CancellationToken;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.Request;
+import org.diffusej.testing.FakeEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The shared engine: loaded once, reused, reloaded on new settings, unloaded on request, under the plugin class loader. */
 class DiffusionServiceTest {
-    private final List<PatternEngine> opened = new ArrayList<>();
+    private final List<FakeEngine> opened = new ArrayList<>();
     private final List<ClassLoader> loaders = new ArrayList<>();
     private final CommandHarness h = new CommandHarness(s -> {
         loaders.add(Thread.currentThread().getContextClassLoader());
-        PatternEngine e = new PatternEngine();
+        FakeEngine e = CommandHarness.fakeEngine();
         opened.add(e);
         return e;
     });
@@ -42,8 +43,8 @@ class DiffusionServiceTest {
         s.sharedEngine().generate(tiny(), ProgressListener.NONE, new CancellationToken());
         s.sharedEngine().close();
         assertEquals(1, opened.size());
-        assertEquals(2, opened.get(0).generations.get());
-        assertFalse(opened.get(0).closed, "closing the shared view leaves the model loaded");
+        assertEquals(2, opened.get(0).requests().size());
+        assertFalse(opened.get(0).isClosed(), "closing the shared view leaves the model loaded");
         assertEquals("pattern [0123456789]", s.model().title());
     }
 
@@ -56,11 +57,11 @@ class DiffusionServiceTest {
         s.model();
         assertEquals(1, opened.size(), "same settings: no reload");
         s.configure(new EngineSettings("b.safetensors", "cpu", "fp32"));
-        assertTrue(opened.get(0).closed);
+        assertTrue(opened.get(0).isClosed());
         s.model();
         assertEquals(2, opened.size());
         s.unload();
-        assertTrue(opened.get(1).closed);
+        assertTrue(opened.get(1).isClosed());
         assertFalse(s.isLoaded());
     }
 
@@ -87,6 +88,6 @@ class DiffusionServiceTest {
         assertEquals(new EngineSettings("/tmp/x.safetensors", "cpu", "fp32"), h.diffusion.settings());
         h.run(ModelAndDeviceCommand.class, "model", "/tmp/x.safetensors", "device", "cpu", "precision", "fp32", "action", "Unload");
         assertFalse(h.diffusion.isLoaded());
-        assertTrue(opened.get(0).closed);
+        assertTrue(opened.get(0).isClosed());
     }
 }

@@ -27,6 +27,8 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.diffusej.engine.Mode;
 import org.diffusej.engine.RgbImage;
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import org.scijava.command.CommandModule;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -36,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /** Inpaint Selection → layers → Apply Candidate → Undo, headless through the CommandService, on every image type. */
 class InpaintAndApplyTest {
-    private final PatternEngine engine = new PatternEngine();
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach
@@ -87,7 +89,7 @@ class InpaintAndApplyTest {
                 "candidates", 2, "strength", 0.9, "output", "Layers");
         assertFalse(m.isCanceled(), m.getCancelReason());
         assertTrue(h.problems().isEmpty(), h.problems().toString());
-        assertEquals(Mode.INPAINT, engine.lastRequest.mode());
+        assertEquals(Mode.INPAINT, engine.lastRequest().mode());
         assertStackEquals(before, imp.getStack(), "the original is untouched by layers");
 
         Overlay overlay = imp.getOverlay();
@@ -220,12 +222,12 @@ class InpaintAndApplyTest {
         ImagePlus imp = new ImagePlus("g8", ImageConversionTest.ramp8(64, 48));
         imp.setRoi(new OvalRoi(20, 10, 16, 24));
         h.run(RestyleImageCommand.class, "imp", imp, "prompt", "p", "seed", 1L, "steps", 2, "candidates", 1, "strength", 0.5);
-        assertEquals(Mode.IMG2IMG, engine.lastRequest.mode());
-        assertEquals(16, engine.lastRequest.initImage().width());
-        assertEquals(null, engine.lastRequest.timestepSpacing(), "Model default: the model's own spacing");
+        assertEquals(Mode.IMG2IMG, engine.lastRequest().mode());
+        assertEquals(16, engine.lastRequest().initImage().width());
+        assertEquals(null, engine.lastRequest().timestepSpacing(), "Model default: the model's own spacing");
         h.run(RestyleImageCommand.class, "imp", imp, "prompt", "p", "seed", 1L, "steps", 2, "candidates", 1, "strength", 0.5,
                 "spacing", "trailing");
-        assertEquals("trailing", engine.lastRequest.timestepSpacing());
+        assertEquals("trailing", engine.lastRequest().timestepSpacing());
         assertTrue(((ImageRoi) imp.getOverlay().get(1)).getProperty(Provenance.KEY).contains("Schedule spacing: trailing"),
                 "recorded with the layer");
         ImageRoi layer = (ImageRoi) imp.getOverlay().get(0);
@@ -242,7 +244,7 @@ class InpaintAndApplyTest {
         assertEquals(2, out.getStackSize());
         assertEquals("a tree", out.getTitle());
         assertTrue(out.getProp("parameters").startsWith("a tree\n"));
-        ImageProcessor expected = ImageConversion.toColorProcessor(PatternEngine.render(engine.lastRequest.toBuilder().build(), 6));
+        ImageProcessor expected = ImageConversion.toColorProcessor(Picture.PATTERN.draw(engine.lastRequest().toBuilder().build(), 6));
         assertArrayEquals((int[]) expected.getPixels(), (int[]) out.getStack().getProcessor(2).getPixels());
     }
 

@@ -10,13 +10,14 @@ import java.io.IOException;
 import java.net.HttpURLConnection;
 import java.net.URL;
 import java.nio.charset.StandardCharsets;
+import org.diffusej.testing.FakeEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.scijava.command.CommandModule;
 
 /** Start/Stop Krita Bridge serve Fiji's shared engine over HTTP and leave it loaded when stopped. */
 class KritaBridgeCommandsTest {
-    private final PatternEngine engine = new PatternEngine();
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach
@@ -39,7 +40,7 @@ class KritaBridgeCommandsTest {
         h.run(StopKritaBridgeCommand.class);
         assertNull(h.context.service(KritaBridgeService.class).url());
         assertThrows(IOException.class, () -> get(url + "/sdapi/v1/sd-models"));
-        assertFalse(engine.closed, "stopping the bridge leaves Fiji's model loaded");
+        assertFalse(engine.isClosed(), "stopping the bridge leaves Fiji's model loaded");
         assertTrue(h.diffusion.isLoaded());
     }
 

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.diffusej.testing.FakeEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.scijava.command.CommandInfo;
@@ -31,7 +32,7 @@ class LegacyUiContractTest {
      */
     private static final List<Class<?>> DISPLAYABLE_OUTPUTS = List.of(ImagePlus.class);
 
-    private final PatternEngine engine = new PatternEngine();
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach

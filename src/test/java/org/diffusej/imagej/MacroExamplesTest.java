@@ -14,6 +14,7 @@ import ij.process.ColorProcessor;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.diffusej.testing.FakeEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 class MacroExamplesTest {
     static final Path MACROS = Path.of("plugin-resources/scripts/Plugins/DiffuseJ/Examples");
 
-    private final PatternEngine engine = new PatternEngine();
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private CommandHarness h;
 
     @BeforeEach
@@ -64,7 +65,7 @@ class MacroExamplesTest {
 
         run("Batch_Restyle_Folder.ijm", "input=[" + in + "] output=[" + out + "] prompt=[oil painting] strength=0.6 seed=9 steps=2");
         assertTrue(MacroCommandShim.refusals.isEmpty(), MacroCommandShim.refusals.toString());
-        assertEquals(2, engine.generations.get());
+        assertEquals(2, engine.requests().size());
         ImagePlus grey = IJ.openImage(new File(out, "grey-restyled.tif").getPath());
         assertNotNull(grey, "grey-restyled.tif written");
         assertEquals(8, grey.getBitDepth());
@@ -73,7 +74,7 @@ class MacroExamplesTest {
         assertTrue(grey.getProp("parameters").contains("Denoising strength: 0.6"));
         ImagePlus colour = IJ.openImage(new File(out, "colour-restyled.tif").getPath());
         assertEquals(24, colour.getBitDepth());
-        assertEquals(0.6, engine.lastRequest.strength());
+        assertEquals(0.6, engine.lastRequest().strength());
     }
 
     @Test
@@ -98,8 +99,8 @@ class MacroExamplesTest {
         IJ.saveAsTiff(src, file);
         run("Scripted_Inpaint.ijm", "file=[" + file + "] output=[" + output + "] x=10 y=8 width=30 height=20 prompt=[a flower] seed=42 steps=2");
         assertTrue(MacroCommandShim.refusals.isEmpty(), MacroCommandShim.refusals.toString());
-        assertEquals(2, engine.lastRequest.batchCount());
-        assertEquals("a flower", engine.lastRequest.prompt());
+        assertEquals(2, engine.lastRequest().batchCount());
+        assertEquals("a flower", engine.lastRequest().prompt());
         ImagePlus out = IJ.openImage(output);
         OvalRoi oval = new OvalRoi(10, 8, 30, 20);
         int changed = 0;
@@ -122,6 +123,6 @@ class MacroExamplesTest {
         IJ.runMacro("setBatchMode(true); newImage('x', '8-bit ramp', 32, 32, 1); run('Inpaint Selection...', 'prompt=[a] seed=1');");
         assertEquals(1, MacroCommandShim.refusals.size());
         assertTrue(MacroCommandShim.refusals.get(0).contains("no selection"));
-        assertEquals(0, engine.generations.get());
+        assertEquals(0, engine.requests().size());
     }
 }

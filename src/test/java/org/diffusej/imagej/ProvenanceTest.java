@@ -16,12 +16,13 @@ import org.diffusej.engine.ProgressListener;
 import org.diffusej.engine.Request;
 import org.diffusej.engine.Result;
 import org.diffusej.engine.RgbImage;
+import org.diffusej.testing.FakeEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The recorded A1111 parameters read back into a request that regenerates the same pixels. */
 class ProvenanceTest {
-    private final PatternEngine engine = new PatternEngine();
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach
@@ -33,7 +34,7 @@ class ProvenanceTest {
                 .size(64, 48).steps(13).sampler("DPM++ 2M").scheduler("Karras").cfgScale(5.5).seed(987654321L).strength(0.6)
                 .maskBlur(0).onlyMasked(true).onlyMaskedPadding(24).maskedContent(MaskedContent.LATENT_NOISE)
                 .invertMask(true).clipSkip(2).timestepSpacing("trailing").mask(Mask.filled(64, 48, 1f)).build();
-        String text = org.diffusej.engine.infotext.Infotext.of(r, 987654321L, PatternEngine.INFO);
+        String text = org.diffusej.engine.infotext.Infotext.of(r, 987654321L, engine.model());
         Request back = Provenance.requestFrom(text, Mode.INPAINT).mask(r.mask()).build();
         assertEquals(r, back);
     }

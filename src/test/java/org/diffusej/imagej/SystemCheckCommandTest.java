@@ -1,5 +1,6 @@
 package org.diffusej.imagej;
 
+import org.diffusej.testing.FakeEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,7 +21,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Plugins › DiffuseJ › About / System Check, headless: the report goes to the log; no outputs, no model loaded. */
 class SystemCheckCommandTest {
     @TempDir Path dir;
-    private final PatternEngine engine = new PatternEngine();
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach

@@ -16,6 +16,7 @@ import ij.process.ImageProcessor;
 import ij.process.ShortProcessor;
 import java.util.ArrayList;
 import java.util.List;
+import org.diffusej.testing.FakeEngine;
 import org.junit.jupiter.api.AfterEach;
 import org.scijava.command.CommandModule;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ class VariationMapTest {
     /** Float32 output of a double computation: relative error well below 1e-5. */
     private static final double TOLERANCE = 1e-3;
 
-    private final PatternEngine engine = new PatternEngine();
+    private final FakeEngine engine = CommandHarness.fakeEngine();
     private final CommandHarness h = new CommandHarness(s -> engine);
 
     @AfterEach
