@@ -30,15 +30,18 @@ import org.diffusej.engine.sampler.TimestepSpacing;
  * @param warnings          what was asked but is not done, one sentence each
  * @param output            how the images are encoded (A1111's {@code samples_format})
  * @param checkpoint        {@code override_settings.sd_model_checkpoint}, or null
+ * @param vae               {@code override_settings.sd_vae} ("Automatic", "None" or a listed VAE), or null
  * @param restoreAfterwards A1111's {@code override_settings_restore_afterwards}
- * @param keptOptions       the overrides that stay set after the job (when not restored), without the checkpoint
+ * @param keptOptions       the overrides that stay set after the job (when not restored), without checkpoint and VAE
  */
 public record A1111Request(String kind, Request request, JsonObject parameters, List<String> warnings, Output output,
-                           String checkpoint, boolean restoreAfterwards, JsonObject keptOptions) {
+                           String checkpoint, String vae, boolean restoreAfterwards, JsonObject keptOptions) {
 
     /** Options {@code override_settings} may set; they are applied, anything else is refused. */
-    static final List<String> OVERRIDABLE = List.of("sd_model_checkpoint", "CLIP_stop_at_last_layers", "samples_format",
-            "jpeg_quality");
+    static final List<String> OVERRIDABLE = List.of("sd_model_checkpoint", "sd_vae", "CLIP_stop_at_last_layers",
+            "samples_format", "jpeg_quality");
+    /** Options the model provider holds (switched around the job), never stored with the others. */
+    static final List<String> MODEL_OPTIONS = List.of("sd_model_checkpoint", "sd_vae");
     /** A1111's option defaults for the options above (besides the checkpoint). */
     static final int DEFAULT_CLIP_SKIP = 1;
     static final String DEFAULT_FORMAT = "png";
@@ -111,12 +114,14 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
         }
         Request r = b.build();
         String checkpoint = new Fields(overrides).string("sd_model_checkpoint", null);
+        String vae = new Fields(overrides).string("sd_vae", null);
         boolean restore = f.bool("override_settings_restore_afterwards", true);
         JsonObject kept = new JsonObject();
         if (!restore)
             for (Map.Entry<String, JsonElement> e : overrides.entrySet())
-                if (!e.getKey().equals("sd_model_checkpoint")) kept.add(e.getKey(), e.getValue());
-        return new A1111Request(kind, r, echo(body, r, img2img), List.copyOf(warnings), output, checkpoint, restore, kept);
+                if (!MODEL_OPTIONS.contains(e.getKey())) kept.add(e.getKey(), e.getValue());
+        return new A1111Request(kind, r, echo(body, r, img2img), List.copyOf(warnings), output, checkpoint, vae, restore,
+                kept);
     }
 
     /** {@code override_settings}: an object of options this server applies; others are a 422 naming them. */

@@ -18,6 +18,7 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /** Builds AUTOMATIC1111-shaped JSON responses (generation, progress, samplers, models, options). */
 final class A1111Response {
@@ -75,8 +76,10 @@ final class A1111Response {
         info.add("face_restoration_model", JsonNull.INSTANCE);
         info.addProperty("sd_model_name", model == null ? null : model.name());
         info.addProperty("sd_model_hash", model == null ? null : model.shortHash());
-        info.add("sd_vae_name", JsonNull.INSTANCE);
-        info.add("sd_vae_hash", JsonNull.INSTANCE);
+        Map<String, Object> written = last.infotexts().isEmpty() ? Map.of()
+                : org.diffusej.engine.infotext.Infotext.parse(last.infotexts().get(0));
+        info.add("sd_vae_name", GSON.toJsonTree(written.get("VAE")));        // null with the model's own VAE
+        info.add("sd_vae_hash", GSON.toJsonTree(written.get("VAE hash")));
         info.addProperty("seed_resize_from_w", -1);
         info.addProperty("seed_resize_from_h", -1);
         if (r.mode() == org.diffusej.engine.Mode.TXT2IMG) info.add("denoising_strength", JsonNull.INSTANCE);

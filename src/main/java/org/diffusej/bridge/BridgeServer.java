@@ -61,6 +61,7 @@ public final class BridgeServer implements AutoCloseable {
     private final boolean ownsModels;
     private final SystemCheck systemCheck;
     private final java.util.function.Supplier<org.diffusej.engine.lora.LoraLibrary> loras;
+    private final VaeFolders vaes;
     private final OriginPolicy origins;
     private final Routes routes = new Routes();
     private final com.google.gson.JsonObject flags = new com.google.gson.JsonObject();
@@ -80,6 +81,7 @@ public final class BridgeServer implements AutoCloseable {
         this.ownsModels = b.closeModelsOnStop;
         this.systemCheck = b.systemCheck;
         this.loras = b.loras;
+        this.vaes = b.vaes;
         this.origins = b.origins;
         new SdApi(this).register(routes);
         new SdApiInfo(this, routes).register();
@@ -171,6 +173,8 @@ public final class BridgeServer implements AutoCloseable {
     SystemCheck systemCheck() { return systemCheck; }
     /** The LoRA library listed now (Fiji's may change while the server runs). */
     org.diffusej.engine.lora.LoraLibrary loras() { return loras.get(); }
+
+    VaeFolders vaes() { return vaes; }
     Routes routes() { return routes; }
 
     /** A1111's {@code cmd-flags}: how this server was started, in A1111's flag names where they exist. */
@@ -226,6 +230,7 @@ public final class BridgeServer implements AutoCloseable {
         private SystemCheck systemCheck = SystemCheck.standard(ModelSettings::fromEnvironment);
         private java.util.function.Supplier<org.diffusej.engine.lora.LoraLibrary> loras =
                 org.diffusej.engine.lora.LoraLibrary::empty;
+        private VaeFolders vaes = VaeFolders.empty();
         private List<String> corsOrigins = List.of();
         private String corsRegex;
         private OriginPolicy origins;
@@ -256,6 +261,12 @@ public final class BridgeServer implements AutoCloseable {
          */
         public Builder loras(java.util.function.Supplier<org.diffusej.engine.lora.LoraLibrary> v) {
             loras = java.util.Objects.requireNonNull(v);
+            return this;
+        }
+
+        /** The VAE files {@code /sdapi/v1/sd-vae} lists and {@code sd_vae} selects (default none). */
+        public Builder vaes(VaeFolders v) {
+            vaes = java.util.Objects.requireNonNull(v);
             return this;
         }
 

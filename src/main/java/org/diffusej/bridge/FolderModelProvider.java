@@ -24,8 +24,16 @@ public final class FolderModelProvider implements ModelProvider {
         DiffusionEngine load(Path fileOrFolder) throws DiffusionException;
     }
 
+    /** Loads a model with a VAE choice (A1111's {@code sd_vae}); the CLI's {@code serve} passes one. */
+    @FunctionalInterface
+    public interface VaeEngineLoader {
+        DiffusionEngine load(Path fileOrFolder, VaeChoice vae) throws DiffusionException;
+    }
+
     private final Path folder;
-    private final EngineLoader loader;
+    private final VaeEngineLoader loader;
+    private final boolean switchesVae;
+    private VaeChoice vae = VaeChoice.AUTOMATIC;
     private DiffusionEngine engine;
     private Path loadedFrom;
     private Path unloadedFrom;       // set while the selected model is unloaded (A1111 unload-checkpoint)
@@ -33,8 +41,19 @@ public final class FolderModelProvider implements ModelProvider {
 
     /** Loads {@code initial} (a path, or a name found in {@code folder}) right away. */
     public FolderModelProvider(Path folder, EngineLoader loader, String initial) throws DiffusionException {
+        this(folder, (p, v) -> loader.load(p), false, initial);
+    }
+
+    /** As above, with a loader that also switches the VAE ({@link #selectVae}); a null folder offers only {@code initial}. */
+    public FolderModelProvider(Path folder, VaeEngineLoader loader, String initial) throws DiffusionException {
+        this(folder, loader, true, initial);
+    }
+
+    private FolderModelProvider(Path folder, VaeEngineLoader loader, boolean switchesVae, String initial)
+            throws DiffusionException {
         this.folder = folder;
         this.loader = loader;
+        this.switchesVae = switchesVae;
         Path first = initial != null ? resolveInitial(initial) : candidates().stream().findFirst()
                 .orElseThrow(() -> new UnknownModelException("No models (*.safetensors or diffusers folders) in " + folder + "."));
         load(first);
@@ -99,7 +118,7 @@ public final class FolderModelProvider implements ModelProvider {
     public synchronized void reload() throws DiffusionException {
         if (engine != null || unloadedFrom == null) return;
         Path p = unloadedFrom;
-        engine = loader.load(p);
+        engine = loader.load(p, vae);
         loadedFrom = p;
         unloadedFrom = null;
         unloadedAs = null;
@@ -158,7 +177,7 @@ public final class FolderModelProvider implements ModelProvider {
         engine = null;
         loadedFrom = null;
         try {
-            engine = loader.load(p);
+            engine = loader.load(p, vae);
             loadedFrom = p;
         } catch (Throwable e) { // NOPMD: whatever failed, the previous model must come back
             if (previous != null) restore(previous, e);
@@ -168,10 +187,44 @@ public final class FolderModelProvider implements ModelProvider {
 
     private void restore(Path previous, Throwable cause) {
         try {
-            engine = loader.load(previous);
+            engine = loader.load(previous, vae);
             loadedFrom = previous;
         } catch (Throwable again) { // NOPMD: reported with the original failure
             cause.addSuppressed(again);
+        }
+    }
+
+    @Override
+    public synchronized VaeChoice vae() { return vae; }
+
+    /**
+     * Loads the selected model again with {@code choice} (the engine builds its VAE at load time); an unloaded model
+     * takes it when loaded again. A failed load brings back the model with the previous VAE.
+     */
+    @Override
+    public synchronized void selectVae(VaeChoice choice) throws DiffusionException {
+        if (!switchesVae) {
+            ModelProvider.super.selectVae(choice);
+            return;
+        }
+        if (choice.equals(vae)) return;
+        VaeChoice previous = vae;
+        Path model = loadedFrom;
+        if (model == null) {  // unloaded, or nothing loaded after a failed switch: the next load takes it
+            vae = choice;
+            return;
+        }
+        engine.close();
+        engine = null;
+        loadedFrom = null;
+        vae = choice;
+        try {
+            engine = loader.load(model, choice);
+            loadedFrom = model;
+        } catch (Throwable e) { // NOPMD: whatever failed, the previous model and VAE must come back
+            vae = previous;
+            restore(model, e);
+            throw e;
         }
     }
 

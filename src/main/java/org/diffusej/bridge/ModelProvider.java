@@ -35,6 +35,32 @@ public interface ModelProvider extends AutoCloseable {
     /** A1111's {@code reload-checkpoint}: loads the selected model again if it was unloaded. */
     default void reload() throws DiffusionException { }
 
+    /**
+     * Which VAE the selected model decodes with (A1111's {@code sd_vae}).
+     *
+     * @param file      a VAE file in place of the model's own, or null
+     * @param modelsOwn with a null file: the model's own VAE ("None") rather than the start-up one ("Automatic")
+     */
+    record VaeChoice(java.nio.file.Path file, boolean modelsOwn) {
+        /** The server's start-up VAE: {@code serve --vae} if given, else the model's own. */
+        public static final VaeChoice AUTOMATIC = new VaeChoice(null, false);
+        /** The model's own VAE. */
+        public static final VaeChoice NONE = new VaeChoice(null, true);
+    }
+
+    /** The VAE chosen now. */
+    default VaeChoice vae() { return VaeChoice.AUTOMATIC; }
+
+    /**
+     * Makes the selected model decode with {@code choice}, loading the model again if needed; a failed load keeps
+     * the previous model and VAE serving. Providers that cannot switch accept only {@link VaeChoice#AUTOMATIC}.
+     */
+    default void selectVae(VaeChoice choice) throws DiffusionException {
+        if (!VaeChoice.AUTOMATIC.equals(choice))
+            throw new VaeSwitchUnsupportedException("This server cannot switch the VAE of its model (it is loaded where "
+                    + "the server was started); sd_vae can only be \"Automatic\".");
+    }
+
     /** Releases what this provider loaded itself; an engine handed in from outside stays open. */
     @Override
     void close();
@@ -62,6 +88,11 @@ public interface ModelProvider extends AutoCloseable {
             @Override public void select(String name) throws DiffusionException { shared.select(name); }
             @Override public void close() { engine.close(); }
         };
+    }
+
+    /** This provider keeps the VAE its model was loaded with. */
+    class VaeSwitchUnsupportedException extends DiffusionException {
+        public VaeSwitchUnsupportedException(String message) { super(message); }
     }
 
     /** The requested model is not one this provider offers. */

@@ -23,9 +23,11 @@ final class SdApi {
     static final String WARNINGS_HEADER = "X-DiffuseJ-Warnings";
     private final BridgeServer server;
     private final JsonObject storedOptions = new JsonObject();
+    private final VaeSwitch vae;
 
     SdApi(BridgeServer server) {
         this.server = server;
+        this.vae = new VaeSwitch(server);
     }
 
     void register(Routes routes) {
@@ -47,13 +49,14 @@ final class SdApi {
               .add("GET", "/sdapi/v1/schedulers", "Sigma schedules", ex -> Routes.Reply.ok(A1111Response.schedulers()))
               .add("GET", "/sdapi/v1/sd-models", "Checkpoints this server can run",
                       ex -> Routes.Reply.ok(A1111Response.sdModels(server.models().checkpoints())))
-              .add("GET", "/sdapi/v1/options", "Options (sd_model_checkpoint, CLIP_stop_at_last_layers, samples_format apply)",
+              .add("GET", "/sdapi/v1/options", "Options (sd_model_checkpoint, sd_vae, CLIP_stop_at_last_layers, samples_format apply)",
                       ex -> Routes.Reply.ok(options()))
-              .add("POST", "/sdapi/v1/options", "Sets options; sd_model_checkpoint switches the model", this::setOptions);
+              .add("POST", "/sdapi/v1/options", "Sets options; sd_model_checkpoint switches the model, sd_vae the VAE", this::setOptions);
     }
 
     private synchronized JsonObject options() {
         JsonObject o = A1111Response.options(server.models().selected(), storedOptions);
+        o.addProperty("sd_vae", vae.current());
         A1111Response.addPrecision(o, server.models().loadedModel());
         return o;
     }
@@ -66,7 +69,7 @@ final class SdApi {
     private Routes.Reply generate(HttpExchange ex, boolean img2img) throws ApiException, IOException, InterruptedException {
         JsonObject body = HttpIO.readJsonObject(ex, server.maxBodyBytes());
         A1111Request parsed = A1111Request.parse(body, img2img, server.codec(), storedOptions(), server.defaultSize());
-        Job.Setup setup = checkpointSwitch(parsed);
+        Job.Setup setup = VaeSwitch.both(checkpointSwitch(parsed), vae.forJob(parsed.vae(), parsed.restoreAfterwards()));
         Job job = server.queue().submit(parsed.kind(), parsed.request(), setup);
         JobEvent last;
         try {
@@ -134,12 +137,15 @@ final class SdApi {
     private Routes.Reply setOptions(HttpExchange ex) throws ApiException, IOException {
         JsonObject body = HttpIO.readJsonObject(ex, server.maxBodyBytes());
         String name = new A1111Request.Fields(body).string("sd_model_checkpoint", null);
+        String vaeName = new A1111Request.Fields(body).string("sd_vae", null);
         A1111Request.checkOptions(body);
+        if (vaeName != null) vae.choice(vaeName, "sd_vae"); // a bad name is refused before the model switches
         if (name != null) switchModel(name);
+        if (vaeName != null) vae.switchTo(vaeName);
         synchronized (this) {
             JsonObject next = storedOptions.deepCopy();
             for (Map.Entry<String, JsonElement> e : body.entrySet())
-                if (!e.getKey().equals("sd_model_checkpoint")) next.add(e.getKey(), e.getValue());
+                if (!A1111Request.MODEL_OPTIONS.contains(e.getKey())) next.add(e.getKey(), e.getValue());
             if (HttpIO.GSON.toJson(next).length() > MAX_STORED_OPTIONS_CHARS)
                 throw new ApiException(413, "PayloadTooLarge", "The stored options would exceed "
                         + MAX_STORED_OPTIONS_CHARS / 1024 + " KiB; this server keeps options only for clients to read back.");

@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * The AUTOMATIC1111 {@code /sdapi/v1} endpoints besides generation that apply to this server, answering A1111's
- * shapes ({@code modules/api/models.py}): the LoRAs ({@link LoraListing}), empty lists for what it has none of
- * (VAEs, embeddings,
+ * shapes ({@code modules/api/models.py}): the LoRAs ({@link LoraListing}) and VAEs ({@link VaeFolders}), empty lists
+ * for what it has none of (embeddings,
  * hypernetworks, face restorers, styles, scripts), {@code memory}, {@code cmd-flags}, {@code png-info}, the
  * checkpoint refresh/unload/reload actions, and {@code /openapi.json} generated from the route table.
  */
@@ -30,7 +30,7 @@ final class SdApiInfo {
     }
 
     void register() {
-        for (String list : new String[] {"sd-vae", "hypernetworks", "face-restorers", "realesrgan-models",
+        for (String list : new String[] {"hypernetworks", "face-restorers", "realesrgan-models",
                 "prompt-styles", "latent-upscale-modes", "script-info", "extensions"})
             routes.add("GET", "/sdapi/v1/" + list, "Always [] here: this server has none", ex -> Routes.Reply.ok(new JsonArray()));
         routes.add("GET", "/sdapi/v1/embeddings", "Textual-inversion embeddings: none here", ex -> Routes.Reply.ok(embeddings()))
@@ -45,7 +45,10 @@ final class SdApiInfo {
                       ex -> Routes.Reply.ok(LoraListing.of(server.loras())))
               .add("POST", "/sdapi/v1/refresh-loras", "Re-scans the LoRA folder (listing is always live)",
                       ex -> Routes.Reply.ok(null))
-              .add("POST", "/sdapi/v1/refresh-vae", "No separate VAEs here: nothing to refresh", ex -> Routes.Reply.ok(null))
+              .add("GET", "/sdapi/v1/sd-vae", "The VAE files sd_vae can name (model_name, filename: relative names)",
+                      ex -> Routes.Reply.ok(server.vaes().json()))
+              .add("POST", "/sdapi/v1/refresh-vae", "Re-scans the VAE folders (listing is always live)",
+                      ex -> Routes.Reply.ok(null))
               .add("POST", "/sdapi/v1/unload-checkpoint", "Frees the loaded model (reloaded on the next job)",
                       ex -> whileIdle(() -> server.models().unload()))
               .add("POST", "/sdapi/v1/reload-checkpoint", "Loads the unloaded model again", ex -> whileIdle(() -> {

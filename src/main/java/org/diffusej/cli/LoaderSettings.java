@@ -26,4 +26,9 @@ public record LoaderSettings(String device, String precision, int threads, Strin
     public LoaderSettings(String device, String precision, int threads, String prediction, java.nio.file.Path config) {
         this(device, precision, threads, prediction, config, null, null);
     }
+
+    /** These settings with {@code file} (null: the model's own) as the VAE. */
+    public LoaderSettings withVae(java.nio.file.Path file) {
+        return new LoaderSettings(device, precision, threads, prediction, config, loras, taesd, file, taesdPreviewsOnly);
+    }
 }

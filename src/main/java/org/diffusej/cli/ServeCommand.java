@@ -3,8 +3,8 @@ package org.diffusej.cli;
 import org.diffusej.bridge.BridgeServer;
 import org.diffusej.diagnostics.SystemCheck;
 import org.diffusej.bridge.FolderModelProvider;
+import org.diffusej.bridge.VaeFolders;
 import org.diffusej.bridge.ModelProvider;
-import org.diffusej.engine.DiffusionEngine;
 import org.diffusej.engine.Mode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,6 +30,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--loras", paramLabel = "DIR", description = "Folder of LoRAs for <lora:name:mult> prompt tags and "
             + "/sdapi/v1/loras (also: env " + LoraOptions.ENV + ", the cache's loras folder).")
     Path lorasFolder;
+
+    @Option(names = "--vaes", paramLabel = "DIR", description = "Folder of VAE files (*.safetensors) that clients "
+            + "select with A1111's sd_vae option and /sdapi/v1/sd-vae lists (also: the cache's vae folder).")
+    Path vaesFolder;
 
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE}).")
     String host;
@@ -71,23 +75,27 @@ final class ServeCommand implements Callable<Integer> {
             throw new InputException("--loras " + lorasFolder + ": there is no such folder.");
         org.diffusej.engine.lora.LoraLibrary loras = LoraOptions.folders(lorasFolder, System.getenv(),
                 ctx.models().get().cache().root());
+        if (vaesFolder != null && !Files.isDirectory(vaesFolder))
+            throw new InputException("--vaes " + vaesFolder + ": there is no such folder.");
+        VaeFolders vaes = VaeFolders.of(java.util.Arrays.asList(vaesFolder, ctx.models().get().cache().root().resolve("vae")));
         LoaderSettings settings = model.settings(null, loras);
+        FolderModelProvider.VaeEngineLoader loader = (p, vae) -> ctx.engines().load(p,
+                vae.file() != null ? settings.withVae(vae.file()) : vae.modelsOwn() ? settings.withVae(null) : settings,
+                bar::engine);
         ModelProvider provider;
         if (modelsFolder != null) {
             if (!Files.isDirectory(modelsFolder)) throw new InputException("There is no folder " + modelsFolder + ".");
-            provider = new FolderModelProvider(modelsFolder, p -> ctx.engines().load(p, settings, bar::engine),
-                    model.model);
+            provider = new FolderModelProvider(modelsFolder, loader, model.model);
         } else {
             Path path = ctx.models().get().resolve(model.model, Mode.TXT2IMG, bar::download, ctx.token());
-            DiffusionEngine engine = ctx.engines().load(path, settings, bar::engine);
-            provider = new OwnedEngine(engine);
+            provider = new FolderModelProvider(null, loader, path.toString());
         }
         PipelineEngineLoader.tellPrecisionFallback(ctx.err(), provider.engine().model());
         BridgeServer server;
         try {
             server = BridgeServer.builder(provider).host(host).port(port).allowRemote(listen).auth(auth)
                     .corsAllowOrigins(corsOrigins).corsAllowOriginsRegex(corsRegex).queueCapacity(queue).closeModelsOnStop(true)
-                    .loras(() -> loras)
+                    .loras(() -> loras).vaes(vaes)
                     .systemCheck(SystemCheck.standard(() -> ctx.models().get().settings())).build();
         } catch (IllegalArgumentException e) {
             provider.close();
@@ -99,21 +107,5 @@ final class ServeCommand implements Callable<Integer> {
         }
         bar.message("Bridge stopped.");
         return ExitCode.OK;
-    }
-
-    /** One engine this command loaded and closes with the server. */
-    private static final class OwnedEngine implements ModelProvider {
-        private final DiffusionEngine engine;
-        private final ModelProvider shared;
-
-        OwnedEngine(DiffusionEngine engine) {
-            this.engine = engine;
-            this.shared = ModelProvider.shared(engine);
-        }
-
-        @Override public java.util.List<org.diffusej.bridge.SdModelEntry> checkpoints() { return shared.checkpoints(); }
-        @Override public DiffusionEngine engine() { return engine; }
-        @Override public void select(String name) throws org.diffusej.engine.DiffusionException { shared.select(name); }
-        @Override public void close() { engine.close(); }
     }
 }

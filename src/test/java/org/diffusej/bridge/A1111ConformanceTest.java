@@ -207,10 +207,10 @@ class A1111ConformanceTest {
 
     @Test
     void overrideSettingsApplyClipSkipAndRefuseUnknownOptions() throws Exception {
-        HttpTestClient.Answer bad = txt2img("\"override_settings\":{\"CLIP_stop_at_last_layers\":2,\"sd_vae\":\"x\",\"eta_noise_seed_delta\":31337}");
+        HttpTestClient.Answer bad = txt2img("\"override_settings\":{\"CLIP_stop_at_last_layers\":2,\"sd_unet\":\"x\",\"eta_noise_seed_delta\":31337}");
         assertEquals(422, bad.status(), bad.body());
         String detail = bad.object().get("detail").getAsString();
-        assertTrue(detail.contains("sd_vae") && detail.contains("eta_noise_seed_delta"), detail);
+        assertTrue(detail.contains("sd_unet") && detail.contains("eta_noise_seed_delta"), detail);
         assertTrue(engine.requests().isEmpty(), "nothing ran");
 
         assertEquals(200, txt2img("\"override_settings\":{\"CLIP_stop_at_last_layers\":2}").status());

@@ -58,6 +58,9 @@ public final class Infotext {
         return PythonText.strip((prompt == null ? "" : prompt) + negative + "\n" + String.join(", ", pairs));
     }
 
+    /** Extra parameters A1111 writes right after "Model" rather than after the request's own. */
+    private static final java.util.List<String> AFTER_MODEL = java.util.List.of("VAE hash", "VAE");
+
     /**
      * The infotext A1111 would write for this request: Steps, Sampler, Schedule type, CFG scale, Seed, Size, Model
      * hash, Model, Variation seed and Variation seed strength (strength &gt; 0; batch item k: variation seed + k),
@@ -77,12 +80,19 @@ public final class Infotext {
 
     /**
      * {@link #of} with {@code extra} parameters (A1111's {@code extra_generation_params}, e.g. "Lora hashes") after
-     * the request's own and before Version, as A1111 orders them; null values are left out.
+     * the request's own and before Version, as A1111 orders them ("VAE hash" and "VAE" right after Model, where
+     * A1111 writes them); null values are left out.
      */
     public static String of(Request r, long seed, ModelInfo model, Map<String, ?> extra) {
-        Map<String, Object> p = parameters(r, seed, model);
-        Object version = p.remove("Version");
-        p.putAll(extra);
+        Map<String, Object> own = parameters(r, seed, model);
+        Object version = own.remove("Version");
+        Map<String, Object> p = new LinkedHashMap<>();
+        for (Map.Entry<String, Object> e : own.entrySet()) {
+            p.put(e.getKey(), e.getValue());
+            if (e.getKey().equals("Model"))
+                for (String k : AFTER_MODEL) if (extra.containsKey(k)) p.put(k, extra.get(k));
+        }
+        for (Map.Entry<String, ?> e : extra.entrySet()) if (!AFTER_MODEL.contains(e.getKey())) p.put(e.getKey(), e.getValue());
         p.put("Version", version);
         return write(r.prompt(), r.negativePrompt(), p);
     }

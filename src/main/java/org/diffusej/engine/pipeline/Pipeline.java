@@ -141,6 +141,7 @@ public final class Pipeline implements DiffusionEngine {
         // <lora:name:mult> tags: merged into the model now, taken out of the prompt that is encoded
         ModelLoras.Activation loras = model.loras().activate(r.prompt());
         Map<String, Object> extra = new LinkedHashMap<>();
+        extra.putAll(model.vaeInfotext());
         extra.put("Lora hashes", loras.hashesText());
         // 2. prepare the init image (img2img) or the inpaint input; an empty mask or strength 0 leave it unchanged
         PreparedInput job = PreparedInput.prepare(r, processingMultiple());

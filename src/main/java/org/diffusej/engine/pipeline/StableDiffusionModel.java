@@ -28,6 +28,7 @@ import org.diffusej.engine.weights.WeightSource;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.diffusej.engine.DiffusionException;
@@ -59,6 +60,7 @@ public final class StableDiffusionModel implements AutoCloseable {
     private final PrecisionChoice precision;
     private final ModelLoras loras;
     private volatile ModelInfo info;
+    private final Map<String, String> vaeInfotext;
 
     /**
      * What an SDXL model adds: its second tokenizer, both text encoders and the folder's SDXL facts.
@@ -70,8 +72,10 @@ public final class StableDiffusionModel implements AutoCloseable {
     public record Xl(ClipTokenizer tokenizer2, DualTextEncoder textEncoders, XlConfig config) { }
 
     private StableDiffusionModel(Checkpoint checkpoint, NDManager manager, ClipTokenizer tokenizer, TextEncoder textEncoder,
-                                 Xl xl, UNet unet, Vae vae, NoiseSchedule schedule, PrecisionChoice precision) {
+                                 Xl xl, UNet unet, Vae vae, Map<String, String> vaeInfotext, NoiseSchedule schedule,
+                                 PrecisionChoice precision) {
         this.precision = precision;
+        this.vaeInfotext = vaeInfotext;
         this.checkpoint = checkpoint;
         this.manager = manager;
         this.tokenizer = tokenizer;
@@ -128,9 +132,11 @@ public final class StableDiffusionModel implements AutoCloseable {
             UNetConfig unetConfig = unetConfig(c, cfg, o);
             UNet unet = UNet.load(c.weights(), unetConfig, m, o.precision());
 
-            Vae vae = vae(c, cfg, o, m);
+            Map<String, String> vaeInfotext = new LinkedHashMap<>();
+            Vae vae = vae(c, cfg, o, m, vaeInfotext);
 
-            return new StableDiffusionModel(c, m, tokenizer, text, xl, unet, vae, schedule(c, configFolder, o), choice);
+            return new StableDiffusionModel(c, m, tokenizer, text, xl, unet, vae, java.util.Collections.unmodifiableMap(vaeInfotext),
+                    schedule(c, configFolder, o), choice);
         } catch (DiffusionException | RuntimeException e) {
             if (m != null) m.close();
             c.close();
@@ -144,11 +150,23 @@ public final class StableDiffusionModel implements AutoCloseable {
 
     /**
      * The model's VAE, or the one {@link ModelOptions#vae()} names in its place (same architecture, e.g. the SDXL
-     * fp16-fix VAE); the scaling factor stays the model's, as in A1111.
+     * fp16-fix VAE); the scaling factor stays the model's, as in A1111. For another VAE, {@code infotext} receives
+     * A1111's "VAE hash" (first 10 hex of the weights file's SHA-256, as A1111's {@code sd_vae} hashes its files) and
+     * "VAE" (the file name with extension; a folder's name).
      */
-    private static Vae vae(Checkpoint c, DiffusersConfig cfg, ModelOptions o, NDManager m) throws DiffusionException {
+    private static Vae vae(Checkpoint c, DiffusersConfig cfg, ModelOptions o, NDManager m, Map<String, String> infotext)
+            throws DiffusionException {
         int vaeGroups = o.normGroups() != null ? o.normGroups() : cfg != null ? cfg.vaeNormGroups() : 32;
         try (VaeWeightSource other = o.vae() == null ? null : VaeWeightSource.open(o.vae())) {
+            if (other != null) {
+                try {
+                    infotext.put("VAE hash", org.diffusej.engine.infotext.ModelHash.shortHash(other.file()));
+                } catch (java.io.IOException e) {
+                    throw new InvalidCheckpointException("The VAE " + other.file().getFileName() + " could not be read: "
+                            + e.getMessage(), e);
+                }
+                infotext.put("VAE", o.vae().toAbsolutePath().normalize().getFileName().toString());
+            }
             WeightSource w = other != null ? other : c.weights();
             VaeConfig vaeConfig = VaeConfig.detect(w, vaeGroups);
             if (cfg != null) vaeConfig = vaeConfig.withScalingFactor(cfg.vaeScalingFactor());
@@ -237,6 +255,9 @@ public final class StableDiffusionModel implements AutoCloseable {
     public UNet unet() { return unet; }
 
     public Vae vae() { return vae; }
+
+    /** A1111's "VAE hash" and "VAE" infotext entries when another VAE replaced the model's; else empty. */
+    public Map<String, String> vaeInfotext() { return vaeInfotext; }
 
     public NoiseSchedule schedule() { return schedule; }
 

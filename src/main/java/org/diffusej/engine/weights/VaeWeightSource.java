@@ -19,11 +19,16 @@ public final class VaeWeightSource extends RenamedTensors {
             "diffusion_pytorch_model.fp16.safetensors"};
 
     private final Path location;
+    private final Path file;
 
-    private VaeWeightSource(Path location, SafetensorsFile file, Map<String, RenamedTensors.Entry> entries) {
-        super(location, List.of(file), entries);
+    private VaeWeightSource(Path location, Path file, SafetensorsFile f, Map<String, RenamedTensors.Entry> entries) {
+        super(location, List.of(f), entries);
         this.location = location;
+        this.file = file;
     }
+
+    /** The weights file read (a folder's {@code diffusion_pytorch_model.safetensors}, or the file given). */
+    public Path file() { return file; }
 
     @Override
     String missing(String name) {
@@ -53,7 +58,7 @@ public final class VaeWeightSource extends RenamedTensors {
                 throw new InvalidCheckpointException(file.getFileName() + " is not a VAE (no decoder.conv_in / "
                         + "post_quant_conv tensors" + (f.contains(PREFIX + "decoder.conv_in.weight")
                         ? "; it looks like a whole checkpoint: pass the VAE file on its own" : "") + ").");
-            return new VaeWeightSource(fileOrFolder, f, entries);
+            return new VaeWeightSource(fileOrFolder, file, f, entries);
         } catch (InvalidCheckpointException | RuntimeException e) {
             f.close();
             throw e;

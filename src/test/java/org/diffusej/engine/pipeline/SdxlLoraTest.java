@@ -34,7 +34,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * within atol 1e-4 (the merge here is in double precision, the engine's in float32; 2 Euler steps), with separate
  * text-encoder / UNet multipliers; the base image must differ from it and come back bit for bit without tags.
  */
-class SdxlLoraTest {
+public class SdxlLoraTest {
     static final double ATOL = 1e-4;
     static final int RANK = 2;
     static final float ALPHA = 1f;   // kohya scale alpha/rank = 0.5; the peft file has no alpha (scale 1)
@@ -45,7 +45,7 @@ class SdxlLoraTest {
     @TempDir Path dir;
 
     /** @param h2 width of the second encoder (its fused in_proj_weight is [3·h2, h2]) */
-    static List<Module> modules(long h2) {
+    public static List<Module> modules(long h2) {
         return List.of(
                 Module.of("lora_unet_input_blocks_4_1_transformer_blocks_1_attn1_to_q",
                         "unet.down_blocks.1.attentions.0.transformer_blocks.1.attn1.to_q",
@@ -83,6 +83,16 @@ class SdxlLoraTest {
                         "text_encoder_2.text_model.encoder.layers.3.self_attn.out_proj", T2 + "3.attn.out_proj.weight"),
                 Module.of("lora_te2_text_model_encoder_layers_4_mlp_fc2", "text_encoder_2.text_model.encoder.layers.4.mlp.fc2",
                         T2 + "4.mlp.c_proj.weight"));
+    }
+
+    /** The random SDXL LoRA of these tests (seed 2026) over sdxl-tiny's single file, written in kohya naming. */
+    public static Path writeKohyaLora(Path file) throws Exception {
+        Path base = Fixtures.singleFile("sdxl-tiny");
+        long h2;
+        try (var f = org.diffusej.engine.weights.SafetensorsFile.open(base)) {
+            h2 = f.info(T2 + "0.attn.in_proj_weight").shape()[1];
+        }
+        return RandomLora.of(base, modules(h2), RANK, 2026).writeKohya(file, ALPHA);
     }
 
     @Test

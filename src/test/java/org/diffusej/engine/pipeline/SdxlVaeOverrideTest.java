@@ -31,7 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * single-file model + the folder's diffusers {@code vae/}; the diffusers-named file on its own). A copy with one
  * decoder bias shifted changes the image (the override is really used); a file that is no VAE is refused.
  */
-class SdxlVaeOverrideTest {
+public class SdxlVaeOverrideTest {
     @TempDir Path dir;
 
     private static final Request REQUEST = Request.builder(Mode.TXT2IMG).prompt("a photo of a cat").negativePrompt("blurry")
@@ -75,7 +75,7 @@ class SdxlVaeOverrideTest {
      * The {@code first_stage_model.*} tensors of a single file, renamed without the prefix (the layout of
      * {@code sdxl_vae.safetensors}), F32; {@code shift} is added to {@code decoder.conv_out.bias}.
      */
-    static Path vaeFile(Path checkpoint, Path out, float shift) throws Exception {
+    public static Path vaeFile(Path checkpoint, Path out, float shift) throws Exception {
         byte[] all = Files.readAllBytes(checkpoint);
         ByteBuffer in = ByteBuffer.wrap(all).order(ByteOrder.LITTLE_ENDIAN);
         int headerLength = (int) in.getLong(0);
