@@ -1,5 +1,7 @@
 package org.diffusej.bridge;
 
+import org.diffusej.testing.FakeEngine;
+import org.diffusej.testing.Picture;
 import com.google.gson.JsonArray;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
@@ -157,7 +159,7 @@ class BridgeVaeTest {
 
     @Test
     void aSharedEngineKeepsItsVae() throws Exception {
-        BridgeServer shared = BridgeServer.builder(ModelProvider.shared(new SlowTestEngine("tiny", 1))).port(0).build().start();
+        BridgeServer shared = BridgeServer.builder(ModelProvider.shared(new FakeEngine(Picture.FLAT, "tiny").stepMillis(1))).port(0).build().start();
         try {
             HttpTestClient c = new HttpTestClient(shared.url());
             assertEquals(200, c.post("/sdapi/v1/options", "{\"sd_vae\":\"Automatic\"}").status());
