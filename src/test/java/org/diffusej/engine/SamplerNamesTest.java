@@ -23,9 +23,13 @@ class SamplerNamesTest {
         return names;
     }
 
+    /** A schedule name that is also a plain word in other A1111 settings: only a list spelling it out counts. */
+    private static final String GENERIC_WORD = "Automatic";
+
     /** A literal that is a name, or that lists two or more (a hand-written copy of the list). */
     static boolean spellsOutNames(String literal, List<String> names) {
-        if (names.contains(literal.strip())) return true;
+        // "Automatic" alone is also A1111's word for "the default" in other settings (sd_vae), not only a schedule
+        if (names.contains(literal.strip()) && !literal.strip().equals(GENERIC_WORD)) return true;
         long listed = names.stream().filter(n -> Pattern.compile("(?<![\\w+])" + Pattern.quote(n) + "(?![\\w+])")
                 .matcher(literal).find()).count();
         return listed >= 2;
