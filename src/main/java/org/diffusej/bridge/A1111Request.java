@@ -108,7 +108,13 @@ public record A1111Request(String kind, Request request, JsonObject parameters, 
             int w = width == null ? defaultSize : width, h = height == null ? defaultSize : height;
             codec.checkSize(w, h, "The requested size");
             b.size(w, h);
-            if (f.bool("enable_hr", false)) b.hires(hires(f, w, h, codec));
+            if (f.bool("enable_hr", false)) {
+                Request.Hires hr = hires(f, w, h, codec);
+                b.hires(hr);
+                if (hr.prompt() != null && hr.prompt().contains("<lora:"))
+                    warnings.add("hr_prompt: LoRA tags in the hires prompt are not applied; the prompt's LoRAs stay in "
+                            + "effect for both passes");
+            }
         } else {
             kind = img2img(body, f, b, codec, width, height, warnings);
         }

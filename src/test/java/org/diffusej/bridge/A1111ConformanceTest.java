@@ -159,6 +159,9 @@ class A1111ConformanceTest {
         assertEquals(422, bad.status(), bad.body());
         assertTrue(bad.body().contains("hr_sampler_name") && bad.body().contains("Euler a"), bad.body());
         assertEquals(422, txt2img("\"enable_hr\":true,\"hr_resize_x\":-1").status());
+        HttpTestClient.Answer tagged = txt2img("\"enable_hr\":true,\"hr_prompt\":\"a dog <lora:ink:0.8>\"");
+        assertEquals(200, tagged.status(), tagged.body());
+        assertTrue(warnings(tagged).stream().anyMatch(w -> w.startsWith("hr_prompt")), "a LoRA tag there is not silent: " + tagged.body());
     }
 
     @Test
