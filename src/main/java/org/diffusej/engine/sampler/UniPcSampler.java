@@ -59,26 +59,26 @@ public final class UniPcSampler extends VpMultistepSampler {
 
     /** UniP-p from step {@code s} to {@code s + 1}; history entry −1 is step s's x0. */
     private NDArray predicted(NDArray x, int s, int order) {
-        NDArray m0 = recent(0);
-        double h = lambda(s + 1) - lambda(s);
-        double[] rks = new double[order];
-        List<NDArray> d = new ArrayList<>();
-        for (int i = 1; i < order; i++) {
-            rks[i - 1] = (lambda(s - i) - lambda(s)) / h;
-            d.add(recent(i).sub(m0).div((float) rks[i - 1]));
-        }
-        rks[order - 1] = 1;
-        Coefficients c = Coefficients.of(h, rks, order);
-        double[] rho = order == 2 ? new double[] {0.5} : order > 2 ? c.solve(order - 1) : new double[0];
-        NDArray out = base(x, m0, s, s + 1, c);
-        for (int k = 0; k < d.size(); k++) out = out.sub(d.get(k).mul((float) (c.alphaBh(s + 1, this) * rho[k])));
-        return out;
+        History hist = history(s, s + 1, order);
+        double[] rho = order == 2 ? new double[] {0.5} : order > 2 ? hist.c().solve(order - 1) : new double[0];
+        return hist.minusDifferences(base(x, hist.m0(), s, s + 1, hist.c()), s + 1, rho, this);
     }
 
     /** UniC-p of the sample at step {@code t} from step t − 1, with {@code x0t} the model's data prediction at t. */
     private NDArray corrected(NDArray x0t, int t) {
         int order = thisOrder;
         int s = t - 1;
+        History hist = history(s, t, order);
+        double[] rho = order == 1 ? new double[] {0.5} : hist.c().solve(order);
+        NDArray out = hist.minusDifferences(base(lastSample.get(), hist.m0(), s, t, hist.c()), t, rho, this);
+        return out.sub(x0t.sub(hist.m0()).mul((float) (hist.c().alphaBh(t, this) * rho[order - 1])));
+    }
+
+    /**
+     * What both UniP and UniC take from the history for the step {@code s} → {@code t}: the latest x0 {@code m0}, the
+     * scaled differences D_i = (x0 at s − i − m0) / r_i for i < order, and the coefficients of r_1..r_{order−1}, 1.
+     */
+    private History history(int s, int t, int order) {
         NDArray m0 = recent(0);
         double h = lambda(t) - lambda(s);
         double[] rks = new double[order];
@@ -88,11 +88,16 @@ public final class UniPcSampler extends VpMultistepSampler {
             d.add(recent(i).sub(m0).div((float) rks[i - 1]));
         }
         rks[order - 1] = 1;
-        Coefficients c = Coefficients.of(h, rks, order);
-        double[] rho = order == 1 ? new double[] {0.5} : c.solve(order);
-        NDArray out = base(lastSample.get(), m0, s, t, c);
-        for (int k = 0; k < d.size(); k++) out = out.sub(d.get(k).mul((float) (c.alphaBh(t, this) * rho[k])));
-        return out.sub(x0t.sub(m0).mul((float) (c.alphaBh(t, this) * rho[order - 1])));
+        return new History(m0, d, Coefficients.of(h, rks, order));
+    }
+
+    /** See {@link #history}. */
+    private record History(NDArray m0, List<NDArray> d, Coefficients c) {
+        /** {@code out} − Σ_k α_t·B(h)·ρ_k·D_k over the differences (step target {@code t}). */
+        NDArray minusDifferences(NDArray out, int t, double[] rho, UniPcSampler sampler) {
+            for (int k = 0; k < d.size(); k++) out = out.sub(d.get(k).mul((float) (c.alphaBh(t, sampler) * rho[k])));
+            return out;
+        }
     }
 
     /** The first-order part (σ_t/σ_s)·x − α_t·φ₁·m_s (DPM-Solver++(1), i.e. DDIM). */
