@@ -60,4 +60,18 @@ final class CliHarness {
 
     String out() { return out.toString(StandardCharsets.UTF_8); }
     String err() { return err.toString(StandardCharsets.UTF_8); }
+
+    /**
+     * The URL a {@code serve} running on another thread prints ("listening on http://…"), polled every 50 ms for up
+     * to {@code seconds}; null if it did not come.
+     */
+    String awaitServerUrl(int seconds) throws InterruptedException {
+        java.util.regex.Pattern url = java.util.regex.Pattern.compile("listening on (http://\\S+)");
+        for (int i = 0; i < seconds * 20; i++) {
+            java.util.regex.Matcher m = url.matcher(out());
+            if (m.find()) return m.group(1);
+            Thread.sleep(50);
+        }
+        return null;
+    }
 }

@@ -13,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -65,13 +63,7 @@ class CtrlCAndServeTest {
         Path model = Files.writeString(dir.resolve("m.safetensors"), "stand-in");
         CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
                 () -> cli.run("serve", "-m", model.toString(), "--port", "0"));
-        Pattern url = Pattern.compile("listening on (http://\\S+)");
-        String base = null;
-        for (int i = 0; i < 300 && base == null; i++) {
-            Matcher m = url.matcher(cli.out());
-            if (m.find()) base = m.group(1);
-            else Thread.sleep(50);
-        }
+        String base = cli.awaitServerUrl(15);
         assertTrue(base != null, "server started; stderr: " + cli.err());
         HttpURLConnection c = (HttpURLConnection) URI.create(base + "/sdapi/v1/sd-models").toURL().openConnection();
         assertEquals(200, c.getResponseCode());

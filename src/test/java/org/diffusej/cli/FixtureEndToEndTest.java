@@ -21,8 +21,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -150,13 +148,7 @@ class FixtureEndToEndTest {
         CliHarness cli = cli();
         CompletableFuture<Integer> code = CompletableFuture.supplyAsync(
                 () -> cli.run("serve", "-m", sd1(), "--port", "0", "--quiet"));
-        Pattern url = Pattern.compile("listening on (http://\\S+)");
-        String base = null;
-        for (int i = 0; i < 1200 && base == null; i++) {
-            Matcher m = url.matcher(cli.out());
-            if (m.find()) base = m.group(1);
-            else Thread.sleep(50);
-        }
+        String base = cli.awaitServerUrl(60);
         assertTrue(base != null, cli.err());
         HttpURLConnection c = (HttpURLConnection) URI.create(base + "/sdapi/v1/txt2img").toURL().openConnection();
         c.setRequestMethod("POST");

@@ -22,8 +22,6 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -54,13 +52,7 @@ class LoraServeTest {
         assertTrue(cli.err().contains("--loras") && cli.err().contains("no such folder"), cli.err());
         CompletableFuture<Integer> code = CompletableFuture.supplyAsync(() -> cli.run("serve", "-m",
                 Fixtures.diffusersDir("sd1-tiny").toString(), "--port", "0", "--quiet", "--loras", loras.toString()));
-        Pattern url = Pattern.compile("listening on (http://\\S+)");
-        String base = null;
-        for (int i = 0; i < 1200 && base == null; i++) {
-            Matcher m = url.matcher(cli.out());
-            if (m.find()) base = m.group(1);
-            else Thread.sleep(50);
-        }
+        String base = cli.awaitServerUrl(60);
         assertTrue(base != null, cli.err());
         try {
             JsonArray list = JsonParser.parseString(call(base, "GET", "/sdapi/v1/loras", null).body).getAsJsonArray();
